@@ -1,0 +1,51 @@
+# Everything runs from .venv, created on first use: a fresh machine needs only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPEC := spec/openapi.yaml
+PACKAGE := elkapi
+# Hypothesis: derandomized under CI so a failure reproduces; override with HYPOTHESIS_PROFILE=dev.
+HYPOTHESIS_PROFILE ?= ci
+
+.PHONY: generate test lint typecheck spec-check drift pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/python -m codegen --spec $(SPEC) --out generated --package $(PACKAGE)
+
+test: lint typecheck spec-check drift pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check codegen generated tests
+	$(BIN)/ruff format --check codegen generated tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy codegen generated/$(PACKAGE)
+
+spec-check: $(STAMP)
+	$(BIN)/openapi-spec-validator $(SPEC)
+
+# Regenerate into a temporary folder and compare byte for byte with generated/.
+drift: $(STAMP)
+	@tmp=$$(mktemp -d) && \
+	$(BIN)/python -m codegen --spec $(SPEC) --out $$tmp --package $(PACKAGE) >/dev/null && \
+	if diff -r -x __pycache__ $$tmp/$(PACKAGE) generated/$(PACKAGE); then \
+		echo "generated/ is up to date"; rm -rf $$tmp; \
+	else \
+		echo "generated/ is stale: run 'make generate' and commit the result"; rm -rf $$tmp; exit 1; \
+	fi
+
+pytest: $(STAMP)
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis reports

@@ -1,0 +1,183 @@
+r"""Translate ECMA-262 regular expressions (JSON Schema ``pattern``) to Python ``re``.
+
+JSON Schema patterns are ECMA-262 regexes. Python's ``re`` reads the same text
+differently: ``\\d``, ``\\w`` and ``\\s`` are Unicode-aware, ``.`` stops only at
+``\\n``, and ``$`` also matches before a final newline. The translation spells
+each of those out explicitly so the generated validator means what the spec
+means; constructs whose meaning differs and cannot be spelled out are refused
+at generation time rather than guessed.
+"""
+
+from __future__ import annotations
+
+# ECMA-262 WhiteSpace and LineTerminator code points, as a character-class body.
+ECMA_SPACE = (
+    "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+)
+_DIGIT = "0-9"
+_WORD = "A-Za-z0-9_"
+_LINE_END = "\\n\\r\\u2028\\u2029"
+
+_CLASS_ESCAPES = {"d": _DIGIT, "w": _WORD, "s": ECMA_SPACE}
+_PLAIN_ESCAPES = set("tnrvf")
+
+
+class UnsupportedPatternError(ValueError):
+    """The pattern uses ECMA-262 syntax that has no faithful Python translation."""
+
+    def __init__(self, pattern: str, reason: str) -> None:
+        super().__init__(f"pattern {pattern!r}: {reason}")
+        self.pattern = pattern
+        self.reason = reason
+
+
+def translate(pattern: str) -> str:
+    r"""Return Python ``re`` source that matches exactly what ``pattern`` matches in ECMA-262.
+
+    The result starts with ``(?a)`` so ``\\b`` and ``\\B`` use ECMA-262's ASCII
+    word characters.
+    """
+    return "(?a)" + _Translator(pattern).run()
+
+
+class _Translator:
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.pos = 0
+        self.out: list[str] = []
+
+    def fail(self, reason: str) -> UnsupportedPatternError:
+        return UnsupportedPatternError(self.pattern, reason)
+
+    def run(self) -> str:
+        while self.pos < len(self.pattern):
+            char = self.pattern[self.pos]
+            self.pos += 1
+            if char == "\\":
+                self.out.append(self.escape(in_class=False))
+            elif char == "[":
+                self.out.append(self.char_class())
+            elif char == "(":
+                self.out.append(self.group_open())
+            elif char == ".":
+                self.out.append(f"[^{_LINE_END}]")
+            elif char == "$":
+                # ECMA `$` (no multiline flag) is the very end; Python's also
+                # matches before a trailing newline.
+                self.out.append("\\Z")
+            else:
+                self.out.append(char)
+        return "".join(self.out)
+
+    def take(self) -> str:
+        if self.pos >= len(self.pattern):
+            raise self.fail("ends inside an escape or class")
+        char = self.pattern[self.pos]
+        self.pos += 1
+        return char
+
+    def group_open(self) -> str:
+        rest = self.pattern[self.pos :]
+        if not rest.startswith("?"):
+            return "("
+        for prefix in ("?:", "?=", "?!", "?<=", "?<!"):
+            if rest.startswith(prefix):
+                self.pos += len(prefix)
+                return "(" + prefix
+        if rest.startswith("?<"):
+            end = rest.find(">")
+            if end < 0:
+                raise self.fail("unterminated group name")
+            name = rest[2:end]
+            self.pos += end + 1
+            return f"(?P<{name}>"
+        raise self.fail("group syntax not in ECMA-262 (inline flags, `(?P`, ...)")
+
+    def escape(self, *, in_class: bool) -> str:
+        char = self.take()
+        if char in _CLASS_ESCAPES:
+            body = _CLASS_ESCAPES[char]
+            return body if in_class else f"[{body}]"
+        if char.lower() in _CLASS_ESCAPES:
+            if in_class:
+                raise self.fail(f"`\\{char}` inside a character class")
+            return f"[^{_CLASS_ESCAPES[char.lower()]}]"
+        if char in _PLAIN_ESCAPES:
+            return "\\" + char
+        if char == "b":
+            # Inside a class ECMA `\b` is backspace, as in Python.
+            return "\\b"
+        if char == "B" and not in_class:
+            return "\\B"
+        if char == "0" and not self.pattern[self.pos : self.pos + 1].isdigit():
+            return "\\x00"
+        if char.isdigit() and not in_class:
+            return "\\" + char
+        if char == "c":
+            letter = self.take()
+            if not letter.isascii() or not letter.isalpha():
+                raise self.fail("`\\c` must be followed by an ASCII letter")
+            return f"\\x{ord(letter) % 32:02x}"
+        if char == "x":
+            return "\\x" + self.hex_digits(2)
+        if char == "u":
+            return self.unicode_escape()
+        if char == "k" and not in_class:
+            return self.named_backreference()
+        if char.isalnum():
+            raise self.fail(f"`\\{char}` has no ECMA-262 meaning Python shares")
+        return "\\" + char
+
+    def hex_digits(self, count: int) -> str:
+        digits = self.pattern[self.pos : self.pos + count]
+        if len(digits) != count or any(d not in "0123456789abcdefABCDEF" for d in digits):
+            raise self.fail("malformed hexadecimal escape")
+        self.pos += count
+        return digits
+
+    def unicode_escape(self) -> str:
+        if self.pattern[self.pos : self.pos + 1] == "{":
+            end = self.pattern.find("}", self.pos)
+            if end < 0:
+                raise self.fail("unterminated `\\u{...}`")
+            code = self.pattern[self.pos + 1 : end]
+            self.pos = end + 1
+            try:
+                value = int(code, 16)
+            except ValueError:
+                raise self.fail("malformed `\\u{...}`") from None
+            return f"\\U{value:08x}"
+        return "\\u" + self.hex_digits(4)
+
+    def named_backreference(self) -> str:
+        if self.take() != "<":
+            raise self.fail("`\\k` must be followed by `<name>`")
+        end = self.pattern.find(">", self.pos)
+        if end < 0:
+            raise self.fail("unterminated `\\k<name>`")
+        name = self.pattern[self.pos : end]
+        self.pos = end + 1
+        return f"(?P={name})"
+
+    def char_class(self) -> str:
+        negated = self.pattern[self.pos : self.pos + 1] == "^"
+        if negated:
+            self.pos += 1
+        body: list[str] = []
+        while True:
+            char = self.take()
+            if char == "]":
+                break
+            if char == "\\":
+                body.append(self.escape(in_class=True))
+            elif char in "[&~|":
+                # Python warns on (and may one day give meaning to) these
+                # inside a class; in ECMA-262 they are plain characters.
+                body.append("\\" + char)
+            else:
+                body.append(char)
+        if not body:
+            if negated:
+                raise self.fail("`[^]` (any character) is not supported")
+            return "(?!)"
+        return "[" + ("^" if negated else "") + "".join(body) + "]"

@@ -1,0 +1,76 @@
+"""Load an OpenAPI document and resolve every ``$ref`` that is not a schema.
+
+Schema references (``#/components/schemas/Name``) stay references, so that
+recursive schemas stay finite and generated code can name them. Every other
+local reference (responses, parameters, request bodies, examples) is replaced
+by what it points at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+
+
+class SpecError(ValueError):
+    """The spec cannot be turned into code; the message says where and why."""
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read ``path`` (YAML or JSON) and return the document with non-schema refs resolved."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        raise SpecError(f"{path}: the document must be a mapping")
+    resolved = _resolve(document, document, "#", ())
+    assert isinstance(resolved, dict)
+    return resolved
+
+
+def pointer_get(document: dict[str, Any], ref: str) -> Any:
+    """Return the value at local JSON reference ``ref`` (``#/a/b``) in ``document``."""
+    if not ref.startswith("#"):
+        raise SpecError(f"{ref}: only local references (#/...) are supported")
+    node: Any = document
+    for raw in ref[1:].split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            raise SpecError(f"{ref}: the reference points at nothing")
+    return node
+
+
+def schema_name(ref: str) -> str | None:
+    """Return ``Name`` for ``#/components/schemas/Name``, else None."""
+    if ref.startswith(SCHEMA_REF_PREFIX) and "/" not in ref[len(SCHEMA_REF_PREFIX) :]:
+        return ref[len(SCHEMA_REF_PREFIX) :]
+    return None
+
+
+def _resolve(node: Any, document: dict[str, Any], where: str, seen: tuple[str, ...]) -> Any:
+    if isinstance(node, list):
+        return [_resolve(item, document, f"{where}/{i}", seen) for i, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = schema_name(ref)
+        if name is not None:
+            schemas = document.get("components", {}).get("schemas", {})
+            if name not in schemas:
+                raise SpecError(f"{where}: {ref} points at nothing")
+            return dict(node)
+        if ref in seen:
+            raise SpecError(f"{where}: {ref} refers to itself")
+        target = _resolve(pointer_get(document, ref), document, ref, (*seen, ref))
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if siblings and isinstance(target, dict):
+            return {**target, **_resolve(siblings, document, where, seen)}
+        return target
+    return {key: _resolve(value, document, f"{where}/{key}", seen) for key, value in node.items()}
