@@ -26,7 +26,7 @@ class UnsupportedPatternError(ValueError):
     """The pattern uses ECMA-262 syntax that has no faithful Python translation."""
 
     def __init__(self, pattern: str, reason: str) -> None:
-        super().__init__(f"pattern {pattern!r}: {reason}")
+        super().__init__(f"pattern /{pattern}/: {reason}")
         self.pattern = pattern
         self.reason = reason
 

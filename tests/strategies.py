@@ -98,11 +98,23 @@ def _object(schema: Schema, depth: int) -> st.SearchStrategy[dict[str, Any]]:
         {k: v for k, v in strategies.items() if k in required},
         optional={k: v for k, v in strategies.items() if k not in required},
     )
+    pairs = schema.get("x-equal-properties", [])
+    if pairs:
+        fixed = fixed.map(lambda value: _equalize(value, pairs))
     if schema.get("additionalProperties", True) is False or depth > 2:
         return fixed
     extra_keys = st.text(min_size=1, max_size=8).filter(lambda k: k not in properties)
     extras = st.dictionaries(extra_keys, JSON_VALUES, max_size=2)
     return st.tuples(fixed, extras).map(lambda pair: {**pair[1], **pair[0]})
+
+
+def _equalize(value: dict[str, Any], pairs: list[list[str]]) -> dict[str, Any]:
+    """Make each ``x-equal-properties`` pair equal where both are present."""
+    value = dict(value)
+    for left, right in pairs:
+        if left in value and right in value:
+            value[left] = copy.deepcopy(value[right])
+    return value
 
 
 def _conditional(
