@@ -64,9 +64,12 @@ def _equal_properties(
     if not isinstance(instance, dict):
         return
     for left, right in pairs:
-        if left in instance and right in instance:
-            if not json_equal(instance[left], instance[right]):
-                yield ValidationError(f"{left} {instance[left]!r} != {right} {instance[right]!r}")
+        if (
+            left in instance
+            and right in instance
+            and not json_equal(instance[left], instance[right])
+        ):
+            yield ValidationError(f"{left} {instance[left]!r} != {right} {instance[right]!r}")
 
 
 # Draft 2020-12 with two changes: `pattern` is ECMA-262 (regress, not Python's

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import secrets
 import threading
@@ -154,8 +155,14 @@ def _openai_error(status: int, message: str, code: str) -> Response:
     return _json(status, {"error": error})
 
 
-def serve(api: MockApi, host: str = "127.0.0.1", port: int = 0) -> HTTPServer:
-    """Start ``api`` on a pytest-httpserver server in a background thread and return it."""
+def serve(
+    api: MockApi, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+) -> HTTPServer:
+    """Start ``api`` on a pytest-httpserver server in a background thread and return it.
+
+    ``quiet`` silences the per-request access log, which drowns test output.
+    """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING if quiet else logging.INFO)
     server = HTTPServer(host=host, port=port)
     server.expect_request(re.compile(".*")).respond_with_handler(api.handle)
     server.start()
@@ -169,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the bearer token it accepts")
     args = parser.parse_args(argv)
-    server = serve(MockApi(api_key=args.api_key), args.host, args.port)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    server = serve(MockApi(api_key=args.api_key), args.host, args.port, quiet=False)
     print(f"mock ElkAPI listening on {server.url_for('/').rstrip('/')}", flush=True)
     try:
         while True:

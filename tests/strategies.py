@@ -176,6 +176,8 @@ class Violation:
     rules: frozenset[str]
     values: st.SearchStrategy[Any]
     variant: str = ""
+    # A discriminated union may also name its tag (``content[0].type: is required``).
+    tag_field: str = ""
 
     @property
     def id(self) -> str:
@@ -211,6 +213,7 @@ class _Collector:
         self.name = name
         self.found: list[Violation] = []
         self.variant = ""
+        self.tag_field = ""
 
     def add(
         self,
@@ -224,7 +227,9 @@ class _Collector:
         """Record the values ``root`` with ``bad`` placed at ``steps`` that the oracle refuses."""
         values = st.tuples(root, bad).map(lambda pair: _place(pair[0], steps, pair[1]))
         refused = values.filter(lambda value: not contract.is_valid(self.name, value))
-        self.found.append(Violation(field, rule, frozenset(rules), refused, self.variant))
+        self.found.append(
+            Violation(field, rule, frozenset(rules), refused, self.variant, self.tag_field)
+        )
 
     def walk(
         self, schema: Any, path: str, root: st.SearchStrategy[Any], steps: list[Any], depth: int
@@ -233,8 +238,13 @@ class _Collector:
         if not isinstance(schema, dict) or depth > 8:
             return
         node_rules = {k for k in schema if k in VALUE_RULES} | {"type"}
+        tag = schema.get("discriminator", {}).get("propertyName")
+        self.tag_field = _join(path, tag) if tag else ""
+        if tag:
+            node_rules |= {"required", "discriminator"}
         for rule, bad in _value_breakers(schema):
             self.add(path, rule, node_rules, root, steps, bad)
+        self.tag_field = ""
         if "discriminator" in schema:
             self.walk_tagged(schema, path, root, steps, depth)
         elif "oneOf" not in schema and "anyOf" not in schema:

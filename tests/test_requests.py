@@ -146,18 +146,19 @@ def test_each_rule_broken_alone_is_refused_by_builder_and_mock(
 
 
 def _check_builder(violation: Violation, body: dict[str, Any]) -> None:
-    fields = known_fields(body)
+    kwargs = known_fields(body)
     if violation.rule == "required" and violation.field == "model":
         # The documented default fills it in; the mock still refuses it raw.
-        built = elkapi.build_create_video_generation(api_key=API_KEY, **fields)
+        built = elkapi.build_create_video_generation(api_key=API_KEY, **kwargs)
         assert built.json()["model"] == DEFAULT_MODEL
         return
     sent: list[elkapi.HttpRequest] = []
     client = elkapi.Client(API_KEY, transport=lambda request, timeout: sent.append(request))  # type: ignore[arg-type,func-returns-value]
     with pytest.raises(elkapi.RequestValidationError) as raised:
-        client.create_video_generation(**fields)
+        client.create_video_generation(**kwargs)
     assert sent == [], "a request was sent despite a validation error"
-    named = [e for e in raised.value.errors if normalized(e.path) == violation.field]
+    fields = {violation.field, violation.tag_field} - {""}
+    named = [e for e in raised.value.errors if normalized(e.path) in fields]
     assert named, f"no error names {violation.field}: {raised.value}"
     assert any(e.rule in violation.rules for e in named), (violation.rules, named)
     assert all(str(e).startswith(e.path + ": ") for e in named)
@@ -186,7 +187,9 @@ def test_upstream_payload_follows_the_documented_rules(
         assert upstream["duration"] == duration
     images = fields.get("images", [])
     content = upstream["content"]
-    assert content[: len(images)] == [{"type": "image_url", "image_url": {"url": u}} for u in images]
+    assert content[: len(images)] == [
+        {"type": "image_url", "image_url": {"url": u}} for u in images
+    ]
     assert content[len(images) : -1] == metadata.get("content", [])
     assert content[-1] == {"type": "text", "text": fields["prompt"]}
     assert upstream["model"] == fields.get("model", DEFAULT_MODEL)

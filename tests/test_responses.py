@@ -47,13 +47,18 @@ def test_valid_tasks_parse_into_typed_objects(task: dict[str, Any], parse: Any) 
             assert getattr(parsed, field.name) is None, field.name
         elif field.name == "error":
             # Nested models keep their declared fields; unknown extra keys are dropped.
-            assert parsed_json["error"] == {k: task["error"][k] for k in ("message", "code") if task["error"].get(k) is not None}
+            assert parsed_json["error"] == {
+                k: task["error"][k] for k in ("message", "code") if task["error"].get(k) is not None
+            }
         else:
             assert getattr(parsed, field.name) == task[field.name], field.name
 
 
 def test_the_documented_examples_parse() -> None:
-    for name, example in [*CREATE.examples("response").items(), *RETRIEVE.examples("response").items()]:
+    for name, example in [
+        *CREATE.examples("response").items(),
+        *RETRIEVE.examples("response").items(),
+    ]:
         parsed = elkapi.parse_retrieve_video_response(200, JSON_HEADERS, encode(example))
         assert parsed.id == example["id"], name
         assert parsed.status == example["status"], name
@@ -100,7 +105,10 @@ def test_a_failed_task_must_carry_an_error(task: dict[str, Any]) -> None:
     assert ("error", "required") in [(e.path, e.rule) for e in raised.value.errors]
 
 
-@given(task=valid(TASK), sent=st.sampled_from(["doubao-seedance-2-0-260128", "doubao-seedance-2-0-fast-260128"]))
+@given(
+    task=valid(TASK),
+    sent=st.sampled_from(["doubao-seedance-2-0-260128", "doubao-seedance-2-0-fast-260128"]),
+)
 def test_the_model_must_repeat_the_request(task: dict[str, Any], sent: str) -> None:
     request = elkapi.build_create_video_generation(api_key="k", prompt="p", model=sent)  # type: ignore[arg-type]
     body = encode(task)
@@ -129,7 +137,7 @@ def test_both_documented_error_shapes_are_read(status: int, message: str, code: 
 
 
 def near_tasks() -> st.SearchStrategy[Any]:
-    """Valid tasks with one key replaced by arbitrary JSON: close to the contract, often not in it."""
+    """Valid tasks with one key set to arbitrary JSON: near the contract, often outside it."""
     return st.tuples(valid(TASK), st.text(max_size=12), JSON_VALUES).map(
         lambda t: {**t[0], (t[1] if t[1] else "id"): t[2]}
     )
@@ -142,11 +150,18 @@ RESPONSE_BODIES = st.one_of(
     st.sampled_from([b"", b"NaN", b"[" * 5000, b'{"id": 1e999}', b"\xff\xfe{}", b"1" * 5000]),
 )
 HEADERS = st.one_of(
-    st.just(JSON_HEADERS), st.just({}), st.dictionaries(st.sampled_from(["Content-Type", "X"]), st.text(max_size=20))
+    st.just(JSON_HEADERS),
+    st.just({}),
+    st.dictionaries(st.sampled_from(["Content-Type", "X"]), st.text(max_size=20)),
 )
 
 
-@given(status=st.integers(100, 599), headers=HEADERS, body=RESPONSE_BODIES, parse=st.sampled_from(PARSERS))
+@given(
+    status=st.integers(100, 599),
+    headers=HEADERS,
+    body=RESPONSE_BODIES,
+    parse=st.sampled_from(PARSERS),
+)
 def test_arbitrary_responses_only_raise_documented_errors(
     status: int, headers: dict[str, str], body: bytes, parse: Any
 ) -> None:

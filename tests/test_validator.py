@@ -13,7 +13,10 @@ from tests import contract
 from tests.strategies import JSON_VALUES, valid_for, violations
 
 NAMES = sorted(contract.load_spec()["components"]["schemas"])
-BREAKERS = {name: [v.values for v in violations(name)] for name in ("CreateVideoGenerationRequest", "VideoTask")}
+BREAKERS = {
+    name: [v.values for v in violations(name)]
+    for name in ("CreateVideoGenerationRequest", "VideoTask")
+}
 
 
 def candidates(name: str) -> st.SearchStrategy[Any]:
@@ -28,7 +31,10 @@ def test_generated_validator_agrees_with_jsonschema(data: st.DataObject, name: s
     value = data.draw(candidates(name))
     expected = contract.is_valid(name, value)
     errors = VALIDATOR.errors({"$ref": name}, value)
-    assert (not errors) == expected, (errors, [e.message for e in contract.schema_errors(name, value)])
+    assert (not errors) == expected, (
+        errors,
+        [e.message for e in contract.schema_errors(name, value)],
+    )
     assert VALIDATOR.is_valid({"$ref": name}, value) == expected
 
 

@@ -1,0 +1,206 @@
+"""The generator: deterministic, standard-library output, any spec, clear refusals."""
+
+from __future__ import annotations
+
+import filecmp
+import importlib
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from codegen.loader import SpecError, load
+from codegen.parser import parse
+from codegen.render import generate
+from tests.contract import ROOT, SPEC_PATH
+
+SECOND_SPEC = ROOT / "tests" / "specs" / "inventory.yaml"
+
+
+def generate_to(spec: Path, out: Path, package: str) -> Path:
+    return generate(parse(load(spec), package), out, spec.name)
+
+
+@pytest.fixture(scope="module")
+def inventory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    out = tmp_path_factory.mktemp("second")
+    generate_to(SECOND_SPEC, out, "inventory")
+    sys.path.insert(0, str(out))
+    try:
+        yield importlib.import_module("inventory")
+    finally:
+        sys.path.remove(str(out))
+        for name in [n for n in sys.modules if n == "inventory" or n.startswith("inventory.")]:
+            del sys.modules[name]
+
+
+def test_generation_is_deterministic_and_matches_the_committed_package(tmp_path: Path) -> None:
+    first = generate_to(SPEC_PATH, tmp_path / "a", "elkapi")
+    second = generate_to(SPEC_PATH, tmp_path / "b", "elkapi")
+    for other in (second, ROOT / "generated" / "elkapi"):
+        comparison = filecmp.dircmp(first, other, ignore=["__pycache__"])
+        assert not (comparison.left_only or comparison.right_only or comparison.diff_files)
+        for name in comparison.common_files:
+            assert (first / name).read_bytes() == (other / name).read_bytes(), name
+
+
+def test_the_generated_package_needs_only_the_standard_library() -> None:
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import elkapi; "
+        "print('\\n'.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", script, str(ROOT / "generated")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(result.stdout.split())
+    assert "elkapi" in loaded
+    outside = {m for m in loaded if m not in sys.stdlib_module_names and not m.startswith("_")}
+    assert outside == {"elkapi"}
+
+
+def test_generated_files_hold_no_machine_paths_or_secrets() -> None:
+    for path in (ROOT / "generated" / "elkapi").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert str(ROOT) not in text and "/tmp/" not in text and "Bearer sk-" not in text, path
+
+
+def test_second_spec_builds_path_query_and_header_parameters(inventory: Any) -> None:
+    request = inventory.build_list_items(
+        store_id=7, limit=10, sku=["123-ab", "456-x"], x_request_id="r-1"
+    )
+    assert request.method == "GET"
+    assert (
+        request.url
+        == "https://inventory.example.test/api/v2/stores/7/items?limit=10&sku=123-ab&sku=456-x"
+    )
+    assert request.headers["X-Request-Id"] == "r-1"
+    assert "Authorization" not in request.headers  # the operation declares no security
+    assert request.body is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "path", "rule"),
+    [
+        ({"store_id": 0}, "store_id", "minimum"),
+        ({"store_id": 1, "limit": 101}, "limit", "maximum"),
+        ({"store_id": 1, "sku": ["1-a"]}, "sku[0]", "pattern"),
+        ({"store_id": 1, "sku": ["\u0661\u0662\u0663-a"]}, "sku[0]", "pattern"),  # \d is ASCII
+        ({"store_id": 1, "sku": ["123-a", "123-b", "123-c", "123-d"]}, "sku", "maxItems"),
+        ({"store_id": 1, "x_request_id": "x" * 37}, "x_request_id", "maxLength"),
+        ({"store_id": True}, "store_id", "type"),
+    ],
+)
+def test_second_spec_refuses_bad_parameters(
+    inventory: Any, arguments: dict[str, Any], path: str, rule: str
+) -> None:
+    with pytest.raises(inventory.RequestValidationError) as raised:
+        inventory.build_list_items(**arguments)
+    assert [(e.path, e.rule) for e in raised.value.errors] == [(path, rule)]
+
+
+GOOD_ITEM = {
+    "name": "Dune",
+    "price": 9.5,
+    "tags": ["sf"],
+    "details": {"kind": "book", "isbn": "9780441013593"},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "rule"),
+    [
+        ({"colour": "red"}, "colour", "additionalProperties"),
+        ({"price": 0}, "price", "exclusiveMinimum"),
+        ({"tags": ["a", "a"]}, "tags", "uniqueItems"),
+        ({"tags": []}, "tags", "minItems"),
+        ({"name": ""}, "name", "minLength"),
+        ({"details": {"kind": "book", "isbn": "123"}}, "details.isbn", "pattern"),
+        ({"details": {"kind": "music", "minutes": 0}}, "details.minutes", "exclusiveMinimum"),
+        ({"details": {"kind": "film"}}, "details.kind", "discriminator"),
+        ({"details": {"isbn": "9780441013593"}}, "details.kind", "required"),
+    ],
+)
+def test_second_spec_refuses_bad_bodies(
+    inventory: Any, change: dict[str, Any], path: str, rule: str
+) -> None:
+    with pytest.raises(inventory.RequestValidationError) as raised:
+        inventory.build_create_item(api_key="k", store_id=1, **{**GOOD_ITEM, **change})
+    assert (path, rule) in [(e.path, e.rule) for e in raised.value.errors], raised.value
+
+
+def test_second_spec_parses_responses_and_errors(inventory: Any) -> None:
+    request = inventory.build_create_item(api_key="k", store_id=1, **GOOD_ITEM)
+    assert request.json() == GOOD_ITEM and request.headers["Authorization"] == "Bearer k"
+    item = inventory.parse_create_item_response(
+        201, {}, json.dumps({"id": "i1", "name": "Dune", "price": 9}).encode()
+    )
+    assert isinstance(item, inventory.Item) and item.price == 9.0 and isinstance(item.price, float)
+    page = inventory.parse_list_items_response(
+        200,
+        {},
+        json.dumps({"items": [{"id": "i", "name": "n", "price": 1}], "next": None}).encode(),
+    )
+    assert isinstance(page.items[0], inventory.Item)
+    with pytest.raises(inventory.BadRequestError) as raised:
+        inventory.parse_create_item_response(400, {}, b'{"detail": "bad price", "status": 400}')
+    assert raised.value.message == "bad price" and raised.value.code == 400
+    with pytest.raises(inventory.ResponseValidationError):
+        inventory.parse_create_item_response(201, {}, b'{"id": "i1"}')
+
+
+def test_second_spec_package_is_clean_under_mypy_strict(inventory: Any) -> None:
+    folder = Path(inventory.__file__).parent
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def spec_with(tmp_path: Path, schema: dict[str, Any]) -> Path:
+    document = yaml.safe_load(SECOND_SPEC.read_text())
+    document["components"]["schemas"]["NewItem"]["properties"]["extra"] = schema
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ({"type": "object", "patternProperties": {"^a": {}}}, "patternProperties"),
+        ({"type": "string", "pattern": "\\p{L}"}, "pattern"),
+        ({"type": "string", "nullable": True}, "nullable"),
+        ({"type": "strng"}, "unknown type"),
+        ({"$ref": "#/components/schemas/Nope"}, "points at nothing"),
+    ],
+)
+def test_unsupported_specs_are_refused_with_the_place_named(
+    tmp_path: Path, schema: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(SpecError) as raised:
+        generate_to(spec_with(tmp_path, schema), tmp_path / "out", "inventory")
+    assert message in str(raised.value)
+    assert "extra" in str(raised.value) or "Nope" in str(raised.value)
+
+
+@given(name=st.from_regex(r"[a-z][a-zA-Z]{0,12}", fullmatch=True))
+def test_operation_ids_become_snake_case_functions(name: str) -> None:
+    from codegen.parser import snake_case
+
+    converted = snake_case(name)
+    assert converted.isidentifier() and converted == converted.lower()
+    assert converted.replace("_", "") == name.lower()
