@@ -8,7 +8,7 @@ PACKAGE := elkapi
 # Hypothesis: derandomized under CI so a failure reproduces; override with HYPOTHESIS_PROFILE=dev.
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: generate test lint typecheck spec-check drift pytest bench clean
+.PHONY: generate test lint typecheck spec-check drift pytest conformance mock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,16 @@ drift: $(STAMP)
 pytest: $(STAMP)
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q
 
-bench: $(STAMP)
-	$(BIN)/python tests/bench.py
+# The key travels in the environment, never on a command line make would echo.
+API_KEY ?= $(ELKAPI_API_KEY)
+conformance: export ELKAPI_API_KEY := $(API_KEY)
+conformance: $(STAMP)
+	$(BIN)/python -m tests.conformance $(if $(BASE_URL),--base-url $(BASE_URL)) \
+		$(if $(BUDGET),--budget $(BUDGET)) $(if $(EXAMPLES),--examples $(EXAMPLES)) \
+		$(foreach rule,$(MOCK_BREAK),--mock-break $(rule))
+
+mock: $(STAMP)
+	$(BIN)/python -m tests.mock_server --port $(or $(PORT),8080)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis reports

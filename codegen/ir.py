@@ -74,6 +74,30 @@ class Waiter:
 
 
 @dataclass(frozen=True)
+class CliOption:
+    """A ``--name`` option of a CLI command that sets the body value at ``pointer``."""
+
+    name: str
+    dest: str
+    pointer: str
+    kind: Literal["str", "int", "float", "bool"]
+    repeat: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class Cli:
+    """A CLI command for an operation (``x-cli``)."""
+
+    command: str
+    help: str
+    options: tuple[CliOption, ...]
+    wait_method: str | None
+    wait_argument: str | None
+    result: str | None
+
+
+@dataclass(frozen=True)
 class Operation:
     """One HTTP operation and everything the builder, parser and client need."""
 
@@ -90,6 +114,7 @@ class Operation:
     auth: bool
     extensions: dict[str, Any]
     waiter: Waiter | None = None
+    cli: Cli | None = None
 
     @property
     def success_models(self) -> tuple[str, ...]:

@@ -12,7 +12,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from codegen import ecma_regex
-from codegen.ir import Api, Body, BodyField, Operation, Parameter, Response, Schema, Waiter
+from codegen.ir import (
+    Api,
+    Body,
+    BodyField,
+    Cli,
+    CliOption,
+    Operation,
+    Parameter,
+    Response,
+    Schema,
+    Waiter,
+)
 from codegen.loader import SpecError, schema_name
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -187,9 +198,8 @@ def _operation(
         extensions=extensions,
     )
     waiter = _waiter(operation, sources, where)
-    if waiter is None:
-        return operation
-    return Operation(**{**operation.__dict__, "waiter": waiter})
+    cli = _cli(operation, sources, where)
+    return Operation(**{**operation.__dict__, "waiter": waiter, "cli": cli})
 
 
 def _parameter(raw: dict[str, Any], where: str, patterns: dict[str, str]) -> Parameter:
@@ -308,6 +318,82 @@ def _waiter(operation: Operation, raw_schemas: dict[str, Any], where: str) -> Wa
         progress_property=lifecycle.get("progress"),
         terminal=tuple(state for state, following in transitions.items() if not following),
     )
+
+
+_CLI_KINDS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+
+
+def _cli(operation: Operation, sources: dict[str, Any], where: str) -> Cli | None:
+    spec = operation.extensions.get("x-cli")
+    if spec is None:
+        return None
+    body = sources[operation.body.type_name] if operation.body else {}
+    options = []
+    for name, pointer in spec.get("options", {}).items():
+        schema = _schema_at(body, pointer, sources, f"{where}.x-cli.options.{name}")
+        repeat = schema.get("type") == "array"
+        item = _resolved(schema.get("items", {}), sources) if repeat else schema
+        kinds = {_CLI_KINDS.get(str(t)) for t in _types_of(item, sources)}
+        kind = kinds.pop() if len(kinds) == 1 and None not in kinds else "str"
+        options.append(
+            CliOption(
+                name=name,
+                dest=python_name(name, f"{where}.x-cli"),
+                pointer=pointer,
+                kind=kind,  # type: ignore[arg-type]
+                repeat=repeat,
+                help=_first_sentence(str(schema.get("description", ""))),
+            )
+        )
+    wait = spec.get("wait") or {}
+    return Cli(
+        command=spec["command"],
+        help=operation.summary,
+        options=tuple(options),
+        wait_method=wait.get("method"),
+        wait_argument=wait.get("argument"),
+        result=spec.get("result"),
+    )
+
+
+def _first_sentence(text: str) -> str:
+    return " ".join(text.split()).split(". ")[0].rstrip(".")
+
+
+def _resolved(schema: Any, sources: dict[str, Any]) -> dict[str, Any]:
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = {
+            **sources[schema_name(schema["$ref"]) or ""],
+            **{k: v for k, v in schema.items() if k != "$ref"},
+        }
+    return schema if isinstance(schema, dict) else {}
+
+
+def _types_of(schema: dict[str, Any], sources: dict[str, Any]) -> list[str]:
+    """The JSON types a schema allows, looking through unions and consts."""
+    if "type" in schema:
+        return schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if "const" in schema:
+        return [_JSON_TYPE_OF.get(type(schema["const"]), "string")]
+    if "enum" in schema:
+        return sorted({_JSON_TYPE_OF.get(type(v), "string") for v in schema["enum"]})
+    branches = schema.get("oneOf", []) + schema.get("anyOf", [])
+    return sorted({t for b in branches for t in _types_of(_resolved(b, sources), sources)})
+
+
+_JSON_TYPE_OF = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def _schema_at(
+    schema: dict[str, Any], pointer: str, sources: dict[str, Any], where: str
+) -> dict[str, Any]:
+    node = _resolved(schema, sources)
+    for key in pointer.split("/")[1:]:
+        properties = node.get("properties", {})
+        if key not in properties:
+            raise SpecError(f"{where}: {pointer} is not a property of the request body")
+        node = _resolved(properties[key], sources)
+    return node
 
 
 def _check_unique(names: list[str], what: str) -> None:

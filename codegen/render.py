@@ -34,6 +34,7 @@ MODULES = (
     "errors.py",
     "operations.py",
     "client.py",
+    "__main__.py",
 )
 _PY_TYPES = {
     "string": "str",
@@ -98,6 +99,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         autoescape=False,
     )
     environment.filters["py"] = py_literal
+    environment.filters["py_text"] = py_text
     operations = [_view(api, op) for op in api.operations]
     body_types = [op.body.type_name for op in api.operations if op.body]
     context = {
@@ -106,6 +108,10 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "body_types": list(dict.fromkeys(body_types)),
         "exports": _exports(api, body_types),
         "error_base": _error_base(api),
+        "cli_operations": [view for view in operations if view.ir.cli],
+        "progress": next((op.waiter for op in api.operations if op.waiter), None),
+        "key_env": f"{api.package.upper()}_API_KEY",
+        "url_env": f"{api.package.upper()}_BASE_URL",
     }
     files = {
         name: f"{header}\n{environment.get_template(name + '.jinja').render(context)}"
@@ -120,6 +126,14 @@ def render_files(api: Api, header: str) -> dict[str, str]:
 def py_literal(value: Any) -> str:
     """``value`` as a Python literal (ruff reformats it later)."""
     return pprint.pformat(value, sort_dicts=False, width=100)
+
+
+def py_text(text: str, width: int = 60) -> str:
+    """A string literal, split into implicitly joined parts so no line runs long."""
+    parts = textwrap.wrap(text, width, drop_whitespace=False, break_long_words=False)
+    if len(parts) <= 1:
+        return repr(text)
+    return "(" + " ".join(repr(part) for part in parts) + ")"
 
 
 def docstring_text(text: str) -> str:

@@ -91,6 +91,75 @@ def _validator(name: str, spec_path: Path = SPEC_PATH) -> Any:
     return ContractValidator({**ref(name), "components": spec["components"]})
 
 
+def relaxed_validator(name: str, relaxations: list[list[str]]) -> Any:
+    """A validator for component ``name`` with some rules switched off (for breaking a mock).
+
+    Each relaxation is ``["validation", field]`` (accept anything at ``field``)
+    or ``["required", field]`` (stop requiring it); fields are like
+    ``metadata.content[].role`` and apply in every union branch.
+    """
+    components = copy.deepcopy(load_spec()["components"])
+    root = _inlined(components, ref(name))
+    for kind, field in relaxations:
+        parent, _, last = field.rpartition(".")
+        for node in _nodes_at(components, root, parent):
+            if kind == "required" and last in node.get("required", []):
+                node["required"] = [r for r in node["required"] if r != last]
+            elif (
+                kind == "validation"
+                and last.endswith("[]")
+                and last[:-2] in node.get("properties", {})
+            ):
+                node["properties"][last[:-2]] = {"type": "array"}
+            elif kind == "validation" and last in node.get("properties", {}):
+                node["properties"][last] = True
+    return ContractValidator({**root, "components": components})
+
+
+def _nodes_at(
+    components: dict[str, Any], schema: dict[str, Any], path: str
+) -> list[dict[str, Any]]:
+    """The object schemas (in every union branch) that hold the properties at ``path``.
+
+    Shared components met on the way are copied into place first, so relaxing
+    ``content[].image_url.url`` leaves the ``url`` of other media types alone.
+    """
+    nodes = _expand(components, schema)
+    for step in [s for s in path.split(".") if s]:
+        name, is_item = (step[:-2], True) if step.endswith("[]") else (step, False)
+        following = []
+        for node in nodes:
+            properties = node.get("properties", {})
+            if name not in properties:
+                continue
+            holder, key = (properties[name], "items") if is_item else (properties, name)
+            holder[key] = _inlined(components, holder[key])
+            following += _expand(components, holder[key])
+        nodes = following
+    return nodes
+
+
+def _inlined(components: dict[str, Any], schema: Any) -> Any:
+    """A private copy of ``schema`` with its top-level ``$ref`` (and branch refs) resolved."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = components["schemas"][schema["$ref"][len(SCHEMA_PREFIX) :]]
+    schema = copy.deepcopy(schema)
+    for union in ("oneOf", "anyOf"):
+        if isinstance(schema, dict) and union in schema:
+            schema[union] = [_inlined(components, branch) for branch in schema[union]]
+    return schema
+
+
+def _expand(components: dict[str, Any], schema: Any) -> list[dict[str, Any]]:
+    """``schema`` itself, or each of its union branches."""
+    if not isinstance(schema, dict):
+        return []
+    branches = schema.get("oneOf", []) + schema.get("anyOf", [])
+    if branches and "properties" not in schema:
+        return [n for branch in branches for n in _expand(components, branch)]
+    return [schema]
+
+
 def schema_errors(name: str, value: Any, spec_path: Path = SPEC_PATH) -> list[ValidationError]:
     """Every way ``value`` breaks component schema ``name``, by the oracle."""
     return list(_validator(name, spec_path).iter_errors(value))

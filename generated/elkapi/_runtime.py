@@ -193,6 +193,21 @@ def decode(model: Any, value: Any) -> Any:
     return value
 
 
+def to_json(value: Any) -> Any:
+    """A decoded model back as JSON data; dataclass fields left unset (None) are omitted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            _json_name(f): to_json(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    return value
+
+
 def _fits(model: Any, value: Any) -> bool:
     """Whether ``value`` has the JSON shape of ``model``, to pick a union arm."""
     if dataclasses.is_dataclass(model):
