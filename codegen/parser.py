@@ -159,10 +159,14 @@ def _operation(
     if not isinstance(operation_id, str):
         raise SpecError(f"{where}: operationId is required")
     name = snake_case(operation_id)
-    parameters = tuple(
-        _parameter(p, f"{where}.parameters[{i}]", patterns)
-        for i, p in enumerate([*path_item.get("parameters", []), *op.get("parameters", [])])
-    )
+    located = [
+        *(
+            (p, f"paths.{path}.parameters[{i}]")
+            for i, p in enumerate(path_item.get("parameters", []))
+        ),
+        *((p, f"{where}.parameters[{i}]") for i, p in enumerate(op.get("parameters", []))),
+    ]
+    parameters = tuple(_parameter(p, place, patterns) for p, place in located)
     for parameter in parameters:
         if parameter.location == "path" and f"{{{parameter.name}}}" not in path:
             raise SpecError(f"{where}: path parameter {parameter.name!r} is not in the path")
@@ -207,6 +211,12 @@ def _parameter(raw: dict[str, Any], where: str, patterns: dict[str, str]) -> Par
     if location not in ("path", "query", "header"):
         raise SpecError(f"{where}: parameters in {location!r} are not supported")
     name = raw["name"]
+    # The runtime writes query parameters as form/exploded and the rest as simple.
+    supported = {"query": "form", "path": "simple", "header": "simple"}[location]
+    if raw.get("style", supported) != supported or raw.get("explode", location == "query") != (
+        location == "query"
+    ):
+        raise SpecError(f"{where}: only style {supported!r} with the default explode is supported")
     return Parameter(
         name=name,
         python_name=python_name(name, where),

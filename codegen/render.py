@@ -109,6 +109,9 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "exports": _exports(api, body_types),
         "error_base": _error_base(api),
         "cli_operations": [view for view in operations if view.ir.cli],
+        "uses_literal": any(
+            "Literal[" in p.annotation for view in operations for p in view.signature_params
+        ),
         "progress": next((op.waiter for op in api.operations if op.waiter), None),
         "key_env": f"{api.package.upper()}_API_KEY",
         "url_env": f"{api.package.upper()}_BASE_URL",
@@ -161,8 +164,6 @@ def _view(api: Api, op: Operation) -> OperationView:
     params = []
     for p in op.parameters:
         type_name = annotation(p.schema, api)
-        if "Literal[" in type_name:
-            raise SpecError(f"{op.operation_id}.{p.name}: enum parameters are not supported yet")
         params.append(
             SignatureParam(
                 p.name, p.python_name, type_name if p.required else f"{type_name} | None = None"

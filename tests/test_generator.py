@@ -5,6 +5,8 @@ from __future__ import annotations
 import filecmp
 import importlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -77,12 +79,12 @@ def test_generated_files_hold_no_machine_paths_or_secrets() -> None:
 
 def test_second_spec_builds_path_query_and_header_parameters(inventory: Any) -> None:
     request = inventory.build_list_items(
-        store_id=7, limit=10, sku=["123-ab", "456-x"], x_request_id="r-1"
+        store_id=7, limit=10, sku=["123-ab", "456-x"], order="desc", x_request_id="r-1"
     )
     assert request.method == "GET"
     assert (
         request.url
-        == "https://inventory.example.test/api/v2/stores/7/items?limit=10&sku=123-ab&sku=456-x"
+        == "https://inventory.example.test/api/v2/stores/7/items?limit=10&sku=123-ab&sku=456-x&order=desc"
     )
     assert request.headers["X-Request-Id"] == "r-1"
     assert "Authorization" not in request.headers  # the operation declares no security
@@ -99,6 +101,7 @@ def test_second_spec_builds_path_query_and_header_parameters(inventory: Any) -> 
         ({"store_id": 1, "sku": ["123-a", "123-b", "123-c", "123-d"]}, "sku", "maxItems"),
         ({"store_id": 1, "x_request_id": "x" * 37}, "x_request_id", "maxLength"),
         ({"store_id": True}, "store_id", "type"),
+        ({"store_id": 1, "order": "random"}, "order", "enum"),
     ],
 )
 def test_second_spec_refuses_bad_parameters(
@@ -170,6 +173,16 @@ def test_second_spec_package_is_clean_under_mypy_strict(inventory: Any) -> None:
     assert result.returncode == 0, result.stdout
 
 
+def test_unsupported_parameter_styles_are_refused(tmp_path: Path) -> None:
+    document = yaml.safe_load(SECOND_SPEC.read_text())
+    document["paths"]["/v2/stores/{store_id}/items"]["get"]["parameters"][0]["style"] = "deepObject"
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(SpecError) as raised:
+        generate_to(path, tmp_path / "out", "inventory")
+    assert "items.get.parameters[0]: only style 'form'" in str(raised.value)
+
+
 def spec_with(tmp_path: Path, schema: dict[str, Any]) -> Path:
     document = yaml.safe_load(SECOND_SPEC.read_text())
     document["components"]["schemas"]["NewItem"]["properties"]["extra"] = schema
@@ -204,3 +217,63 @@ def test_operation_ids_become_snake_case_functions(name: str) -> None:
     converted = snake_case(name)
     assert converted.isidentifier() and converted == converted.lower()
     assert converted.replace("_", "") == name.lower()
+
+
+SMOKE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import elkapi, elkapi.__main__
+request = elkapi.build_create_video_generation(api_key="k", prompt="x", metadata={"duration": 8})
+assert request.json() == {"model": elkapi.operations.CREATE_VIDEO_GENERATION.body_defaults["model"],
+                          "prompt": "x", "metadata": {"duration": 8}}
+try:
+    elkapi.build_create_video_generation(api_key="k", prompt="x", metadata={"duration": 16})
+except elkapi.RequestValidationError as error:
+    assert [(e.path, e.rule) for e in error.errors] == [("metadata.duration", "oneOf")]
+else:
+    raise AssertionError("not refused")
+task = {"id": "a", "task_id": "a", "object": "video", "model": "m", "status": "failed",
+        "progress": 100, "created_at": 1, "error": {"message": "no", "code": 3}}
+parsed = elkapi.parse_retrieve_video_response(200, {}, json.dumps(task).encode())
+assert parsed.error is not None and parsed.error.code == 3
+print("ok")
+"""
+
+
+def find_python(version: str) -> tuple[str, dict[str, str]] | None:
+    """An interpreter for ``version`` and the environment to run it in, or None."""
+    candidate = shutil.which(f"python{version}")
+    environments = [dict(os.environ)]
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        listed = subprocess.run(
+            [pyenv, "versions", "--bare"], capture_output=True, text=True, check=False
+        )
+        installed = [v for v in listed.stdout.split() if v.startswith(version + ".")]
+        environments += [{**os.environ, "PYENV_VERSION": v} for v in installed]
+    for env in environments:
+        if candidate is None:
+            break
+        probe = subprocess.run(
+            [candidate, "-c", "print(1)"], env=env, capture_output=True, text=True, check=False
+        )
+        if probe.stdout.strip() == "1":
+            return candidate, env
+    return None
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.12", "3.13"])
+def test_the_generated_package_runs_on_other_pythons(version: str) -> None:
+    found = find_python(version)
+    if found is None:
+        pytest.skip(f"no python{version} on this machine")
+    interpreter, env = found
+    result = subprocess.run(
+        [interpreter, "-I", "-c", SMOKE, str(ROOT / "generated")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "ok", result.stderr
