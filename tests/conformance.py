@@ -47,6 +47,7 @@ RETRIEVE = contract.operation("retrieveVideo")
 TASK = CREATE.success_schema()
 LIFECYCLE = contract.Lifecycle.of(TASK)
 DAY = 86400
+RATE_LIMIT_RETRIES = 3
 PNG_1PX = base64.b64encode(
     bytes.fromhex(
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -136,16 +137,29 @@ class Target:
         if token is not None:
             headers["Authorization"] = "Bearer " + (self.api_key if token == "key" else token)
         request = urllib.request.Request(self.base_url + path, body, headers, method=method)
-        self.requests += 1
         curl = self.curl(method, path, body, token)
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            self.requests += 1
+            reply, retry_after = self._exchange(request, curl)
+            # A rate limit says nothing about the body: wait and ask again, or a
+            # refusal case would pass for the wrong reason.
+            if reply.status != 429 or attempt == RATE_LIMIT_RETRIES:
+                break
+            time.sleep(
+                min(float(retry_after) if retry_after.isdigit() else 2.0 * (attempt + 1), 30)
+            )
+        return reply
+
+    def _exchange(self, request: urllib.request.Request, curl: str) -> tuple[Reply, str]:
+        """One round trip: the reply and its Retry-After header."""
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                return Reply(
-                    answer.status, answer.headers.get("Content-Type", ""), answer.read(), curl
-                )
+                body = answer.read()
+                return Reply(answer.status, answer.headers.get("Content-Type", ""), body, curl), ""
         except urllib.error.HTTPError as error:
             with error:
-                return Reply(error.code, error.headers.get("Content-Type", ""), error.read(), curl)
+                reply = Reply(error.code, error.headers.get("Content-Type", ""), error.read(), curl)
+                return reply, error.headers.get("Retry-After", "")
 
     def curl(self, method: str, path: str, body: bytes | None, token: str | None) -> str:
         """A curl command that repeats the request, with the key left to the shell."""

@@ -354,3 +354,29 @@ def test_cli_errors_are_clear_and_keyless(
     assert real_key not in result.stderr + result.stdout
     if key:
         assert key not in result.stderr + result.stdout
+
+
+def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> None:
+    api = MockApi(api_key=SECRET)
+    seen = {"count": 0, "limited": 0}
+
+    def every_other_is_limited(request: Request) -> Response:
+        seen["count"] += 1
+        if seen["count"] % 2:
+            seen["limited"] += 1
+            return Response("{}", status=429, headers={"Retry-After": "0"})
+        return api.handle(request)
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request(re.compile(".*")).respond_with_handler(every_other_is_limited)
+    server.start()
+    try:
+        target = conformance.Target(server.url_for("/").rstrip("/"), SECRET, 200)
+        lines: list[str] = []
+        status = conformance.run(
+            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append
+        )
+    finally:
+        server.stop()
+    assert status == 0, "\n".join(line for line in lines if not line.startswith("PASS"))
+    assert seen["limited"] > 0 and target.requests == seen["count"]
