@@ -97,6 +97,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
+        extensions=["jinja2.ext.do"],
     )
     environment.filters["py"] = py_literal
     environment.filters["py_text"] = py_text

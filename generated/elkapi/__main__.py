@@ -135,9 +135,7 @@ def _create_video_generation(client: Client, args: argparse.Namespace) -> int:
     _put(fields, "/metadata/resolution", args.resolution)
     _put(fields, "/metadata/duration", args.duration)
     _put(fields, "/images", args.image)
-    result = client.create_video_generation(
-        **fields,
-    )
+    result = client.create_video_generation(**fields)
     if args.wait:
         result = client.wait_for_video(
             _pointer(to_json(result), "/id"),
@@ -149,9 +147,7 @@ def _create_video_generation(client: Client, args: argparse.Namespace) -> int:
 
 
 def _retrieve_video(client: Client, args: argparse.Namespace) -> int:
-    result = client.retrieve_video(
-        args.task_id,
-    )
+    result = client.retrieve_video(args.task_id)
     if args.wait:
         result = client.wait_for_video(
             _pointer(to_json(result), "/id"),
@@ -183,7 +179,7 @@ def _pointer(document: Any, pointer: str | None) -> Any:
 
 def _show_progress(state: Any) -> None:
     status = getattr(state, "status", "")
-    percent = getattr(state, "progress", None) if True else None
+    percent = getattr(state, "progress", None)
     if not sys.stderr.isatty():
         print(f"{status} {percent}%" if percent is not None else str(status), file=sys.stderr)
         return

@@ -119,7 +119,7 @@ class Client:
             if on_progress is not None and state != seen:
                 on_progress(current)
             seen = state
-            if current.status in ["completed", "failed"]:
+            if current.status in ("completed", "failed"):
                 return current
             remaining = deadline - time.monotonic()
             if remaining <= 0:
