@@ -260,12 +260,12 @@ def _body(
     if target.get("type") != "object":
         raise SpecError(f"{where}.requestBody: the JSON body must be an object schema")
     required = set(target.get("required", []))
-    annotated = _annotated_properties(target, sources)
     fields = []
     for prop in target.get("properties", {}):
         if prop in RESERVED_ARGUMENTS or keyword.iskeyword(prop) or not prop.isidentifier():
             raise SpecError(f"{where}.requestBody: property {prop!r} cannot be a keyword argument")
-        source_schema = annotated[prop]
+        # The source schema, not the runtime one: that drops descriptions and defaults.
+        source_schema = _resolved(target["properties"][prop], sources)
         fields.append(
             BodyField(
                 name=prop,
@@ -278,19 +278,6 @@ def _body(
     return Body(
         schema=schema, type_name=type_name, required=bool(raw.get("required")), fields=tuple(fields)
     )
-
-
-def _annotated_properties(
-    target: dict[str, Any], raw_schemas: dict[str, Any]
-) -> dict[str, dict[str, Any]]:
-    """Each property's source schema, with a top-level ``$ref`` merged in."""
-    properties: dict[str, dict[str, Any]] = {}
-    for prop, prop_schema in target.get("properties", {}).items():
-        ref = prop_schema.get("$ref")
-        name = schema_name(ref) if isinstance(ref, str) else None
-        siblings = {k: v for k, v in prop_schema.items() if k != "$ref"}
-        properties[prop] = {**raw_schemas[name], **siblings} if name else dict(prop_schema)
-    return properties
 
 
 def _response(
