@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ._runtime import to_json
+from ._runtime import first_value, to_json
 from .client import Client
 from .errors import ElkapiError, RequestValidationError
 from .operations import DEFAULT_BASE_URL
@@ -138,7 +138,7 @@ def _create_video_generation(client: Client, args: argparse.Namespace) -> int:
     result = client.create_video_generation(**fields)
     if args.wait:
         result = client.wait_for_video(
-            _pointer(to_json(result), "/id"),
+            first_value(to_json(result), ("/id",)),
             poll_interval=args.poll_interval,
             on_progress=_show_progress,
         )
@@ -150,7 +150,7 @@ def _retrieve_video(client: Client, args: argparse.Namespace) -> int:
     result = client.retrieve_video(args.task_id)
     if args.wait:
         result = client.wait_for_video(
-            _pointer(to_json(result), "/id"),
+            first_value(to_json(result), ("/id",)),
             poll_interval=args.poll_interval,
             on_progress=_show_progress,
         )
@@ -167,14 +167,6 @@ def _put(fields: dict[str, Any], pointer: str, value: Any) -> None:
     for key in keys[:-1]:
         node = node.setdefault(key, {})
     node[keys[-1]] = value
-
-
-def _pointer(document: Any, pointer: str | None) -> Any:
-    for key in (pointer or "").split("/")[1:]:
-        if not isinstance(document, dict):
-            return None
-        document = document.get(key)
-    return document
 
 
 def _show_progress(state: Any) -> None:
@@ -198,7 +190,7 @@ def _print_result(result: Any, result_pointer: str | None, *, waited: bool) -> i
     """Print the result as JSON, then the value at ``result_pointer`` on a line of its own."""
     data = to_json(result)
     print(json.dumps(data, indent=2, ensure_ascii=False))
-    found = _pointer(data, result_pointer)
+    found = first_value(data, (result_pointer,)) if result_pointer else None
     if found is not None:
         print(found)
         return 0

@@ -153,7 +153,9 @@ def echo_errors(operation: OperationSpec, request: HttpRequest, data: Any) -> li
 def read_api_error(operation: OperationSpec, status_code: int, body: bytes) -> ApiError:
     """An ApiError for an error response, read from whichever documented shape it has."""
     data = _decode_json(body)
-    fields = {name: _first(data, pointers) for name, pointers in operation.error_fields.items()}
+    fields = {
+        name: first_value(data, pointers) for name, pointers in operation.error_fields.items()
+    }
     message = fields.get("message")
     if not isinstance(message, str) or not message:
         text = body[:_ERROR_SNIPPET].decode("utf-8", "replace").strip()
@@ -345,7 +347,8 @@ def _pointer(document: Any, pointer: str) -> Any:
     return node
 
 
-def _first(document: Any, pointers: tuple[str, ...]) -> Any:
+def first_value(document: Any, pointers: tuple[str, ...]) -> Any:
+    """The first non-null value found at one of the JSON ``pointers``, or None."""
     for pointer in pointers:
         value = _pointer(document, pointer)
         if value is not _MISSING and value is not None:
