@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         api = parse(load(args.spec), args.package)
         target = generate(api, args.out, args.spec.name)
     except SpecError as error:
-        print(f"{args.spec}: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"{args.spec}: {problem}", file=sys.stderr)
         return 1
     print(f"wrote {target}")
     return 0

@@ -1,14 +1,19 @@
 """The intermediate representation: what the templates need, and nothing else.
 
 Schemas stay plain JSON data (``Schema``) because the generated validator reads
-them as data; everything around them (operations, parameters, responses) is
-typed here so templates never dig through raw OpenAPI.
+them as data and datamodel-code-generator reads them as JSON Schema; everything
+around them (operations, parameters, responses) is typed here, and every
+``x-`` rule is a typed record of :mod:`codegen.parser.extensions`, so neither
+the renderer nor the templates read raw OpenAPI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from codegen.parser.extensions import Cli, Echo, ErrorFields, Lifecycle, Upstream, Waiter
 
 Schema = dict[str, Any]
 ParameterLocation = Literal["path", "query", "header"]
@@ -55,46 +60,13 @@ class Response:
     description: str
     schema: Schema | None
     model_name: str | None
+    error_fields: ErrorFields | None = None
+    lifecycle: Lifecycle | None = None
 
     @property
     def is_success(self) -> bool:
         """Whether the status is in the 2xx range."""
         return self.status.startswith("2")
-
-
-@dataclass(frozen=True)
-class Waiter:
-    """A generated polling method: call the operation until the lifecycle ends."""
-
-    method: str
-    description: str
-    status_property: str
-    progress_property: str | None
-    terminal: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CliOption:
-    """A ``--name`` option of a CLI command that sets the body value at ``pointer``."""
-
-    name: str
-    dest: str
-    pointer: str
-    kind: Literal["str", "int", "float", "bool"]
-    repeat: bool
-    help: str
-
-
-@dataclass(frozen=True)
-class Cli:
-    """A CLI command for an operation (``x-cli``)."""
-
-    command: str
-    help: str
-    options: tuple[CliOption, ...]
-    wait_method: str | None
-    wait_argument: str | None
-    result: str | None
 
 
 @dataclass(frozen=True)
@@ -112,7 +84,8 @@ class Operation:
     body: Body | None
     responses: tuple[Response, ...]
     auth: bool
-    extensions: dict[str, Any]
+    echo: tuple[Echo, ...] = ()
+    upstream: Upstream | None = None
     waiter: Waiter | None = None
     cli: Cli | None = None
 
@@ -122,9 +95,32 @@ class Operation:
         names = [r.model_name for r in self.responses if r.is_success and r.model_name]
         return tuple(dict.fromkeys(names))
 
+    @property
+    def error_fields(self) -> ErrorFields:
+        """Where the parts of an error live, across every error response."""
+        from codegen.parser.extensions import ErrorFields
+
+        merged = ErrorFields()
+        for response in self.responses:
+            if not response.is_success and response.error_fields is not None:
+                merged = merged.merged(response.error_fields)
+        return merged
+
     def params_in(self, location: ParameterLocation) -> tuple[Parameter, ...]:
         """The parameters that go in ``location``."""
         return tuple(p for p in self.parameters if p.location == location)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A data model to generate: its name and its structural JSON Schema.
+
+    References inside ``schema`` point at ``#/$defs/<Name>``; the schema keeps
+    descriptions and defaults (for docstrings) and drops what only validates.
+    """
+
+    name: str
+    schema: Schema
 
 
 @dataclass(frozen=True)
@@ -138,7 +134,6 @@ class Api:
     package: str
     operations: tuple[Operation, ...]
     schemas: dict[str, Schema]
-    source_schemas: dict[str, Schema]
     patterns: dict[str, str]
-    request_models: tuple[str, ...]
-    response_models: tuple[str, ...]
+    request_models: tuple[Model, ...]
+    response_models: tuple[Model, ...]

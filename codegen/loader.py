@@ -8,6 +8,7 @@ by what it points at.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,17 @@ SCHEMA_REF_PREFIX = "#/components/schemas/"
 
 
 class SpecError(ValueError):
-    """The spec cannot be turned into code; the message says where and why."""
+    """The spec cannot be turned into code; each problem says where and why."""
+
+    def __init__(self, problems: str | Iterable[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+    @classmethod
+    def collect(cls, errors: Iterable[SpecError]) -> SpecError | None:
+        """One error holding every problem of ``errors``, or None when there are none."""
+        problems = [problem for error in errors for problem in error.problems]
+        return cls(problems) if problems else None
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -44,6 +55,27 @@ def pointer_get(document: dict[str, Any], ref: str) -> Any:
         else:
             raise SpecError(f"{ref}: the reference points at nothing")
     return node
+
+
+def resolve_schema(schema: Any, schemas: Mapping[str, Any]) -> dict[str, Any]:
+    """Follow ``#/components/schemas/...`` references until a schema without one.
+
+    ``schemas`` maps component names to their schemas. Keywords beside a
+    ``$ref`` (OpenAPI 3.1 allows them) override the target's. A boolean or
+    missing schema resolves to ``{}``.
+    """
+    seen: list[str] = []
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        ref = schema["$ref"]
+        name = schema_name(ref)
+        if name is None or name not in schemas:
+            raise SpecError(f"{ref}: the reference points at nothing")
+        if ref in seen:
+            raise SpecError(f"{ref}: the reference refers to itself")
+        seen.append(ref)
+        siblings = {key: value for key, value in schema.items() if key != "$ref"}
+        schema = {**schemas[name], **siblings}
+    return schema if isinstance(schema, dict) else {}
 
 
 def schema_name(ref: str) -> str | None:

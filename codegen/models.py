@@ -1,10 +1,11 @@
 """Data models through datamodel-code-generator: TypedDicts for requests, dataclasses for responses.
 
-datamodel-code-generator sees a structural view of each schema (validation-only
-keywords removed; the validator enforces those). Its TypedDict output imports
-``NotRequired`` from ``typing_extensions`` for Python 3.10; because the module
-has ``from __future__ import annotations``, those names are only needed by type
-checkers, so they move under ``if TYPE_CHECKING:`` and the package stays
+datamodel-code-generator sees the structural view of each schema that the
+parser prepared (validation-only keywords removed; the validator enforces
+those). Its TypedDict output imports ``NotRequired`` from
+``typing_extensions`` for Python 3.10; because the module has ``from
+__future__ import annotations``, those names are only needed by type checkers,
+so they move under ``if TYPE_CHECKING:`` and the package stays
 standard-library only at run time.
 """
 
@@ -17,13 +18,10 @@ import warnings
 from pathlib import Path
 from typing import Any, Literal
 
-from codegen.ir import Api, Schema
-from codegen.loader import SCHEMA_REF_PREFIX, SpecError
+from codegen.ir import Model
+from codegen.loader import SpecError
 
 ModelKind = Literal["typeddict", "dataclass"]
-# Keywords that only constrain values; models describe structure.
-_VALIDATION_ONLY = {"if", "then", "else", "not", "pattern", "discriminator", "title", "examples"}
-
 
 _MODULE_DOCS = {
     "typeddict": "Request shapes: what callers pass, as TypedDicts.",
@@ -31,14 +29,12 @@ _MODULE_DOCS = {
 }
 
 
-def generate_models(api: Api, names: tuple[str, ...], kind: ModelKind, header: str) -> str:
-    """Python source defining a model for each of ``names`` (and what they reference)."""
+def generate_models(models: tuple[Model, ...], kind: ModelKind, header: str) -> str:
+    """Python source defining each of ``models`` (which hold every model they reference)."""
     from datamodel_code_generator import LiteralType, PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
 
-    defs = {name: _structural(api.source_schemas[name]) for name in names}
-    if kind == "typeddict":
-        defs = {name: _caller_view(schema) for name, schema in defs.items()}
+    defs = {model.name: model.schema for model in models}
     model_type = (
         DataModelType.TypingTypedDict if kind == "typeddict" else DataModelType.DataclassesDataclass
     )
@@ -73,37 +69,6 @@ def _dumps(document: Any) -> str:
     import json
 
     return json.dumps(document, indent=2, sort_keys=False)
-
-
-def _structural(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_structural(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: Schema = {}
-    for key, value in node.items():
-        if key in _VALIDATION_ONLY or key.startswith("x-"):
-            continue
-        if key == "$ref":
-            out[key] = "#/$defs/" + value[len(SCHEMA_REF_PREFIX) :]
-        elif key == "properties":
-            out[key] = {prop: _structural(sub) for prop, sub in value.items()}
-        else:
-            out[key] = _structural(value)
-    if "allOf" in out:
-        out["allOf"] = [branch for branch in out["allOf"] if branch]
-        if not out["allOf"]:
-            del out["allOf"]
-    return out
-
-
-def _caller_view(schema: Schema) -> Schema:
-    """What a caller passes: a required field with a default may be left out."""
-    properties = schema.get("properties", {})
-    required = [
-        name for name in schema.get("required", []) if "default" not in properties.get(name, {})
-    ]
-    return {**schema, "required": required} if "required" in schema else schema
 
 
 def _standard_library_only(source: str) -> str:

@@ -1,7 +1,9 @@
 """Render the IR through the Jinja templates, format with ruff, and write the package.
 
-Output is a pure function of the spec, the templates and the pinned tool
-versions: no timestamps, no absolute paths, stable ordering.
+The package is the runtime (``codegen/runtime/``, copied in unchanged) plus
+one rendered module per template. Output is a pure function of the spec, the
+templates, the runtime and the pinned tool versions: no timestamps, no
+absolute paths, stable ordering.
 """
 
 from __future__ import annotations
@@ -21,21 +23,12 @@ import jinja2
 from codegen.ir import Api, Operation, Parameter, Schema
 from codegen.loader import SpecError
 from codegen.models import generate_models
+from codegen.parser.extensions import Echo
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Each template renders one kind of file; static modules still go through
-# Jinja so the package name and spec facts can appear in them.
-MODULES = (
-    "__init__.py",
-    "_http.py",
-    "_validation.py",
-    "_schemas.py",
-    "_runtime.py",
-    "errors.py",
-    "operations.py",
-    "client.py",
-    "__main__.py",
-)
+RUNTIME = Path(__file__).parent / "runtime"
+# One template per module that depends on the spec.
+MODULES = ("__init__.py", "_spec.py", "operations.py", "client.py", "__main__.py")
 _PY_TYPES = {
     "string": "str",
     "integer": "int",
@@ -64,7 +57,7 @@ class OperationView:
     params_by_location: tuple[tuple[str, tuple[Parameter, ...]], ...]
     body_defaults: dict[str, Any]
     responses: dict[str, Schema | None]
-    echo: dict[str, str]
+    echo: tuple[Echo, ...]
     error_fields: dict[str, tuple[str, ...]]
     return_type: str
     model_expr: str
@@ -82,7 +75,9 @@ def generate(api: Api, out: Path, spec_name: str) -> Path:
         staged.mkdir()
         for name, text in files.items():
             (staged / name).write_text(text, encoding="utf-8")
-        _format(staged)
+        _format([staged / name for name in files if name.endswith(".py")])
+        for source in runtime_files():
+            shutil.copyfile(source, staged / source.name)
         if target.exists():
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +85,13 @@ def generate(api: Api, out: Path, spec_name: str) -> Path:
     return target
 
 
+def runtime_files() -> list[Path]:
+    """The runtime modules every generated package holds, as they are."""
+    return sorted(p for p in RUNTIME.glob("*.py") if p.name != "__init__.py")
+
+
 def render_files(api: Api, header: str) -> dict[str, str]:
-    """Every file of the package, by name, before formatting."""
+    """Every rendered (spec-dependent) file of the package, by name, before formatting."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         undefined=jinja2.StrictUndefined,
@@ -105,11 +105,13 @@ def render_files(api: Api, header: str) -> dict[str, str]:
     body_types = [op.body.type_name for op in api.operations if op.body]
     context = {
         "api": api,
+        "response_models": [model.name for model in api.response_models],
         "operations": operations,
         "body_types": list(dict.fromkeys(body_types)),
         "exports": _exports(api, body_types),
         "error_base": _error_base(api),
         "cli_operations": [view for view in operations if view.ir.cli],
+        "uses_echo": any(echo.checkable_by_client for op in api.operations for echo in op.echo),
         "uses_literal": any(
             "Literal[" in p.annotation for view in operations for p in view.signature_params
         ),
@@ -121,8 +123,8 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         name: f"{header}\n{environment.get_template(name + '.jinja').render(context)}"
         for name in MODULES
     }
-    files["models.py"] = generate_models(api, api.response_models, "dataclass", header)
-    files["params.py"] = generate_models(api, api.request_models, "typeddict", header)
+    files["models.py"] = generate_models(api.response_models, "dataclass", header)
+    files["params.py"] = generate_models(api.request_models, "typeddict", header)
     files["py.typed"] = ""
     return files
 
@@ -186,8 +188,8 @@ def _view(api: Api, op: Operation) -> OperationView:
             if f.required and f.has_default
         },
         responses={r.status: r.schema for r in op.responses},
-        echo=_request_echo(op),
-        error_fields=_error_fields(api, op),
+        echo=tuple(echo for echo in op.echo if echo.checkable_by_client),
+        error_fields=op.error_fields.as_mapping(),
         return_type=" | ".join(models) if models else "None",
         model_expr=" | ".join(models) if models else "None",
         returns_words=(" or ".join(f":class:`{m}`" for m in models) if models else "None"),
@@ -227,28 +229,6 @@ def _arg(name: str, note: str, indent: int) -> str:
     )
 
 
-def _request_echo(op: Operation) -> dict[str, str]:
-    """``x-echo`` entries a client can check itself: those that repeat the request."""
-    properties = op.extensions.get("x-echo", {}).get("properties", {})
-    return {
-        name: rule["pointer"]
-        for name, rule in properties.items()
-        if rule.get("from") == "request" and "as" not in rule
-    }
-
-
-def _error_fields(api: Api, op: Operation) -> dict[str, tuple[str, ...]]:
-    """Where ``message``, ``type`` and ``code`` live in the operation's error bodies."""
-    fields: dict[str, tuple[str, ...]] = {}
-    for response in op.responses:
-        if response.is_success or response.schema is None:
-            continue
-        declared = api.source_schemas[response.schema["$ref"]].get("x-error-fields", {})
-        for name, pointers in declared.items():
-            fields[name] = tuple(dict.fromkeys((*fields.get(name, ()), *pointers)))
-    return fields
-
-
 def _error_base(api: Api) -> str:
     return api.package.title().replace("_", "") + "Error"
 
@@ -264,6 +244,7 @@ def _exports(api: Api, body_types: list[str]) -> list[str]:
         "FieldError",
         "HttpRequest",
         "HttpResponse",
+        "MockTransport",
         "NotFoundError",
         "PermissionDeniedError",
         "RateLimitError",
@@ -274,7 +255,7 @@ def _exports(api: Api, body_types: list[str]) -> list[str]:
         "TransportError",
         "WaitTimeoutError",
         "urllib_transport",
-        *api.response_models,
+        *(model.name for model in api.response_models),
         *dict.fromkeys(body_types),
     ]
     for op in api.operations:
@@ -282,12 +263,13 @@ def _exports(api: Api, body_types: list[str]) -> list[str]:
     return sorted(set(names))
 
 
-def _format(folder: Path) -> None:
-    """Sort imports, apply safe fixes and format; settings do not depend on where ``folder`` is."""
+def _format(paths: list[Path]) -> None:
+    """Sort imports, apply safe fixes and format; settings do not depend on where files are."""
     ruff = [sys.executable, "-m", "ruff"]
+    files = [str(path) for path in paths]
     steps = (
-        [*ruff, "check", *_RUFF, "--select", "I,F401,UP,RUF022", "--fix", "--quiet", str(folder)],
-        [*ruff, "format", *_RUFF, "--quiet", str(folder)],
+        [*ruff, "check", *_RUFF, "--select", "I,F401,UP,RUF022", "--fix", "--quiet", *files],
+        [*ruff, "format", *_RUFF, "--quiet", *files],
     )
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True, check=False)

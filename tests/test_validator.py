@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elkapi._runtime import VALIDATOR
+from elkapi._spec import API
 from elkapi._validation import json_type_of
 from tests import contract
 from tests.strategies import JSON_VALUES, valid_for, violations
@@ -30,24 +30,24 @@ def candidates(name: str) -> st.SearchStrategy[Any]:
 def test_generated_validator_agrees_with_jsonschema(data: st.DataObject, name: str) -> None:
     value = data.draw(candidates(name))
     expected = contract.is_valid(name, value)
-    errors = VALIDATOR.errors({"$ref": name}, value)
+    errors = API.validator.errors({"$ref": name}, value)
     assert (not errors) == expected, (
         errors,
         [e.message for e in contract.schema_errors(name, value)],
     )
-    assert VALIDATOR.is_valid({"$ref": name}, value) == expected
+    assert API.validator.is_valid({"$ref": name}, value) == expected
 
 
 @given(value=JSON_VALUES)
 def test_integers_and_booleans_follow_json_not_python(value: Any) -> None:
     schema = {"type": "integer"}
     expected = contract.ContractValidator(schema).is_valid(value)
-    assert VALIDATOR.is_valid(schema, value) == expected
+    assert API.validator.is_valid(schema, value) == expected
     assert (json_type_of(value) == "integer") == expected
 
 
 def test_a_boolean_is_never_an_integer_or_equal_to_one() -> None:
-    assert not VALIDATOR.is_valid({"type": "integer"}, True)
-    assert not VALIDATOR.is_valid({"const": 1}, True)
-    assert not VALIDATOR.is_valid({"enum": [0]}, False)
-    assert VALIDATOR.is_valid({"const": 1}, 1.0)
+    assert not API.validator.is_valid({"type": "integer"}, True)
+    assert not API.validator.is_valid({"const": 1}, True)
+    assert not API.validator.is_valid({"enum": [0]}, False)
+    assert API.validator.is_valid({"const": 1}, 1.0)

@@ -9,14 +9,14 @@ let :class:`Client` do both and send with ``urllib``. Everything here runs on
 the standard library alone.
 """
 
-from ._http import HttpRequest, HttpResponse, Transport, urllib_transport
+from ._http import HttpRequest, HttpResponse, MockTransport, Transport, urllib_transport
+from ._spec import VERSION, ElkapiError
 from ._validation import FieldError
 from .client import Client
 from .errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
-    ElkapiError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -36,7 +36,7 @@ from .operations import (
 )
 from .params import CreateVideoGenerationRequest
 
-__version__ = "2.0.0"
+__version__ = VERSION
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -49,6 +49,7 @@ __all__ = [
     "FieldError",
     "HttpRequest",
     "HttpResponse",
+    "MockTransport",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",

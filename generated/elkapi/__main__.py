@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ._runtime import first_value, to_json
+from ._spec import ElkapiError
 from .client import Client
-from .errors import ElkapiError, RequestValidationError
+from .errors import RequestValidationError
 from .operations import DEFAULT_BASE_URL
 
 KEY_ENV = "ELKAPI_API_KEY"

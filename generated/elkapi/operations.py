@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ._http import HttpRequest
-from ._runtime import OperationSpec, Param, build_request, parse_response
+from ._runtime import Echo, OperationSpec, Param, build_request, parse_response
+from ._spec import API
 from .models import VideoTask
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ DEFAULT_BASE_URL = "https://api.elkapi.com"
 
 
 CREATE_VIDEO_GENERATION = OperationSpec(
+    api=API,
     operation_id="createVideoGeneration",
     method="POST",
     path="/v1/video/generations",
@@ -39,7 +41,7 @@ CREATE_VIDEO_GENERATION = OperationSpec(
         "429": {"$ref": "ErrorResponse"},
         "default": {"$ref": "ErrorResponse"},
     },
-    echo={"model": "/model"},
+    echo=(Echo("model", "/model"),),
     error_fields={
         "message": ("/error/message", "/message"),
         "type": ("/error/type",),
@@ -110,6 +112,7 @@ def parse_create_video_generation_response(
 
 
 RETRIEVE_VIDEO = OperationSpec(
+    api=API,
     operation_id="retrieveVideo",
     method="GET",
     path="/v1/videos/{task_id}",

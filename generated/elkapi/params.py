@@ -84,7 +84,7 @@ class VideoMetadata(TypedDict):
 class CreateVideoGenerationRequest(TypedDict):
     """The body of a video generation request."""
 
-    model: VideoModel
+    model: NotRequired[VideoModel]
     prompt: str
     """The text prompt, sent upstream as the final `text` content item."""
     images: NotRequired[list[ImageReference]]

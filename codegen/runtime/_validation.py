@@ -1,7 +1,8 @@
+# Runtime of the generated package: codegen copies this file in unchanged.
 """JSON Schema (2020-12) validation for the keywords the spec uses.
 
-The schemas live in ``_schemas.py`` as plain data; patterns there were
-translated from ECMA-262 when the package was generated. Each broken rule
+The generated package holds its schemas as plain data; their patterns were
+translated from ECMA-262 to Python ``re`` when it was generated. Each broken rule
 becomes a :class:`FieldError` naming the field path, the rule and the value.
 """
 
@@ -201,9 +202,18 @@ class Validator:
             return "enum"
         if kind in ("integer", "number"):
             assert isinstance(value, (int, float))
-            return next((r for r in _NUMBER_RULES if r in schema and _breaks(r, schema[r], value)), None)
+            return next(
+                (r for r in _NUMBER_RULES if r in schema and _breaks(r, schema[r], value)), None
+            )
         if isinstance(value, str):
-            return next((r for r in _STRING_RULES if r in schema and self._breaks_string(r, schema[r], value)), None)
+            return next(
+                (
+                    r
+                    for r in _STRING_RULES
+                    if r in schema and self._breaks_string(r, schema[r], value)
+                ),
+                None,
+            )
         return None
 
     def _breaks_string(self, rule: str, limit: Any, value: str) -> bool:
@@ -211,7 +221,9 @@ class Validator:
             return self._patterns[limit].search(value) is None
         return len(value) < int(limit) if rule == "minLength" else len(value) > int(limit)
 
-    def _object_errors(self, schema: Schema, value: dict[str, Any], path: str) -> Iterator[FieldError]:
+    def _object_errors(
+        self, schema: Schema, value: dict[str, Any], path: str
+    ) -> Iterator[FieldError]:
         properties: Mapping[str, Any] = schema.get("properties", {})
         for name in schema.get("required", ()):
             if name not in value:
@@ -222,21 +234,29 @@ class Validator:
             elif "additionalProperties" in schema:
                 extra = schema["additionalProperties"]
                 if extra is False:
-                    yield FieldError(child_path(path, name), "additionalProperties", "is not an allowed field")
+                    yield FieldError(
+                        child_path(path, name), "additionalProperties", "is not an allowed field"
+                    )
                 else:
                     yield from self._errors(extra, item, child_path(path, name))
         for rule, words in (("minProperties", "at least"), ("maxProperties", "at most")):
             if rule in schema and _breaks(rule, schema[rule], len(value)):
-                yield FieldError(path, rule, f"must have {words} {schema[rule]} fields (got {len(value)})")
+                yield FieldError(
+                    path, rule, f"must have {words} {schema[rule]} fields (got {len(value)})"
+                )
         for left, right in schema.get("x-equal-properties", ()):
             if left in value and right in value and not json_equal(value[left], value[right]):
-                message = f"must equal {right} (got {show(value[left])}, {right} is {show(value[right])})"
+                message = (
+                    f"must equal {right} (got {show(value[left])}, {right} is {show(value[right])})"
+                )
                 yield FieldError(child_path(path, left), "x-equal-properties", message)
 
     def _array_errors(self, schema: Schema, value: list[Any], path: str) -> Iterator[FieldError]:
         for rule, words in (("minItems", "at least"), ("maxItems", "at most")):
             if rule in schema and _breaks(rule, schema[rule], len(value)):
-                yield FieldError(path, rule, f"must have {words} {schema[rule]} items (got {len(value)})")
+                yield FieldError(
+                    path, rule, f"must have {words} {schema[rule]} items (got {len(value)})"
+                )
         if schema.get("uniqueItems") and _has_duplicates(value):
             yield FieldError(path, "uniqueItems", "must not repeat an item")
         if "items" in schema:
@@ -250,17 +270,23 @@ class Validator:
             branch = schema.get("then" if self.is_valid(schema["if"], value) else "else", True)
             yield from self._errors(branch, value, path)
         if "not" in schema and self.is_valid(schema["not"], value):
-            yield FieldError(path, "not", f"must not be {self.describe(schema['not'])} (got {show(value)})")
+            yield FieldError(
+                path, "not", f"must not be {self.describe(schema['not'])} (got {show(value)})"
+            )
         if "anyOf" in schema and not any(self.is_valid(b, value) for b in schema["anyOf"]):
             yield from self._union_errors(schema, "anyOf", value, path)
         if "oneOf" in schema:
             matches = sum(self.is_valid(b, value) for b in schema["oneOf"])
             if matches > 1:
-                yield FieldError(path, "oneOf", f"matches {matches} alternatives, where exactly one must match")
+                yield FieldError(
+                    path, "oneOf", f"matches {matches} alternatives, where exactly one must match"
+                )
             elif matches == 0:
                 yield from self._union_errors(schema, "oneOf", value, path)
 
-    def _union_errors(self, schema: Schema, rule: str, value: object, path: str) -> Iterator[FieldError]:
+    def _union_errors(
+        self, schema: Schema, rule: str, value: object, path: str
+    ) -> Iterator[FieldError]:
         """Explain a union no branch accepted, through its tag when it has one."""
         tag = self._tag(schema, schema[rule])
         if tag is None or not isinstance(value, dict):
@@ -274,20 +300,30 @@ class Validator:
             yield from self._errors(branches[value[name]], value, path)
         else:
             words = "one of " + ", ".join(show(t) for t in branches)
-            yield FieldError(tag_path, "discriminator", f"must be {words} (got {show(value[name])})")
+            yield FieldError(
+                tag_path, "discriminator", f"must be {words} (got {show(value[name])})"
+            )
 
-    def _tag(self, schema: Schema, branches: Sequence[Schema | bool]) -> tuple[str, dict[str, Schema]] | None:
+    def _tag(
+        self, schema: Schema, branches: Sequence[Schema | bool]
+    ) -> tuple[str, dict[str, Schema]] | None:
         """The tag property and its branch per value, from a discriminator or const tags."""
         if "discriminator" in schema:
             # Without a mapping, OpenAPI uses each branch's schema name as its tag.
             refs = [b["$ref"] for b in branches if isinstance(b, Mapping) and "$ref" in b]
             mapping = schema["discriminator"].get("mapping") or {name: name for name in refs}
-            return schema["discriminator"]["propertyName"], {t: {"$ref": n} for t, n in mapping.items()}
+            return schema["discriminator"]["propertyName"], {
+                t: {"$ref": n} for t, n in mapping.items()
+            }
         resolved = [self.resolve(b) if isinstance(b, Mapping) else {} for b in branches]
         for name in resolved[0].get("properties", {}) if resolved else ():
             tags = [r.get("properties", {}).get(name, {}) for r in resolved]
             if all(isinstance(t, Mapping) and isinstance(t.get("const"), str) for t in tags):
-                return name, {t["const"]: b for t, b in zip(tags, branches, strict=True) if isinstance(b, Mapping)}
+                return name, {
+                    t["const"]: b
+                    for t, b in zip(tags, branches, strict=True)
+                    if isinstance(b, Mapping)
+                }
         return None
 
 
@@ -343,7 +379,11 @@ def _count_words(schema: Schema, low_rule: str, high_rule: str, noun: str) -> st
 
 
 def _string_words(schema: Schema) -> str:
-    words = "a non-empty string" if schema.get("minLength") == 1 and "maxLength" not in schema else "a string"
+    words = (
+        "a non-empty string"
+        if schema.get("minLength") == 1 and "maxLength" not in schema
+        else "a string"
+    )
     if words == "a string":
         words += _count_words(schema, "minLength", "maxLength", "character")
     if "pattern" in schema:

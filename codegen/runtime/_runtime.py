@@ -1,3 +1,4 @@
+# Runtime of the generated package: codegen copies this file in unchanged.
 """What every operation shares: building requests, reading responses, decoding models."""
 
 from __future__ import annotations
@@ -12,14 +13,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._http import HttpRequest
-from ._schemas import PATTERNS, SCHEMAS
 from ._validation import FieldError, Schema, Validator, json_equal, json_errors, json_type_of, show
 from .errors import ApiError, RequestValidationError, ResponseValidationError, api_error_class
 
-VALIDATOR = Validator(SCHEMAS, PATTERNS)
-USER_AGENT = "{{ api.package }}/{{ api.version }} (python)"
 _ERROR_SNIPPET = 200
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """What the runtime needs to know about the API as a whole."""
+
+    user_agent: str
+    validator: Validator
+
+
+@dataclass(frozen=True)
+class Echo:
+    """A response property that must repeat the request's value at ``pointer``.
+
+    A required (not ``optional``) echo must be present whenever the request
+    sent a value there.
+    """
+
+    property: str
+    pointer: str
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,7 @@ class Param:
 class OperationSpec:
     """Everything about one operation the builder and parser read at run time."""
 
+    api: ApiSpec
     operation_id: str
     method: str
     path: str
@@ -47,7 +67,7 @@ class OperationSpec:
     body_type: str = ""
     body_defaults: Mapping[str, Any] = field(default_factory=dict)
     responses: Mapping[str, Schema | None] = field(default_factory=dict)
-    echo: Mapping[str, str] = field(default_factory=dict)
+    echo: tuple[Echo, ...] = ()
     error_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -66,11 +86,11 @@ def build_request(
     errors.extend(_base_url_errors(base_url))
     values = {p.name: params.get(p.python_name, _MISSING) for p in _all_params(operation)}
     for param in _all_params(operation):
-        errors.extend(_param_errors(param, values[param.name]))
+        errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
     body = None if fields is None else _body(operation, fields, errors)
     if errors:
         raise RequestValidationError(errors)
-    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    headers = {"Accept": "application/json", "User-Agent": operation.api.user_agent}
     for param in operation.header_params:
         if values[param.name] is not _MISSING:
             headers[param.name] = _text(values[param.name])
@@ -82,7 +102,9 @@ def build_request(
         method=operation.method,
         url=_url(operation, base_url, values),
         headers=headers,
-        body=None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+        body=None
+        if body is None
+        else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
     )
 
 
@@ -101,19 +123,27 @@ def parse_response(
     if schema is None:
         if _has_success_schema(operation):
             raise ResponseValidationError(
-                status_code, [FieldError("", "status", f"HTTP {status_code} is not a documented success status")]
+                status_code,
+                [
+                    FieldError(
+                        "", "status", f"HTTP {status_code} is not a documented success status"
+                    )
+                ],
             )
         return None
     content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
     if content_type and "json" not in content_type.lower():
         raise ResponseValidationError(
-            status_code, [FieldError("", "content-type", f"must be JSON (got {show(content_type)})")]
+            status_code,
+            [FieldError("", "content-type", f"must be JSON (got {show(content_type)})")],
         )
     data = _decode_json(body)
     if data is _MISSING:
-        raise ResponseValidationError(status_code, [FieldError("", "json", "the body is not valid JSON")])
+        raise ResponseValidationError(
+            status_code, [FieldError("", "json", "the body is not valid JSON")]
+        )
     try:
-        errors = VALIDATOR.errors(schema, data)
+        errors = operation.api.validator.errors(schema, data)
     except RecursionError:
         errors = [FieldError("", "json", "is nested too deeply to check")]
     if not errors and request is not None:
@@ -127,13 +157,17 @@ def echo_errors(operation: OperationSpec, request: HttpRequest, data: Any) -> li
     """Response properties that must repeat what the request sent, and do not."""
     sent = request.json()
     errors = []
-    for name, pointer in operation.echo.items():
-        expected = _pointer(sent, pointer)
-        if expected is _MISSING or not isinstance(data, dict) or name not in data:
+    for echo in operation.echo:
+        expected = _pointer(sent, echo.pointer)
+        if expected is _MISSING or not isinstance(data, dict):
             continue
-        if not json_equal(data[name], expected):
-            message = f"must repeat the request's {pointer} {show(expected)} (got {show(data[name])})"
-            errors.append(FieldError(name, "x-echo", message))
+        wanted = f"must repeat the request's {echo.pointer} {show(expected)}"
+        if echo.property not in data:
+            if not echo.optional:
+                errors.append(FieldError(echo.property, "x-echo", f"{wanted} (got nothing)"))
+        elif not json_equal(data[echo.property], expected):
+            message = f"{wanted} (got {show(data[echo.property])})"
+            errors.append(FieldError(echo.property, "x-echo", message))
     return errors
 
 
@@ -201,7 +235,8 @@ def _fits(model: Any, value: Any) -> bool:
     """Whether ``value`` has the JSON shape of ``model``, to pick a union arm."""
     if dataclasses.is_dataclass(model):
         required = [
-            f for f in dataclasses.fields(model)
+            f
+            for f in dataclasses.fields(model)
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         ]
         return isinstance(value, dict) and all(_json_name(f) in value for f in required)
@@ -240,27 +275,36 @@ def _base_url_errors(base_url: object) -> list[FieldError]:
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
         return [FieldError("base_url", "url", f"must be an http(s) URL (got {show(base_url)})")]
     if parsed.query or parsed.fragment:
-        return [FieldError("base_url", "url", f"must not have a query or fragment (got {show(base_url)})")]
+        return [
+            FieldError(
+                "base_url", "url", f"must not have a query or fragment (got {show(base_url)})"
+            )
+        ]
     return []
 
 
-def _param_errors(param: Param, value: object) -> list[FieldError]:
+def _param_errors(validator: Validator, param: Param, value: object) -> list[FieldError]:
     if value is _MISSING or value is None:
         return [FieldError(param.python_name, "required", "is required")] if param.required else []
-    return VALIDATOR.errors(param.schema, value, param.python_name)
+    return validator.errors(param.schema, value, param.python_name)
 
 
-def _body(operation: OperationSpec, fields: Mapping[str, object], errors: list[FieldError]) -> dict[str, Any]:
+def _body(
+    operation: OperationSpec, fields: Mapping[str, object], errors: list[FieldError]
+) -> dict[str, Any]:
     """The JSON body: the caller's fields plus defaults of required fields they left out."""
     assert operation.body is not None
-    declared = VALIDATOR.resolve(operation.body).get("properties", {})
+    validator = operation.api.validator
+    declared = validator.resolve(operation.body).get("properties", {})
     for name in fields:
         if name not in declared:
-            errors.append(FieldError(name, "unknown-field", f"is not a field of {operation.body_type}"))
+            errors.append(
+                FieldError(name, "unknown-field", f"is not a field of {operation.body_type}")
+            )
     body = {**operation.body_defaults, **fields}
     try:
         shape_errors = list(json_errors(body))
-        errors.extend(shape_errors or VALIDATOR.errors(operation.body, body))
+        errors.extend(shape_errors or validator.errors(operation.body, body))
     except RecursionError:
         errors.append(FieldError("", "json", "is nested too deeply to send"))
     return body
@@ -269,8 +313,12 @@ def _body(operation: OperationSpec, fields: Mapping[str, object], errors: list[F
 def _url(operation: OperationSpec, base_url: str, values: Mapping[str, object]) -> str:
     path = operation.path
     for param in operation.path_params:
-        path = path.replace("{" + param.name + "}", urllib.parse.quote(_text(values[param.name]), safe=""))
-    query = [(p.name, _text(item)) for p in operation.query_params for item in _items(values[p.name])]
+        path = path.replace(
+            "{" + param.name + "}", urllib.parse.quote(_text(values[param.name]), safe="")
+        )
+    query = [
+        (p.name, _text(item)) for p in operation.query_params for item in _items(values[p.name])
+    ]
     url = base_url.rstrip("/") + path
     return f"{url}?{urllib.parse.urlencode(query)}" if query else url
 

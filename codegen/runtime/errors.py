@@ -1,4 +1,9 @@
-"""The errors this package raises; every one is a subclass of :class:`{{ error_base }}`."""
+# Runtime of the generated package: codegen copies this file in unchanged.
+"""The errors this package raises; every one is a subclass of :class:`Error`.
+
+The package also exports :class:`Error` under a name of its own (for example
+``ElkapiError``), so callers can catch everything from it in one clause.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,11 @@ from typing import Any
 from ._validation import FieldError
 
 
-class {{ error_base }}(Exception):
+class Error(Exception):
     """Base class of every error raised by this package."""
 
 
-class RequestValidationError({{ error_base }}, ValueError):
+class RequestValidationError(Error, ValueError):
     """The request breaks the spec; nothing was sent.
 
     ``errors`` lists every broken rule, each with its field path and rule name.
@@ -23,7 +28,7 @@ class RequestValidationError({{ error_base }}, ValueError):
         super().__init__("; ".join(str(error) for error in self.errors))
 
 
-class ResponseValidationError({{ error_base }}, ValueError):
+class ResponseValidationError(Error, ValueError):
     """A successful response whose body breaks the spec."""
 
     def __init__(self, status_code: int, errors: Sequence[FieldError]) -> None:
@@ -33,11 +38,11 @@ class ResponseValidationError({{ error_base }}, ValueError):
         super().__init__(f"HTTP {status_code} response breaks the spec: {details}")
 
 
-class TransportError({{ error_base }}, OSError):
+class TransportError(Error, OSError):
     """The request could not be sent or no response came back."""
 
 
-class WaitTimeoutError({{ error_base }}, TimeoutError):
+class WaitTimeoutError(Error, TimeoutError):
     """Polling ran out of time; ``last`` is the last state seen."""
 
     def __init__(self, message: str, last: Any) -> None:
@@ -45,7 +50,7 @@ class WaitTimeoutError({{ error_base }}, TimeoutError):
         self.last = last
 
 
-class ApiError({{ error_base }}):
+class ApiError(Error):
     """The server answered with an error status.
 
     ``message``, ``type`` and ``code`` are read from whichever documented

@@ -1,3 +1,4 @@
+# Runtime of the generated package: codegen copies this file in unchanged.
 """HTTP request and response values, and the default ``urllib`` transport."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` with credentials replaced by ``***``."""
     return {
-        name: ("***" if name.lower() in _SECRET_HEADERS else value) for name, value in headers.items()
+        name: ("***" if name.lower() in _SECRET_HEADERS else value)
+        for name, value in headers.items()
     }
 
 
@@ -52,6 +54,22 @@ class HttpResponse:
 
 Transport = Callable[[HttpRequest, float], HttpResponse]
 """Sends one request with a timeout in seconds; raises TransportError when it cannot."""
+
+
+class MockTransport:
+    """A transport that answers from ``handler`` without any network: for tests and examples.
+
+    Every request it is given is kept in ``requests``, in order, so a test can
+    assert what was (or was not) sent.
+    """
+
+    def __init__(self, handler: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.handler = handler
+        self.requests: list[HttpRequest] = []
+
+    def __call__(self, request: HttpRequest, timeout: float) -> HttpResponse:
+        self.requests.append(request)
+        return self.handler(request)
 
 
 def urllib_transport(request: HttpRequest, timeout: float) -> HttpResponse:

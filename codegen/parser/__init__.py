@@ -1,0 +1,316 @@
+"""Turn a loaded OpenAPI 3.1 document into the typed IR in :mod:`codegen.ir`.
+
+The parser refuses what it does not understand: a schema keyword outside the
+supported set (:mod:`codegen.parser.schemas`) is an error, never a silently
+dropped rule. It reports every problem it finds, not only the first. ``x-``
+extensions are read only by :mod:`codegen.parser.extensions`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from codegen.ir import Api, Body, BodyField, Operation, Parameter, Response, Schema
+from codegen.loader import SpecError, resolve_schema, schema_name
+from codegen.parser import extensions
+from codegen.parser.extensions import Lifecycle
+from codegen.parser.names import check_unique, python_name, snake_case
+from codegen.parser.schemas import closure, models, patterns_of, runtime_schema
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+RESERVED_ARGUMENTS = {"api_key", "base_url"}
+T = TypeVar("T")
+Located = tuple[str, str, dict[str, Any], dict[str, Any]]
+
+
+def parse(document: dict[str, Any], package: str) -> Api:
+    """Build the IR for ``document``; raise :class:`SpecError` listing every problem."""
+    if not str(document.get("openapi", "")).startswith("3.1"):
+        raise SpecError("openapi: only OpenAPI 3.1 documents are supported")
+    components = document.get("components", {})
+    located = list(_operations(document))
+    # Inline body and response schemas get names and join the components.
+    sources: dict[str, Any] = {**components.get("schemas", {}), **_inline_schemas(located)}
+    errors: list[SpecError] = []
+    bearer = _collect(errors, [components.get("securitySchemes", {})], _bearer_schemes)
+    schemas = dict(
+        _collect(
+            errors,
+            sources.items(),
+            lambda item: (item[0], runtime_schema(item[1], f"components.schemas.{item[0]}")),
+        )
+    )
+    operations = tuple(
+        _collect(
+            errors,
+            located,
+            lambda found: _operation(
+                found, sources, bearer[0] if bearer else set(), document.get("security", [])
+            ),
+        )
+    )
+    try:
+        check_unique([op.name for op in operations], "operationId (in snake_case)")
+    except SpecError as error:
+        errors.append(error)
+    collected = SpecError.collect(errors)
+    if collected:
+        raise collected
+    info = document.get("info", {})
+    servers = document.get("servers") or [{"url": ""}]
+    request_roots = [op.body.type_name for op in operations if op.body]
+    response_roots = [name for op in operations for name in op.success_models]
+    return Api(
+        title=info.get("title", ""),
+        version=str(info.get("version", "")),
+        description=info.get("description", "").strip(),
+        base_url=servers[0]["url"].rstrip("/"),
+        package=package,
+        operations=operations,
+        schemas=schemas,
+        patterns=patterns_of([schemas, *(p.schema for op in operations for p in op.parameters)]),
+        request_models=models(closure(request_roots, schemas), sources, for_callers=True),
+        response_models=models(closure(response_roots, schemas), sources, for_callers=False),
+    )
+
+
+def _collect(errors: list[SpecError], items: Iterable[Any], build: Callable[[Any], T]) -> list[T]:
+    """``build`` each item; record the problems of those that fail and go on."""
+    built = []
+    for item in items:
+        try:
+            built.append(build(item))
+        except SpecError as error:
+            errors.append(error)
+    return built
+
+
+def _operations(document: dict[str, Any]) -> Iterator[Located]:
+    for path, path_item in document.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            if isinstance(op := path_item.get(method), dict):
+                yield path, method, op, path_item
+
+
+def _inline_schemas(located: list[Located]) -> dict[str, Any]:
+    """Names for the body and response schemas written inline in operations."""
+    named: dict[str, Any] = {}
+    for _, _, op, _ in located:
+        operation_id = op.get("operationId")
+        if not isinstance(operation_id, str):
+            continue
+        body = op.get("requestBody") or {}
+        for raw, fallback in [
+            (_json_schema_or_none(body.get("content")), _type_name(operation_id, "Body")),
+            *(
+                (_json_schema_or_none(response.get("content")), _response_name(operation_id, s))
+                for s, response in op.get("responses", {}).items()
+            ),
+        ]:
+            if raw is not None and _component_name(raw) is None:
+                named[fallback] = raw
+    return named
+
+
+def _type_name(operation_id: str, suffix: str) -> str:
+    return operation_id[0].upper() + operation_id[1:] + suffix
+
+
+def _response_name(operation_id: str, status: Any) -> str:
+    return _type_name(operation_id, f"Response{status}")
+
+
+def _component_name(raw: Any) -> str | None:
+    ref = raw.get("$ref") if isinstance(raw, dict) else None
+    return schema_name(ref) if isinstance(ref, str) else None
+
+
+def _bearer_schemes(schemes: dict[str, Any]) -> set[str]:
+    bearer = set()
+    for name, scheme in schemes.items():
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            bearer.add(name)
+        else:
+            raise SpecError(f"components.securitySchemes.{name}: only HTTP bearer is supported")
+    return bearer
+
+
+def _operation(
+    located: Located,
+    sources: dict[str, Any],
+    bearer: set[str],
+    global_security: list[dict[str, Any]],
+) -> Operation:
+    path, method, op, path_item = located
+    where = f"paths.{path}.{method}"
+    operation_id = op.get("operationId")
+    if not isinstance(operation_id, str):
+        raise SpecError(f"{where}: operationId is required")
+    name = snake_case(operation_id)
+    raw_parameters = [
+        *(
+            (p, f"paths.{path}.parameters[{i}]")
+            for i, p in enumerate(path_item.get("parameters", []))
+        ),
+        *((p, f"{where}.parameters[{i}]") for i, p in enumerate(op.get("parameters", []))),
+    ]
+    errors: list[SpecError] = []
+    parameters = tuple(_collect(errors, raw_parameters, lambda pair: _parameter(*pair)))
+    body = _collect(errors, [op.get("requestBody")], lambda raw: _body(raw, where, operation_id))
+    responses = tuple(
+        _collect(
+            errors,
+            op.get("responses", {}).items(),
+            lambda item: _response(
+                str(item[0]), item[1], f"{where}.responses.{item[0]}", operation_id, sources
+            ),
+        )
+    )
+    collected = SpecError.collect(errors)
+    if collected:
+        raise collected
+    _check_path(path, where, parameters)
+    request_body = body[0] if body else None
+    check_unique(
+        [p.python_name for p in parameters]
+        + [f.name for f in (request_body.fields if request_body else ())]
+        + sorted(RESERVED_ARGUMENTS),
+        f"{where}: keyword argument",
+    )
+    security = op.get("security", global_security)
+    lifecycles = [r.lifecycle for r in responses if r.is_success and r.lifecycle]
+    body_source = sources[request_body.type_name] if request_body else {}
+    return Operation(
+        operation_id=operation_id,
+        name=name,
+        constant=name.upper(),
+        method=method.upper(),
+        path=path,
+        summary=op.get("summary", "").strip(),
+        description=op.get("description", "").strip(),
+        parameters=parameters,
+        body=_with_fields(request_body, sources, where),
+        responses=responses,
+        auth=any(bearer & set(requirement) for requirement in security),
+        echo=extensions.echo(op, where),
+        upstream=extensions.upstream(op, where),
+        waiter=extensions.waiter(op, _distinct(lifecycles), where),
+        cli=extensions.cli(op, body_source, sources, where),
+    )
+
+
+def _distinct(lifecycles: list[Lifecycle]) -> list[Lifecycle]:
+    return list(dict.fromkeys(lifecycles))
+
+
+def _check_path(path: str, where: str, parameters: tuple[Parameter, ...]) -> None:
+    for parameter in parameters:
+        if parameter.location == "path" and f"{{{parameter.name}}}" not in path:
+            raise SpecError(f"{where}: path parameter {parameter.name!r} is not in the path")
+    missing = set(re.findall(r"{([^}]+)}", path)) - {p.name for p in parameters}
+    if missing:
+        raise SpecError(f"{where}: path parameters {sorted(missing)} are not declared")
+
+
+def _parameter(raw: dict[str, Any], where: str) -> Parameter:
+    location = raw.get("in")
+    if location not in ("path", "query", "header"):
+        raise SpecError(f"{where}: parameters in {location!r} are not supported")
+    name = raw["name"]
+    # The runtime writes query parameters as form/exploded and the rest as simple.
+    supported = {"query": "form", "path": "simple", "header": "simple"}[location]
+    if raw.get("style", supported) != supported or raw.get("explode", location == "query") != (
+        location == "query"
+    ):
+        raise SpecError(f"{where}: only style {supported!r} with the default explode is supported")
+    return Parameter(
+        name=name,
+        python_name=python_name(name, where),
+        location=location,
+        required=bool(raw.get("required", location == "path")),
+        schema=runtime_schema(raw.get("schema", {}), f"{where}.schema"),
+        description=raw.get("description", "").strip(),
+    )
+
+
+def _json_schema_or_none(content: Any) -> Any:
+    """The schema of the JSON media type of ``content``, or None when there is none."""
+    for media_type, media in (content or {}).items():
+        if media_type == "application/json" or media_type.endswith("+json"):
+            return media.get("schema", {})
+    return None
+
+
+def _json_schema(content: dict[str, Any] | None, where: str) -> Any:
+    if not content:
+        return None
+    schema = _json_schema_or_none(content)
+    if schema is None:
+        raise SpecError(f"{where}: only JSON content is supported (got {sorted(content)})")
+    return schema
+
+
+def _reference(raw: Any, fallback: str) -> tuple[Schema, str]:
+    """A runtime reference to ``raw`` and its model name (``fallback`` when it is inline)."""
+    name = _component_name(raw) or fallback
+    return {"$ref": name}, name
+
+
+def _body(raw: dict[str, Any] | None, where: str, operation_id: str) -> Body | None:
+    if raw is None:
+        return None
+    source = _json_schema(raw.get("content"), f"{where}.requestBody")
+    if source is None:
+        return None
+    schema, type_name = _reference(source, _type_name(operation_id, "Body"))
+    return Body(schema=schema, type_name=type_name, required=bool(raw.get("required")), fields=())
+
+
+def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body | None:
+    """``body`` with its top-level fields, read from the documented (source) schema."""
+    if body is None:
+        return None
+    target = resolve_schema(sources[body.type_name], sources)
+    if target.get("type") != "object":
+        raise SpecError(f"{where}.requestBody: the JSON body must be an object schema")
+    required = set(target.get("required", []))
+    fields = []
+    for prop, raw in target.get("properties", {}).items():
+        if prop in RESERVED_ARGUMENTS or python_name(prop, where) != prop:
+            raise SpecError(f"{where}.requestBody: property {prop!r} cannot be a keyword argument")
+        documented = resolve_schema(raw, sources)
+        fields.append(
+            BodyField(
+                name=prop,
+                required=prop in required,
+                description=str(documented.get("description", "")).strip(),
+                has_default="default" in documented,
+                default=documented.get("default"),
+            )
+        )
+    return Body(
+        schema=body.schema, type_name=body.type_name, required=body.required, fields=tuple(fields)
+    )
+
+
+def _response(
+    status: str, raw: dict[str, Any], where: str, operation_id: str, sources: dict[str, Any]
+) -> Response:
+    if not re.fullmatch(r"[1-5](?:\d\d|XX)|default", status):
+        raise SpecError(f"{where}: {status!r} is not a status code, range or 'default'")
+    source = _json_schema(raw.get("content"), where)
+    if source is None:
+        return Response(status, raw.get("description", "").strip(), None, None)
+    schema, model_name = _reference(source, _response_name(operation_id, status))
+    documented = resolve_schema(sources[model_name], sources)
+    is_success = status.startswith("2")
+    return Response(
+        status=status,
+        description=raw.get("description", "").strip(),
+        schema=schema,
+        model_name=model_name if is_success else None,
+        error_fields=None if is_success else extensions.error_fields(documented, where),
+        lifecycle=extensions.lifecycle(documented, f"components.schemas.{model_name}"),
+    )

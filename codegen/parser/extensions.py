@@ -1,0 +1,398 @@
+"""The ``x-`` extensions of the spec, read into typed records.
+
+This is the only module of the generator that reads an ``x-`` key. Each
+extension has a record and a reader here; the reader checks the extension's
+shape and says where it is wrong, and the rest of the generator (the IR, the
+renderer, the templates) sees only records. Adding an ``x-`` rule is a record
+and a reader here, and the template or runtime code that uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from codegen.loader import SpecError, resolve_schema
+from codegen.parser.names import python_name
+
+_CONVERSIONS = ("string", "integer")
+_CLI_KINDS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+_JSON_TYPE_OF = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+@dataclass(frozen=True)
+class ErrorFields:
+    """``x-error-fields``: the JSON pointers, in order of preference, of an error's parts."""
+
+    message: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    code: tuple[str, ...] = ()
+
+    def merged(self, other: ErrorFields) -> ErrorFields:
+        """These pointers, then the ones of ``other`` that are new."""
+        return ErrorFields(
+            *(
+                tuple(dict.fromkeys((*mine, *theirs)))
+                for mine, theirs in (
+                    (self.message, other.message),
+                    (self.type, other.type),
+                    (self.code, other.code),
+                )
+            )
+        )
+
+    def as_mapping(self) -> dict[str, tuple[str, ...]]:
+        """The non-empty parts by name, as the runtime reads them."""
+        parts = {"message": self.message, "type": self.type, "code": self.code}
+        return {name: pointers for name, pointers in parts.items() if pointers}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """``x-lifecycle``: which value of the ``status`` property may follow which."""
+
+    status: str
+    progress: str | None
+    initial: str
+    transitions: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def terminal(self) -> tuple[str, ...]:
+        """The states with no way out."""
+        return tuple(state for state, following in self.transitions if not following)
+
+
+@dataclass(frozen=True)
+class Echo:
+    """``x-echo``: a response property that repeats a value the request produced.
+
+    ``source`` is ``request`` (the body as sent) or ``upstream`` (the payload
+    the server forwards); only ``request`` echoes without a conversion can be
+    checked by a client on its own.
+    """
+
+    name: str
+    source: Literal["request", "upstream"]
+    pointer: str
+    convert: Literal["string", "integer"] | None
+    optional: bool
+    unless: tuple[Any, ...]
+
+    @property
+    def checkable_by_client(self) -> bool:
+        """Whether the client can check it from the request alone."""
+        return self.source == "request" and self.convert is None
+
+
+@dataclass(frozen=True)
+class UpstreamPart:
+    """One source of a ``concat`` step: items from ``source``, as ``each`` or ``item`` template."""
+
+    source: str
+    each: Any = None
+    item: Any = None
+
+
+@dataclass(frozen=True)
+class UpstreamStep:
+    """One step of ``x-upstream``: ``merge`` an object, or ``set`` a target from a source."""
+
+    action: Literal["merge", "set"]
+    target: str
+    source: str
+    convert: Literal["string", "integer"] | None = None
+    concat: tuple[UpstreamPart, ...] = ()
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """``x-upstream``: how the server builds the payload it forwards from the request body."""
+
+    description: str
+    steps: tuple[UpstreamStep, ...]
+
+
+@dataclass(frozen=True)
+class Waiter:
+    """A generated polling method: call the operation until the lifecycle ends."""
+
+    method: str
+    description: str
+    status_property: str
+    progress_property: str | None
+    terminal: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """A ``--name`` option of a CLI command that sets the body value at ``pointer``."""
+
+    name: str
+    dest: str
+    pointer: str
+    kind: Literal["str", "int", "float", "bool"]
+    repeat: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class Cli:
+    """A CLI command for an operation (``x-cli``)."""
+
+    command: str
+    help: str
+    options: tuple[CliOption, ...]
+    wait_method: str | None
+    wait_argument: str | None
+    result: str | None
+
+
+def equal_properties(value: Any, where: str) -> list[list[str]]:
+    """``x-equal-properties``: pairs of properties that must hold equal values."""
+    if not isinstance(value, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        for pair in value
+    ):
+        raise SpecError(f"{where}: expected a list of [property, property] pairs")
+    return value
+
+
+def error_fields(schema: Mapping[str, Any], where: str) -> ErrorFields | None:
+    """``x-error-fields`` of an error schema: JSON pointers to message, type and code."""
+    raw = schema.get("x-error-fields")
+    if raw is None:
+        return None
+    here = f"{where}.x-error-fields"
+    fields = _mapping(raw, here)
+    unknown = set(fields) - {"message", "type", "code"}
+    if unknown:
+        raise SpecError(f"{here}: unknown parts {sorted(unknown)} (message, type, code)")
+    return ErrorFields(
+        **{name: tuple(_pointers(value, f"{here}.{name}")) for name, value in fields.items()}
+    )
+
+
+def lifecycle(schema: Mapping[str, Any], where: str) -> Lifecycle | None:
+    """``x-lifecycle`` of a model: its status property and which status may follow which."""
+    raw = schema.get("x-lifecycle")
+    if raw is None:
+        return None
+    here = f"{where}.x-lifecycle"
+    spec = _mapping(raw, here)
+    transitions = _mapping(spec.get("transitions"), f"{here}.transitions")
+    states = set(transitions)
+    for state, following in transitions.items():
+        if not isinstance(following, list) or not set(following) <= states:
+            raise SpecError(f"{here}.transitions.{state}: must list states of the lifecycle")
+    initial = _string(spec.get("initial"), f"{here}.initial")
+    if initial not in states:
+        raise SpecError(f"{here}.initial: {initial!r} is not a state of the lifecycle")
+    progress = spec.get("progress")
+    return Lifecycle(
+        status=_string(spec.get("property"), f"{here}.property"),
+        progress=None if progress is None else _string(progress, f"{here}.progress"),
+        initial=initial,
+        transitions=tuple((state, tuple(following)) for state, following in transitions.items()),
+    )
+
+
+def echo(operation: Mapping[str, Any], where: str) -> tuple[Echo, ...]:
+    """``x-echo``: response properties that repeat what the request produced."""
+    raw = operation.get("x-echo")
+    if raw is None:
+        return ()
+    here = f"{where}.x-echo.properties"
+    rules = []
+    for name, rule in _mapping(_mapping(raw, here).get("properties"), here).items():
+        place = f"{here}.{name}"
+        spec = _mapping(rule, place)
+        source = spec.get("from")
+        if source not in ("request", "upstream"):
+            raise SpecError(f"{place}.from: must be 'request' or 'upstream'")
+        unless = spec.get("unless", [])
+        if not isinstance(unless, list):
+            raise SpecError(f"{place}.unless: must be a list of values")
+        rules.append(
+            Echo(
+                name=name,
+                source=source,
+                pointer=_pointer(spec.get("pointer"), f"{place}.pointer"),
+                convert=_conversion(spec.get("as"), f"{place}.as"),
+                optional=bool(spec.get("optional", False)),
+                unless=tuple(unless),
+            )
+        )
+    return tuple(rules)
+
+
+def upstream(operation: Mapping[str, Any], where: str) -> Upstream | None:
+    """``x-upstream``: the steps that turn a request body into the forwarded payload."""
+    raw = operation.get("x-upstream")
+    if raw is None:
+        return None
+    here = f"{where}.x-upstream"
+    spec = _mapping(raw, here)
+    steps = spec.get("steps")
+    if not isinstance(steps, list):
+        raise SpecError(f"{here}.steps: must be a list")
+    return Upstream(
+        description=str(spec.get("description", "")).strip(),
+        steps=tuple(_step(step, f"{here}.steps[{i}]") for i, step in enumerate(steps)),
+    )
+
+
+def _step(raw: Any, where: str) -> UpstreamStep:
+    step = _mapping(raw, where)
+    if "merge" in step:
+        return UpstreamStep("merge", target="", source=_pointer(step["merge"], f"{where}.merge"))
+    target = _pointer(step.get("set"), f"{where}.set")
+    if "concat" in step:
+        parts = step["concat"]
+        if not isinstance(parts, list):
+            raise SpecError(f"{where}.concat: must be a list")
+        return UpstreamStep(
+            "set",
+            target=target,
+            source="",
+            concat=tuple(_part(part, f"{where}.concat[{i}]") for i, part in enumerate(parts)),
+        )
+    return UpstreamStep(
+        "set",
+        target=target,
+        source=_pointer(step.get("from"), f"{where}.from"),
+        convert=_conversion(step.get("convert"), f"{where}.convert"),
+    )
+
+
+def _part(raw: Any, where: str) -> UpstreamPart:
+    part = _mapping(raw, where)
+    if "each" in part and "item" in part:
+        raise SpecError(f"{where}: give 'each' or 'item', not both")
+    return UpstreamPart(
+        source=_pointer(part.get("from"), f"{where}.from"),
+        each=part.get("each"),
+        item=part.get("item"),
+    )
+
+
+def waiter(operation: Mapping[str, Any], lifecycles: list[Lifecycle], where: str) -> Waiter | None:
+    """``x-waiter``: a polling method, ending where the 2xx model's ``x-lifecycle`` ends."""
+    raw = operation.get("x-waiter")
+    if raw is None:
+        return None
+    here = f"{where}.x-waiter"
+    spec = _mapping(raw, here)
+    if len(lifecycles) != 1:
+        raise SpecError(f"{here}: the 2xx model must declare x-lifecycle")
+    found = lifecycles[0]
+    return Waiter(
+        method=python_name(_string(spec.get("method"), f"{here}.method"), f"{here}.method"),
+        description=str(spec.get("description", "")).strip(),
+        status_property=found.status,
+        progress_property=found.progress,
+        terminal=found.terminal,
+    )
+
+
+def cli(
+    operation: Mapping[str, Any],
+    body: Mapping[str, Any],
+    schemas: Mapping[str, Any],
+    where: str,
+) -> Cli | None:
+    """``x-cli``: a command line for the operation, its options set body values by pointer."""
+    raw = operation.get("x-cli")
+    if raw is None:
+        return None
+    here = f"{where}.x-cli"
+    spec = _mapping(raw, here)
+    options = []
+    for name, pointer in _mapping(spec.get("options", {}), f"{here}.options").items():
+        place = f"{here}.options.{name}"
+        schema = _schema_at(body, _pointer(pointer, place), schemas, place)
+        repeat = schema.get("type") == "array"
+        item = resolve_schema(schema.get("items", {}), schemas) if repeat else schema
+        kinds = {_CLI_KINDS.get(str(t)) for t in _types_of(item, schemas)}
+        kind = kinds.pop() if len(kinds) == 1 and None not in kinds else "str"
+        options.append(
+            CliOption(
+                name=name,
+                dest=python_name(name, here),
+                pointer=pointer,
+                kind=cast(Literal["str", "int", "float", "bool"], kind),
+                repeat=repeat,
+                help=_first_sentence(str(schema.get("description", ""))),
+            )
+        )
+    wait = _mapping(spec.get("wait") or {}, f"{here}.wait")
+    return Cli(
+        command=_string(spec.get("command"), f"{here}.command"),
+        help=str(operation.get("summary", "")).strip(),
+        options=tuple(options),
+        wait_method=wait.get("method"),
+        wait_argument=wait.get("argument"),
+        result=spec.get("result"),
+    )
+
+
+def _schema_at(
+    schema: Mapping[str, Any], pointer: str, schemas: Mapping[str, Any], where: str
+) -> dict[str, Any]:
+    node = resolve_schema(schema, schemas)
+    for key in pointer.split("/")[1:]:
+        properties = node.get("properties", {})
+        if key not in properties:
+            raise SpecError(f"{where}: {pointer} is not a property of the request body")
+        node = resolve_schema(properties[key], schemas)
+    return node
+
+
+def _types_of(schema: dict[str, Any], schemas: Mapping[str, Any]) -> list[str]:
+    """The JSON types a schema allows, looking through unions and consts."""
+    if "type" in schema:
+        return schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if "const" in schema:
+        return [_JSON_TYPE_OF.get(type(schema["const"]), "string")]
+    if "enum" in schema:
+        return sorted({_JSON_TYPE_OF.get(type(v), "string") for v in schema["enum"]})
+    branches = schema.get("oneOf", []) + schema.get("anyOf", [])
+    return sorted({t for b in branches for t in _types_of(resolve_schema(b, schemas), schemas)})
+
+
+def _first_sentence(text: str) -> str:
+    return " ".join(text.split()).split(". ")[0].rstrip(".")
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SpecError(f"{where}: must be a mapping")
+    return value
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise SpecError(f"{where}: must be a non-empty string")
+    return value
+
+
+def _pointer(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not (value == "" or value.startswith("/")):
+        raise SpecError(f"{where}: must be a JSON pointer like /name (got {value!r})")
+    return value
+
+
+def _pointers(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list):
+        raise SpecError(f"{where}: must be a list of JSON pointers")
+    return [_pointer(item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+
+def _conversion(value: Any, where: str) -> Literal["string", "integer"] | None:
+    if value is None:
+        return None
+    if value == "string":
+        return "string"
+    if value == "integer":
+        return "integer"
+    raise SpecError(f"{where}: must be one of {list(_CONVERSIONS)}")

@@ -1,0 +1,306 @@
+"""Schemas: the one table of supported keywords, and the views the outputs need.
+
+Each JSON Schema keyword the generator accepts is declared once in
+``KEYWORDS``: whether the generated validator enforces it, whether the data
+models see it, and how its value is read. A keyword outside the table is an
+error naming where it is, never a silently dropped rule; ``x-`` keywords not in
+the table are vendor annotations and are ignored.
+
+Adding a keyword is a row here and, if it validates, a rule in the runtime's
+``_validation.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from codegen import ecma_regex
+from codegen.ir import Model, Schema
+from codegen.loader import SCHEMA_REF_PREFIX, SpecError, resolve_schema, schema_name
+from codegen.parser import extensions
+
+JSON_TYPES = {"null", "boolean", "object", "array", "number", "integer", "string"}
+# How a keyword's value is read: a plain value, one schema, a list of schemas, ...
+ValueKind = Literal[
+    "value", "schema", "schemas", "properties", "ref", "type", "pattern", "discriminator", "pairs"
+]
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """How the generator treats one schema keyword.
+
+    ``validates``: the generated validator enforces it (kept in ``_spec.py``).
+    ``message``: kept beside the validating keywords for error wording only.
+    ``structural``: data models see it (types and shapes, docs, defaults).
+    """
+
+    validates: bool = False
+    message: bool = False
+    structural: bool = True
+    kind: ValueKind = "value"
+
+
+_VALIDATES = Keyword(validates=True)
+_ANNOTATION = Keyword()
+KEYWORDS: dict[str, Keyword] = {
+    "$ref": Keyword(validates=True, kind="ref"),
+    "type": Keyword(validates=True, kind="type"),
+    "enum": _VALIDATES,
+    "const": _VALIDATES,
+    "minimum": _VALIDATES,
+    "maximum": _VALIDATES,
+    "exclusiveMinimum": _VALIDATES,
+    "exclusiveMaximum": _VALIDATES,
+    "minLength": _VALIDATES,
+    "maxLength": _VALIDATES,
+    "pattern": Keyword(validates=True, structural=False, kind="pattern"),
+    "items": Keyword(validates=True, kind="schema"),
+    "minItems": _VALIDATES,
+    "maxItems": _VALIDATES,
+    "uniqueItems": _VALIDATES,
+    "properties": Keyword(validates=True, kind="properties"),
+    "required": _VALIDATES,
+    "additionalProperties": Keyword(validates=True, kind="schema"),
+    "minProperties": _VALIDATES,
+    "maxProperties": _VALIDATES,
+    "allOf": Keyword(validates=True, kind="schemas"),
+    "anyOf": Keyword(validates=True, kind="schemas"),
+    "oneOf": Keyword(validates=True, kind="schemas"),
+    "not": Keyword(validates=True, structural=False, kind="schema"),
+    "if": Keyword(validates=True, structural=False, kind="schema"),
+    "then": Keyword(validates=True, structural=False, kind="schema"),
+    "else": Keyword(validates=True, structural=False, kind="schema"),
+    "discriminator": Keyword(validates=True, structural=False, kind="discriminator"),
+    "x-equal-properties": Keyword(validates=True, structural=False, kind="pairs"),
+    "title": Keyword(message=True, structural=False),
+    "x-expect": Keyword(message=True, structural=False),
+    "examples": Keyword(structural=False),
+    "description": _ANNOTATION,
+    "default": _ANNOTATION,
+    "example": _ANNOTATION,
+    "deprecated": _ANNOTATION,
+    "readOnly": _ANNOTATION,
+    "writeOnly": _ANNOTATION,
+    "format": _ANNOTATION,
+    "$comment": _ANNOTATION,
+    "contentMediaType": _ANNOTATION,
+    "contentEncoding": _ANNOTATION,
+    "externalDocs": _ANNOTATION,
+}
+_REFUSED = {"nullable": "use type: [..., 'null'] (OpenAPI 3.1), not nullable"}
+
+
+def runtime_schema(raw: Any, where: str) -> Any:
+    """Check ``raw`` and return it with only the keywords the validator reads.
+
+    Schema refs become bare names (``{"$ref": "VideoTask"}``). Every problem
+    in the schema is reported, not only the first.
+    """
+    if isinstance(raw, bool):
+        return raw
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: a schema must be an object or a boolean")
+    out: Schema = {}
+    errors: list[SpecError] = []
+    for key, value in raw.items():
+        here = f"{where}.{key}"
+        keyword = KEYWORDS.get(key)
+        if keyword is None:
+            if key in _REFUSED:
+                errors.append(SpecError(f"{here}: {_REFUSED[key]}"))
+            elif not key.startswith("x-"):
+                errors.append(
+                    SpecError(f"{here}: the keyword {key!r} is not supported by the generator")
+                )
+            continue
+        if not (keyword.validates or keyword.message):
+            continue
+        try:
+            out[key] = _runtime_value(keyword.kind, value, here)
+        except SpecError as error:
+            errors.append(error)
+    collected = SpecError.collect(errors)
+    if collected:
+        raise collected
+    return out
+
+
+def _runtime_value(kind: ValueKind, value: Any, where: str) -> Any:
+    readers: dict[ValueKind, Callable[[Any, str], Any]] = {
+        "value": lambda v, _: v,
+        "ref": _ref_name,
+        "type": _types,
+        "pattern": _pattern,
+        "schema": _one_schema,
+        "schemas": _schema_list,
+        "properties": _properties,
+        "discriminator": _discriminator,
+        "pairs": extensions.equal_properties,
+    }
+    return readers[kind](value, where)
+
+
+def _ref_name(value: Any, where: str) -> str:
+    name = schema_name(value) if isinstance(value, str) else None
+    if name is None:
+        raise SpecError(f"{where}: only #/components/schemas/<Name> references are supported")
+    return name
+
+
+def _types(value: Any, where: str) -> Any:
+    types = value if isinstance(value, list) else [value]
+    if not types or any(t not in JSON_TYPES for t in types):
+        raise SpecError(f"{where}: unknown type {value!r}")
+    return value
+
+
+def _pattern(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise SpecError(f"{where}: a pattern must be a string")
+    try:
+        re.compile(ecma_regex.translate(value))
+    except (ecma_regex.UnsupportedPatternError, re.error) as error:
+        raise SpecError(f"{where}: {error}") from None
+    return value
+
+
+def _one_schema(value: Any, where: str) -> Any:
+    if isinstance(value, list):
+        raise SpecError(f"{where}: array-form items is not JSON Schema 2020-12")
+    return runtime_schema(value, where)
+
+
+def _schema_list(value: Any, where: str) -> list[Any]:
+    return _all(
+        [(sub, f"{where}[{i}]") for i, sub in enumerate(value)],
+        lambda sub, here: runtime_schema(sub, here),
+    )
+
+
+def _properties(value: Any, where: str) -> dict[str, Any]:
+    names = list(value)
+    converted = _all(
+        [(sub, f"{where}.{prop}") for prop, sub in value.items()],
+        lambda sub, here: runtime_schema(sub, here),
+    )
+    return dict(zip(names, converted, strict=True))
+
+
+def _discriminator(value: Any, where: str) -> dict[str, Any]:
+    mapping = {tag: schema_name(ref) for tag, ref in value.get("mapping", {}).items()}
+    if None in mapping.values():
+        raise SpecError(f"{where}: mapping values must be #/components/schemas/<Name>")
+    return {"propertyName": value["propertyName"], "mapping": mapping}
+
+
+def _all(items: list[tuple[Any, str]], convert: Callable[[Any, str], Any]) -> list[Any]:
+    """Convert every item, reporting every problem together."""
+    results, errors = [], []
+    for value, where in items:
+        try:
+            results.append(convert(value, where))
+        except SpecError as error:
+            errors.append(error)
+    collected = SpecError.collect(errors)
+    if collected:
+        raise collected
+    return results
+
+
+def patterns_of(schemas: Any) -> dict[str, str]:
+    """Every pattern in ``schemas`` (runtime views, in any JSON) mapped to its translation."""
+    found = dict.fromkeys(_patterns(schemas))
+    return {pattern: ecma_regex.translate(pattern) for pattern in found}
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for key, value in node.items():
+            if key != "properties" or not isinstance(value, dict):
+                yield from _patterns(value)
+            else:
+                for sub in value.values():
+                    yield from _patterns(sub)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _patterns(item)
+
+
+def closure(roots: list[str], schemas: Mapping[str, Schema]) -> tuple[str, ...]:
+    """Every schema name reachable from ``roots`` (runtime views), in first-reached order."""
+    order: dict[str, None] = {}
+    stack = list(reversed(roots))
+    while stack:
+        name = stack.pop()
+        if name in order:
+            continue
+        order[name] = None
+        stack.extend(reversed(list(_refs(schemas[name]))))
+    return tuple(order)
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for key, value in node.items():
+            if key != "discriminator":
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def models(
+    names: tuple[str, ...], sources: Mapping[str, Any], *, for_callers: bool
+) -> tuple[Model, ...]:
+    """The data models for ``names``: their structural views.
+
+    ``for_callers`` is the view of what a caller passes: a required property
+    whose schema (after following references) has a default may be left out,
+    since the builder fills the default in.
+    """
+    built = []
+    for name in names:
+        schema = structural(sources[name])
+        if for_callers and isinstance(schema, dict) and "required" in schema:
+            properties = sources[name].get("properties", {})
+            schema["required"] = [
+                prop
+                for prop in schema["required"]
+                if "default" not in resolve_schema(properties.get(prop, {}), sources)
+            ]
+        built.append(Model(name, schema))
+    return tuple(built)
+
+
+def structural(node: Any) -> Any:
+    """``node`` with only the keywords data models see, refs pointing at ``#/$defs/``."""
+    if isinstance(node, list):
+        return [structural(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: Schema = {}
+    for key, value in node.items():
+        keyword = KEYWORDS.get(key)
+        if keyword is None or not keyword.structural:
+            continue
+        if key == "$ref":
+            out[key] = "#/$defs/" + value[len(SCHEMA_REF_PREFIX) :]
+        elif keyword.kind == "properties":
+            out[key] = {prop: structural(sub) for prop, sub in value.items()}
+        elif keyword.kind in ("schema", "schemas"):
+            out[key] = structural(value)
+        else:
+            out[key] = value
+    if "allOf" in out:
+        out["allOf"] = [branch for branch in out["allOf"] if branch]
+        if not out["allOf"]:
+            del out["allOf"]
+    return out
