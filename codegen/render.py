@@ -111,7 +111,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "exports": _exports(api, body_types),
         "error_base": _error_base(api),
         "cli_operations": [view for view in operations if view.ir.cli],
-        "uses_echo": any(echo.checkable_by_client for op in api.operations for echo in op.echo),
+        "uses_echo": any(view.echo for view in operations),
         "uses_literal": any(
             "Literal[" in p.annotation for view in operations for p in view.signature_params
         ),
