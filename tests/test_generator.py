@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from codegen.loader import SpecError, load
 from codegen.parser import parse
 from codegen.render import generate
-from tests.contract import ROOT, SPEC_PATH
+from tests.contract.spec import DEFAULT_SPEC_PATH as SPEC_PATH
+from tests.contract.spec import ROOT
 
 SECOND_SPEC = ROOT / "tests" / "specs" / "inventory.yaml"
 
