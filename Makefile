@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check codegen generated tests
 
 typecheck: $(STAMP)
-	$(BIN)/mypy codegen generated/$(PACKAGE)
+	$(BIN)/mypy codegen generated/$(PACKAGE) tests
 
 spec-check: $(STAMP)
 	$(BIN)/openapi-spec-validator $(SPEC)
@@ -48,12 +48,12 @@ pytest: $(STAMP)
 API_KEY ?= $(ELKAPI_API_KEY)
 conformance: export ELKAPI_API_KEY := $(API_KEY)
 conformance: $(STAMP)
-	$(BIN)/python -m tests.conformance $(if $(BASE_URL),--base-url $(BASE_URL)) \
+	$(BIN)/python -m tests.contract.conformance $(if $(BASE_URL),--base-url $(BASE_URL)) \
 		$(if $(BUDGET),--budget $(BUDGET)) $(if $(EXAMPLES),--examples $(EXAMPLES)) \
 		$(foreach rule,$(MOCK_BREAK),--mock-break $(rule))
 
 mock: $(STAMP)
-	$(BIN)/python -m tests.mock_server --port $(or $(PORT),8080)
+	$(BIN)/python -m tests.contract.mock --port $(or $(PORT),8080)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis reports

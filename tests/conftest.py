@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import elkapi
-from tests.mock_server import MockApi, serve
+from tests.contract.mock import MockApi, serve
 
 # "ci" is derandomized: the same examples every run, so a failure reproduces.
 settings.register_profile(

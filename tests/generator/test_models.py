@@ -38,6 +38,7 @@ def test_a_default_behind_a_reference_makes_the_field_optional(tmp_path: Path) -
         paths=post({"$ref": "#/components/schemas/Body"}, {"type": "object"}),
     )
     with generated(spec, tmp_path) as package:
+        assert package.__file__ is not None
         params = Path(package.__file__).parent / "params.py"
         text = params.read_text()
         assert "colour: NotRequired[Colour]" in text and "name: str" in text

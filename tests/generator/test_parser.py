@@ -15,7 +15,7 @@ from codegen.parser.extensions import Echo, Lifecycle
 from tests.generator.inline import document, post, write
 
 OBJECT = {"type": "object", "properties": {"name": {"type": "string"}}}
-TASK = {
+TASK: dict[str, Any] = {
     "type": "object",
     "properties": {"id": {"type": "string"}, "state": {"type": "string"}},
     "x-lifecycle": {

@@ -2,8 +2,12 @@
 
 ``valid(name)`` draws values that satisfy component ``name``; ``violations(name)``
 lists, for every rule reachable from it, a strategy for values that break that
-rule at one place and are valid everywhere else. The oracle in ``contract``
-confirms each draw, so a strategy bug cannot pass off a bad example as good.
+rule at one place and are valid everywhere else. The oracle confirms each draw,
+so a strategy bug cannot pass off a bad example as good.
+
+Patterns are ECMA-262. Drawing uses Python's ``re`` in ASCII mode (close to
+ECMA's ``\\d``, ``\\w``) and keeps only what ``regress`` matches: the generator's
+own translation is never used here, so it cannot vouch for itself.
 """
 
 from __future__ import annotations
@@ -11,23 +15,26 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
-from codegen.ecma_regex import translate
-from tests import contract
+from tests.contract import oracle
+from tests.contract import spec as spec_module
+from tests.contract.rules import EqualProperties
+from tests.contract.spec import Spec, ref
 
 Schema = dict[str, Any]
-SCALARS = {
+SCALARS: dict[str, st.SearchStrategy[Any]] = {
     "null": st.none(),
     "boolean": st.booleans(),
     "integer": st.integers(min_value=-(2**40), max_value=2**40),
     "number": st.floats(allow_nan=False, allow_infinity=False, width=32),
     "string": st.text(max_size=12),
 }
-JSON_VALUES = st.recursive(
+JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
     st.one_of(*SCALARS.values()),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
@@ -42,17 +49,19 @@ PATTERN_BREAKERS = st.one_of(
 )
 
 
-def resolve(schema: Any) -> Any:
+def _spec(spec: Spec | None) -> Spec:
+    return spec if spec is not None else spec_module.load()
+
+
+def resolve(schema: Any, spec: Spec | None = None) -> Any:
     """Follow ``$ref`` to the component (siblings are merged in)."""
-    while isinstance(schema, dict) and "$ref" in schema:
-        target = contract.component(schema["$ref"][len(contract.SCHEMA_PREFIX) :])
-        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-    return schema
+    return _spec(spec).resolve(schema)
 
 
-def valid_for(schema: Any, depth: int = 0) -> st.SearchStrategy[Any]:
+def valid_for(schema: Any, depth: int = 0, spec: Spec | None = None) -> st.SearchStrategy[Any]:
     """Values that satisfy ``schema`` (a raw spec schema), before the oracle's check."""
-    schema = resolve(schema)
+    spec = _spec(spec)
+    schema = spec.resolve(schema)
     if schema is True or schema == {}:
         return JSON_VALUES
     if "const" in schema:
@@ -63,15 +72,18 @@ def valid_for(schema: Any, depth: int = 0) -> st.SearchStrategy[Any]:
         if union in schema:
             siblings = {k: v for k, v in schema.items() if k not in (union, "discriminator")}
             return st.one_of(
-                *(valid_for({**siblings, **resolve(branch)}, depth + 1) for branch in schema[union])
+                *(
+                    valid_for({**siblings, **spec.resolve(branch)}, depth + 1, spec)
+                    for branch in schema[union]
+                )
             )
     kind = schema.get("type")
     if isinstance(kind, list):
-        return st.one_of(*(valid_for({**schema, "type": k}, depth) for k in kind))
+        return st.one_of(*(valid_for({**schema, "type": k}, depth, spec) for k in kind))
     if kind == "object" or "properties" in schema:
-        return _conditional(schema, _object(schema, depth), depth)
+        return _conditional(schema, _object(schema, depth, spec), depth, spec)
     if kind == "array":
-        items = valid_for(schema.get("items", {}), depth + 1)
+        items = valid_for(schema.get("items", {}), depth + 1, spec)
         return st.lists(
             items, min_size=schema.get("minItems", 0), max_size=min(schema.get("maxItems", 3), 3)
         )
@@ -84,23 +96,30 @@ def valid_for(schema: Any, depth: int = 0) -> st.SearchStrategy[Any]:
 
 def _string(schema: Schema) -> st.SearchStrategy[str]:
     low, high = schema.get("minLength", 0), schema.get("maxLength")
+
+    def fits(text: str) -> bool:
+        return len(text) >= low and (high is None or len(text) <= high)
+
     if "pattern" in schema:
-        base = st.from_regex(re.compile(translate(schema["pattern"])))
-        return base.filter(lambda s: len(s) >= low and (high is None or len(s) <= high))
+        pattern: str = schema["pattern"]
+        drawn = st.from_regex(re.compile(pattern, re.ASCII))
+        # Python's classes and anchors differ from ECMA-262's at the edges
+        # (\s, $ before a final newline): regress has the last word.
+        return drawn.filter(lambda s: fits(s) and oracle.pattern_matches(pattern, s))
     return st.text(min_size=low, max_size=high if high is not None else max(low, 20))
 
 
-def _object(schema: Schema, depth: int) -> st.SearchStrategy[dict[str, Any]]:
+def _object(schema: Schema, depth: int, spec: Spec) -> st.SearchStrategy[dict[str, Any]]:
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
-    strategies = {name: valid_for(sub, depth + 1) for name, sub in properties.items()}
+    strategies = {name: valid_for(sub, depth + 1, spec) for name, sub in properties.items()}
     fixed = st.fixed_dictionaries(
         {k: v for k, v in strategies.items() if k in required},
         optional={k: v for k, v in strategies.items() if k not in required},
     )
-    pairs = schema.get("x-equal-properties", [])
-    if pairs:
-        fixed = fixed.map(lambda value: _equalize(value, pairs))
+    equal = EqualProperties.from_spec(schema.get("x-equal-properties"))
+    if equal.pairs:
+        fixed = fixed.map(equal.equalize)
     if schema.get("additionalProperties", True) is False or depth > 2:
         return fixed
     extra_keys = st.text(min_size=1, max_size=8).filter(lambda k: k not in properties)
@@ -108,17 +127,8 @@ def _object(schema: Schema, depth: int) -> st.SearchStrategy[dict[str, Any]]:
     return st.tuples(fixed, extras).map(lambda pair: {**pair[1], **pair[0]})
 
 
-def _equalize(value: dict[str, Any], pairs: list[list[str]]) -> dict[str, Any]:
-    """Make each ``x-equal-properties`` pair equal where both are present."""
-    value = dict(value)
-    for left, right in pairs:
-        if left in value and right in value:
-            value[left] = copy.deepcopy(value[right])
-    return value
-
-
 def _conditional(
-    schema: Schema, base: st.SearchStrategy[Any], depth: int
+    schema: Schema, base: st.SearchStrategy[Any], depth: int, spec: Spec
 ) -> st.SearchStrategy[Any]:
     """Add what each ``allOf`` ``if``/``then`` requires of a drawn object."""
     branches = [
@@ -126,23 +136,25 @@ def _conditional(
     ]
     if not branches:
         return base
+    parent = schema.get("properties", {})
+    additions: list[tuple[Callable[[Any], bool], st.SearchStrategy[Any]]] = []
+    for branch in branches:
+        then = branch["then"]
+        properties = {
+            p: {**spec.resolve(parent.get(p, {})), **then.get("properties", {}).get(p, {})}
+            for p in {*then.get("required", []), *then.get("properties", {})}
+        }
+        addition = _object(
+            {"properties": properties, "required": then.get("required", [])}, depth + 1, spec
+        )
+        additions.append((oracle.validator_for(branch["if"], spec).is_valid, addition))
 
     @st.composite
     def draw_conditional(draw: st.DrawFn) -> Any:
         value = draw(base)
-        for branch in branches:
-            if contract.ContractValidator(branch["if"]).is_valid(value):
-                then = branch["then"]
-                parent = schema.get("properties", {})
-                properties = {
-                    p: {**resolve(parent.get(p, {})), **then.get("properties", {}).get(p, {})}
-                    for p in {*then.get("required", []), *then.get("properties", {})}
-                }
-                required = then.get("required", [])
-                addition = draw(
-                    _object({"properties": properties, "required": required}, depth + 1)
-                )
-                value = _deep_merge(value, addition)
+        for applies, addition in additions:
+            if applies(value):
+                value = _deep_merge(value, draw(addition))
         return value
 
     return draw_conditional()
@@ -157,9 +169,10 @@ def _deep_merge(base: Any, addition: Any) -> Any:
     return addition
 
 
-def valid(name: str) -> st.SearchStrategy[Any]:
+def valid(name: str, spec: Spec | None = None) -> st.SearchStrategy[Any]:
     """Values the oracle accepts for component ``name``."""
-    return valid_for(contract.ref(name)).filter(lambda v: contract.is_valid(name, v))
+    spec = _spec(spec)
+    return valid_for(ref(name), spec=spec).filter(lambda v: oracle.is_valid(name, v, spec))
 
 
 @dataclass(frozen=True)
@@ -196,21 +209,29 @@ VALUE_RULES = {
     "oneOf",
     "anyOf",
 }
-_DELETE = object()
 
 
-def violations(name: str) -> list[Violation]:
+class _Delete:
+    """Placed at a key, removes it instead."""
+
+
+_DELETE = _Delete()
+
+
+def violations(name: str, spec: Spec | None = None) -> list[Violation]:
     """One Violation per rule reachable from component ``name``."""
-    collector = _Collector(name)
-    collector.walk(contract.ref(name), "", valid(name), [], depth=0)
+    spec = _spec(spec)
+    collector = _Collector(name, spec)
+    collector.walk(ref(name), "", valid(name, spec), [], depth=0)
     return collector.found
 
 
 class _Collector:
     """Walks a schema; at each node, a root strategy draws valid values with that node present."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, spec: Spec) -> None:
         self.name = name
+        self.spec = spec
         self.found: list[Violation] = []
         self.variant = ""
         self.tag_field = ""
@@ -226,7 +247,7 @@ class _Collector:
     ) -> None:
         """Record the values ``root`` with ``bad`` placed at ``steps`` that the oracle refuses."""
         values = st.tuples(root, bad).map(lambda pair: _place(pair[0], steps, pair[1]))
-        refused = values.filter(lambda value: not contract.is_valid(self.name, value))
+        refused = values.filter(lambda value: not oracle.is_valid(self.name, value, self.spec))
         self.found.append(
             Violation(field, rule, frozenset(rules), refused, self.variant, self.tag_field)
         )
@@ -234,7 +255,8 @@ class _Collector:
     def walk(
         self, schema: Any, path: str, root: st.SearchStrategy[Any], steps: list[Any], depth: int
     ) -> None:
-        schema = resolve(schema)
+        """Record the violations at ``schema`` (found at ``path``) and beneath it."""
+        schema = self.spec.resolve(schema)
         if not isinstance(schema, dict) or depth > 8:
             return
         node_rules = {k for k in schema if k in VALUE_RULES} | {"type"}
@@ -254,7 +276,7 @@ class _Collector:
                 self.walk(
                     schema["items"],
                     f"{path}[]",
-                    _with(root, item_steps, schema["items"]),
+                    self.with_valid(root, item_steps, schema["items"]),
                     item_steps,
                     depth + 1,
                 )
@@ -268,6 +290,7 @@ class _Collector:
         depth: int,
         skip: str = "",
     ) -> None:
+        """Each required property left out, then each property's own rules."""
         for prop in schema.get("required", []):
             if prop != skip:
                 self.add(
@@ -282,7 +305,11 @@ class _Collector:
             if prop != skip:
                 prop_steps = [*steps, prop]
                 self.walk(
-                    sub, _join(path, prop), _with(root, prop_steps, sub), prop_steps, depth + 1
+                    sub,
+                    _join(path, prop),
+                    self.with_valid(root, prop_steps, sub),
+                    prop_steps,
+                    depth + 1,
                 )
 
     def walk_tagged(
@@ -298,14 +325,22 @@ class _Collector:
             self.variant = value
             branch = {"$ref": target}
             self.walk_object(
-                resolve(branch), path, _with(root, steps, branch), steps, depth, skip=tag
+                self.spec.resolve(branch),
+                path,
+                self.with_valid(root, steps, branch),
+                steps,
+                depth,
+                skip=tag,
             )
         self.variant = outer
 
-
-def _with(root: st.SearchStrategy[Any], steps: list[Any], schema: Any) -> st.SearchStrategy[Any]:
-    """Valid roots that have a valid value of ``schema`` at ``steps``."""
-    return st.tuples(root, valid_for(schema)).map(lambda pair: _place(pair[0], steps, pair[1]))
+    def with_valid(
+        self, root: st.SearchStrategy[Any], steps: list[Any], schema: Any
+    ) -> st.SearchStrategy[Any]:
+        """Valid roots that have a valid value of ``schema`` at ``steps``."""
+        return st.tuples(root, valid_for(schema, spec=self.spec)).map(
+            lambda pair: _place(pair[0], steps, pair[1])
+        )
 
 
 def _value_breakers(schema: Schema) -> list[tuple[str, st.SearchStrategy[Any]]]:

@@ -15,14 +15,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
-from hypothesis import given
-from hypothesis import strategies as st
 
-from codegen.loader import SpecError, load
+from codegen.loader import load
 from codegen.parser import parse
 from codegen.render import generate
-from tests.contract import ROOT, SPEC_PATH
+from tests.contract.spec import DEFAULT_SPEC_PATH as SPEC_PATH
+from tests.contract.spec import ROOT
 
 SECOND_SPEC = ROOT / "tests" / "specs" / "inventory.yaml"
 
@@ -171,52 +169,6 @@ def test_second_spec_package_is_clean_under_mypy_strict(inventory: Any) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout
-
-
-def test_unsupported_parameter_styles_are_refused(tmp_path: Path) -> None:
-    document = yaml.safe_load(SECOND_SPEC.read_text())
-    document["paths"]["/v2/stores/{store_id}/items"]["get"]["parameters"][0]["style"] = "deepObject"
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(document))
-    with pytest.raises(SpecError) as raised:
-        generate_to(path, tmp_path / "out", "inventory")
-    assert "items.get.parameters[0]: only style 'form'" in str(raised.value)
-
-
-def spec_with(tmp_path: Path, schema: dict[str, Any]) -> Path:
-    document = yaml.safe_load(SECOND_SPEC.read_text())
-    document["components"]["schemas"]["NewItem"]["properties"]["extra"] = schema
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(document))
-    return path
-
-
-@pytest.mark.parametrize(
-    ("schema", "message"),
-    [
-        ({"type": "object", "patternProperties": {"^a": {}}}, "patternProperties"),
-        ({"type": "string", "pattern": "\\p{L}"}, "pattern"),
-        ({"type": "string", "nullable": True}, "nullable"),
-        ({"type": "strng"}, "unknown type"),
-        ({"$ref": "#/components/schemas/Nope"}, "points at nothing"),
-    ],
-)
-def test_unsupported_specs_are_refused_with_the_place_named(
-    tmp_path: Path, schema: dict[str, Any], message: str
-) -> None:
-    with pytest.raises(SpecError) as raised:
-        generate_to(spec_with(tmp_path, schema), tmp_path / "out", "inventory")
-    assert message in str(raised.value)
-    assert "extra" in str(raised.value) or "Nope" in str(raised.value)
-
-
-@given(name=st.from_regex(r"[a-z][a-zA-Z]{0,12}", fullmatch=True))
-def test_operation_ids_become_snake_case_functions(name: str) -> None:
-    from codegen.parser import snake_case
-
-    converted = snake_case(name)
-    assert converted.isidentifier() and converted == converted.lower()
-    assert converted.replace("_", "") == name.lower()
 
 
 SMOKE = """

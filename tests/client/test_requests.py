@@ -14,17 +14,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elkapi
-from tests import contract
 from tests.conftest import API_KEY
-from tests.mock_server import MockApi
-from tests.strategies import Violation, resolve, valid, violations
+from tests.contract import oracle, spec
+from tests.contract.mock import MockApi
+from tests.contract.rules import MISSING, Lifecycle
+from tests.contract.strategies import Violation, valid, violations
 
+SPEC = spec.load()
 BODY = "CreateVideoGenerationRequest"
-CREATE = contract.operation("createVideoGeneration")
-BODY_SCHEMA = resolve(contract.ref(BODY))
+CREATE = SPEC.operation("createVideoGeneration")
+BODY_SCHEMA = SPEC.resolve(spec.ref(BODY))
 DECLARED = set(BODY_SCHEMA["properties"])
-DEFAULT_MODEL = resolve(BODY_SCHEMA["properties"]["model"])["default"]
-LIFECYCLE = contract.Lifecycle.of("VideoTask")
+DEFAULT_MODEL = SPEC.resolve(BODY_SCHEMA["properties"]["model"])["default"]
+_LIFECYCLE = SPEC.lifecycle("VideoTask")
+assert _LIFECYCLE is not None, "the spec declares the task's x-lifecycle"
+LIFECYCLE: Lifecycle = _LIFECYCLE
 VIOLATIONS = violations(BODY)
 # The rows of the documented contract: each must have at least one refusal case.
 DOCUMENTED_FIELDS = [
@@ -115,7 +119,7 @@ def test_valid_bodies_come_back_as_tasks_that_obey_every_rule(
     assert isinstance(task.progress, int) and 0 <= task.progress <= 100
     assert isinstance(task.created_at, int) and abs(task.created_at - before) < 86400
     as_json = {k: v for k, v in dataclasses.asdict(task).items() if v is not None}
-    assert contract.is_valid("VideoTask", as_json)
+    assert oracle.is_valid("VideoTask", as_json)
     assert task.id in mock_api.tasks
 
 
@@ -123,7 +127,7 @@ def test_valid_bodies_come_back_as_tasks_that_obey_every_rule(
 def test_the_mock_ignores_unknown_top_level_fields(body: dict[str, Any], base_url: str) -> None:
     status, reply = post_raw(base_url, json.dumps({**body, "x_unknown_field": [1]}).encode())
     assert status == 200, reply
-    assert contract.is_valid("VideoTask", json.loads(reply))
+    assert oracle.is_valid("VideoTask", json.loads(reply))
 
 
 @pytest.mark.parametrize("violation", VIOLATIONS, ids=lambda v: v.id)
@@ -153,7 +157,12 @@ def _check_builder(violation: Violation, body: dict[str, Any]) -> None:
         assert built.json()["model"] == DEFAULT_MODEL
         return
     sent: list[elkapi.HttpRequest] = []
-    client = elkapi.Client(API_KEY, transport=lambda request, timeout: sent.append(request))  # type: ignore[arg-type,func-returns-value]
+
+    def transport(request: elkapi.HttpRequest, timeout: float) -> elkapi.HttpResponse:
+        sent.append(request)
+        raise AssertionError("a request was sent despite a validation error")
+
+    client = elkapi.Client(API_KEY, transport=transport)
     with pytest.raises(elkapi.RequestValidationError) as raised:
         client.create_video_generation(**kwargs)
     assert sent == [], "a request was sent despite a validation error"
@@ -169,7 +178,7 @@ def expected_duration(body: dict[str, Any]) -> Any:
     """The documented effective duration: ``seconds`` overrides ``metadata.duration``."""
     if "seconds" in body:
         return int(body["seconds"])
-    return body.get("metadata", {}).get("duration", contract.MISSING)
+    return body.get("metadata", {}).get("duration", MISSING)
 
 
 @given(body=valid(BODY))
@@ -181,7 +190,7 @@ def test_upstream_payload_follows_the_documented_rules(
     upstream = mock_api.tasks[task.id].upstream
     metadata = fields.get("metadata", {})
     duration = expected_duration(fields)
-    if duration is contract.MISSING:
+    if duration is MISSING:
         assert "duration" not in upstream
     else:
         assert upstream["duration"] == duration

@@ -15,37 +15,16 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests import conformance
-from tests.contract import ROOT
-from tests.mock_server import BREAKS, MockApi, serve
-from tests.strategies import violations
+from tests.contract import cases, checks, conformance
+from tests.contract.mock import MockApi, serve
+from tests.contract.runner import Outcome, Status, Target, default_budget
+from tests.contract.spec import ROOT
 
 SECRET = "sk-live-" + "5e" * 16
-BODY = "CreateVideoGenerationRequest"
-GROUPS = list(conformance.group_violations(violations(BODY)))
-FAST_MODEL = "doubao-seedance-2-0-fast-260128"
-# For each positive case, text only its body contains: the mock refuses bodies with it.
-POSITIVE_MARKERS = {
-    "accepts.example.textToVideo": "kitten",
-    "accepts.example.multimodal": "reference.mp4",
-    "accepts.seconds-and-duration": '"duration": 10',
-    "accepts.duration-minus-one": '"duration": -1',
-    "accepts.image-url": "boat.png",
-    "accepts.image-data-uri": "data:image/png",
-    "accepts.image-base64": '["iVBOR',
-    "accepts.passthrough-metadata": '"camera_fixed": true',
-    f"accepts.model.{FAST_MODEL}": FAST_MODEL,
-    **{
-        f"accepts.role.{r}": f"{r}.bin"
-        for r in (
-            "reference_image",
-            "reference_video",
-            "reference_audio",
-            "first_frame",
-            "last_frame",
-        )
-    },
-}
+BREAKS = checks.registry().breaks
+GROUPS = [case.group for case in cases.refusal_cases()]
+# Every acceptance case; the mock's ``refuse:<case id>`` break refuses exactly its body.
+ACCEPTED = [case.id for case in cases.acceptance_cases()]
 
 
 def break_cases() -> Iterator[tuple[str, str, set[str]]]:
@@ -64,40 +43,39 @@ def break_cases() -> Iterator[tuple[str, str, set[str]]]:
             if kind == "validation" and g.startswith((field + ".", field + "["))
         }
         yield f"{kind}:{field}", f"refuses.{group}", {f"refuses.{group}"} | beneath
-    for rule, marker in POSITIVE_MARKERS.items():
-        yield f"refuse:{marker}", rule, {rule}
+    for rule in ACCEPTED:
+        yield f"refuse:{rule}", rule, {rule}
 
 
 def run_suite(
     api: MockApi, *, budget: int = 200, examples: int = 1, tmp_path: Path
-) -> tuple[int, dict[str, conformance.Outcome], list[str], conformance.Target]:
+) -> tuple[int, dict[str, Outcome], list[str], Target]:
     server = serve(api)
     try:
-        target = conformance.Target(server.url_for("/").rstrip("/"), api.api_key, budget)
+        target = Target(server.url_for("/").rstrip("/"), api.api_key, budget)
         lines: list[str] = []
         report = tmp_path / "conformance.xml"
-        suite_outcomes: dict[str, conformance.Outcome] = {}
+        suite_outcomes: dict[str, Outcome] = {}
 
         def capture(line: str) -> None:
             lines.append(line)
 
         status = conformance.run(target, examples=examples, report_path=report, out=capture)
         for case in ET.parse(report).getroot():
-            outcome = conformance.Outcome(case.attrib["name"], "")
-            outcome.status = (
+            verdict: Status = (
                 "fail"
                 if case.find("failure") is not None
                 else "skip"
                 if case.find("skipped") is not None
                 else "pass"
             )
-            suite_outcomes[outcome.rule] = outcome
+            suite_outcomes[case.attrib["name"]] = Outcome(case.attrib["name"], "", verdict)
         return status, suite_outcomes, lines, target
     finally:
         server.stop()
 
 
-def failed(outcomes: dict[str, conformance.Outcome]) -> set[str]:
+def failed(outcomes: dict[str, Outcome]) -> set[str]:
     return {rule for rule, o in outcomes.items() if o.status == "fail"}
 
 
@@ -109,12 +87,12 @@ def test_the_suite_passes_against_the_mock(tmp_path: Path) -> None:
     assert {o.status for o in outcomes.values()} == {"pass"}
     expected = (
         {f"refuses.{g}" for g in GROUPS}
-        | set(POSITIVE_MARKERS)
+        | set(ACCEPTED)
         | set(BREAKS)
         | {"response.valid", "poll.valid"}
     )
     assert expected <= set(outcomes), expected - set(outcomes)
-    assert target.spent == len(POSITIVE_MARKERS) <= target.budget
+    assert target.spent == len(ACCEPTED) <= target.budget
     assert f"budget: {target.spent} of {target.budget} accepted submissions spent" in lines
     assert lines[-1] == f"{len(outcomes)} passed, 0 failed, 0 skipped"
 
@@ -149,7 +127,7 @@ def test_make_conformance_fails_on_exactly_the_broken_rule(tmp_path: Path) -> No
         [
             sys.executable,
             "-m",
-            "tests.conformance",
+            "tests.contract.conformance",
             "--examples",
             "1",
             "--report",
@@ -197,11 +175,11 @@ def test_a_server_that_accepts_invalid_bodies_cannot_overspend(tmp_path: Path) -
 
 
 def test_the_default_budget_depends_on_where_the_server_is() -> None:
-    assert conformance.default_budget("http://127.0.0.1:8080") == 200
-    assert conformance.default_budget("http://localhost:1") == 200
-    assert conformance.default_budget("http://[::1]:9") == 200
-    assert conformance.default_budget("https://api.elkapi.com") == 2
-    assert conformance.default_budget("http://10.0.0.5") == 2
+    assert default_budget("http://127.0.0.1:8080") == 200
+    assert default_budget("http://localhost:1") == 200
+    assert default_budget("http://[::1]:9") == 200
+    assert default_budget("https://api.elkapi.com") == 2
+    assert default_budget("http://10.0.0.5") == 2
 
 
 def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> None:
@@ -216,7 +194,7 @@ def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> Non
             [
                 sys.executable,
                 "-m",
-                "tests.conformance",
+                "tests.contract.conformance",
                 "--base-url",
                 server.url_for("/").rstrip("/"),
                 "--examples",
@@ -371,7 +349,7 @@ def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> N
     server.expect_request(re.compile(".*")).respond_with_handler(every_other_is_limited)
     server.start()
     try:
-        target = conformance.Target(server.url_for("/").rstrip("/"), SECRET, 200)
+        target = Target(server.url_for("/").rstrip("/"), SECRET, 200)
         lines: list[str] = []
         status = conformance.run(
             target, examples=1, report_path=tmp_path / "r.xml", out=lines.append

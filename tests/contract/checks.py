@@ -1,0 +1,606 @@
+"""The registry of conformance checks: each declared once, with its words and its break.
+
+A ``Check`` has an id (``response.task-id``), its words, where it applies
+(``scope``), how it is judged (``evaluate`` on a task the suite saw, or
+``probe`` for a request of its own) and the words of how the mock can break
+it. When the break is a change to one answer, ``spoil`` is that change and the
+mock applies it by itself; the others (auth, JSON parsing, lifecycle walk,
+unknown ids) are broken in ``mock.py`` where it does that work.
+
+The values a check holds a server to are read from the spec: the ``const``
+of a property, the lifecycle's states, a property's minimum and maximum, the
+``x-echo`` and ``x-equal-properties`` rules, the ``then`` of the conditional
+that selects the lifecycle's end state. The registry names the properties
+the spec leaves implicit: the task's identity (``IDENTITY``) and its clock
+(``CLOCK``).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal, Protocol
+
+from tests.contract import oracle
+from tests.contract import spec as spec_module
+from tests.contract.rules import MISSING, EchoRule, json_equal, pointer_delete
+from tests.contract.spec import Operation, Spec, ref
+
+# Where a check applies: probes of their own before any case ("submission") or
+# after polling ("finally"); or on each answer to an accepted submission
+# ("response") or each polled state ("poll").
+Scope = Literal["submission", "response", "poll", "finally"]
+# The token that stands for the real key (the key itself never reaches a check).
+KEY = "key"
+# The spec requires both, but does not say which one the task is known by, or
+# which property is a moment in Unix seconds: the registry does.
+IDENTITY = "id"
+CLOCK = "created_at"
+DAY = 86400
+
+AUTH_MISSING_TOKEN = "auth.missing-token"
+AUTH_WRONG_TOKEN = "auth.wrong-token"
+JSON_MALFORMED = "json.malformed"
+POLL_FORWARD = "poll.forward"
+POLL_UNKNOWN_ID = "poll.unknown-id"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP exchange as the suite saw it."""
+
+    status: int
+    content_type: str
+    body: bytes
+    curl: str
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx status."""
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        """The decoded body, or ``MISSING`` when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, RecursionError):
+            return MISSING
+
+
+class Probe(Protocol):
+    """What a probing check may do: submit a body, or send any request."""
+
+    def submit(self, body: bytes, token: str | None = KEY) -> Reply:
+        """POST ``body`` to the submission operation."""
+        ...
+
+    def send(
+        self, method: str, path: str, body: bytes | None = None, token: str | None = KEY
+    ) -> Reply:
+        """Send one request."""
+        ...
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One task answer as the suite saw it, and what it answers."""
+
+    request: Any
+    upstream: Any
+    reply: Reply
+    # The decoded task, or None when the body is not a JSON object.
+    task: dict[str, Any] | None
+    now: float
+    # When polling: the id asked for and the status seen before.
+    asked_id: str = ""
+    previous: Any = None
+
+
+@dataclass
+class Answer:
+    """An answer of the mock before it is sent: what a ``spoil`` changes."""
+
+    task: dict[str, Any]
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a probe found: the problem ("" when the rule holds) and the request that shows it."""
+
+    problem: str
+    curl: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One conformance rule."""
+
+    id: str
+    words: str
+    scope: Scope
+    # How the mock breaks it on purpose ("" when it cannot).
+    breaks: str = ""
+    evaluate: Callable[[Seen], str] | None = None
+    probe: Callable[[Probe], Finding] | None = None
+    spoil: Callable[[Answer], None] | None = None
+    # Judged only when the body is a JSON object.
+    needs_task: bool = True
+    # The schema's catch-all: reports only what no other check of its scope explains.
+    fallback: bool = False
+    # When it fails, stop polling the task (a task moving backwards may never end).
+    stops: bool = False
+    # Only a task that ended can show it: skipped when polling runs out of time.
+    needs_end: bool = False
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every check, in report order."""
+
+    checks: tuple[Check, ...]
+
+    def __getitem__(self, check_id: str) -> Check:
+        for check in self.checks:
+            if check.id == check_id:
+                return check
+        raise KeyError(check_id)
+
+    def scope(self, scope: Scope) -> tuple[Check, ...]:
+        """The checks of ``scope``, in order."""
+        return tuple(check for check in self.checks if check.scope == scope)
+
+    @property
+    def breaks(self) -> dict[str, str]:
+        """The mock's named breaks: check id -> how the mock breaks it."""
+        return {check.id: check.breaks for check in self.checks if check.breaks}
+
+
+def compact(value: Any, limit: int = 160) -> str:
+    """Short JSON for reports."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def snippet(body: bytes) -> str:
+    """The start of a response body, for reports."""
+    return compact(body[:200].decode("utf-8", "replace"))
+
+
+def refusal_problem(reply: Reply, error_schema: str | None, spec: Spec | None = None) -> str:
+    """Why ``reply`` is not a refusal with a documented JSON error, or "" when it is one."""
+    if reply.ok:
+        return f"accepted (HTTP {reply.status})"
+    data = reply.json()
+    documented = isinstance(data, dict) and (
+        error_schema is None or oracle.is_valid(error_schema, data, spec)
+    )
+    if not documented:
+        return f"HTTP {reply.status} without a documented JSON error body: {snippet(reply.body)}"
+    return ""
+
+
+def _missing(task: Mapping[str, Any], prop: str) -> str:
+    return f"{prop} is {compact(task.get(prop, '(missing)'))}"
+
+
+def _other(value: Any) -> Any:
+    """A value of the same kind that differs from ``value``."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    return f"{value}-other"
+
+
+def _integer_in(value: Any, low: float | None, high: float | None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and (low is None or value >= low)
+        and (high is None or value <= high)
+    )
+
+
+def _describe(schema: Mapping[str, Any]) -> str:
+    """A string schema in words."""
+    least = schema.get("minLength", 0)
+    if least == 1:
+        return "a non-empty string"
+    return f"a string of at least {least} characters" if least else "a string"
+
+
+def _requirement_leaves(then: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """The dotted paths a ``then`` requires, deepest first met: ``metadata.url``."""
+    for name in then.get("required", []):
+        nested = then.get("properties", {}).get(name, {})
+        path = f"{prefix}{name}"
+        if nested.get("required"):
+            yield from _requirement_leaves(nested, path + ".")
+        else:
+            yield path
+
+
+def _selects(condition: Any, prop: str, state: str) -> bool:
+    """Whether an ``if`` schema selects tasks whose ``prop`` is ``state``."""
+    if not isinstance(condition, dict):
+        return False
+    return bool(condition.get("properties", {}).get(prop, {}).get("const") == state)
+
+
+@cache
+def _registry(spec: Spec) -> Registry:
+    create, retrieve = spec.submission(), spec.retrieval()
+    task_name = retrieve.success_schema
+    assert task_name is not None
+    task_schema = spec.resolve(ref(task_name))
+    props: dict[str, Any] = task_schema.get("properties", {})
+    echo_rules = create.echo.rules if create.echo is not None else ()
+    first = create.request_examples[0].value if create.request_examples else {}
+
+    checks = [
+        *_submission_checks(spec, create, json.dumps(first).encode()),
+        *_response_checks(spec, create, task_name, props, echo_rules),
+        *_poll_checks(spec, task_name, task_schema, echo_rules),
+        Check(
+            POLL_UNKNOWN_ID,
+            "an unknown task id is refused with a JSON error",
+            "finally",
+            breaks="answer 200 for an unknown task id",
+            probe=lambda probe: _unknown_id(probe, retrieve, spec),
+        ),
+    ]
+    return Registry(tuple(checks))
+
+
+def registry(spec: Spec | None = None) -> Registry:
+    """The checks for ``spec`` (default: the project's spec)."""
+    return _registry(spec if spec is not None else spec_module.load())
+
+
+def _submission_checks(spec: Spec, create: Operation, body: bytes) -> list[Check]:
+    def without_token(probe: Probe) -> Finding:
+        reply = probe.submit(body, token=None)
+        return Finding(f"accepted (HTTP {reply.status})" if reply.ok else "", reply.curl)
+
+    def wrong_token(probe: Probe) -> Finding:
+        reply = probe.submit(body, token="wrong-" + secrets.token_hex(8))
+        return Finding(f"accepted (HTTP {reply.status})" if reply.ok else "", reply.curl)
+
+    def malformed(probe: Probe) -> Finding:
+        # Half of a valid body: not JSON, and plainly so.
+        reply = probe.submit(body[: max(len(body) // 2, 1)])
+        return Finding(refusal_problem(reply, create.error_schema, spec), reply.curl)
+
+    return [
+        Check(
+            AUTH_MISSING_TOKEN,
+            "a submission without a token is refused",
+            "submission",
+            breaks="accept requests without a bearer token",
+            probe=without_token,
+        ),
+        Check(
+            AUTH_WRONG_TOKEN,
+            "a submission with a wrong token is refused",
+            "submission",
+            breaks="accept any bearer token",
+            probe=wrong_token,
+        ),
+        Check(
+            JSON_MALFORMED,
+            "a body that is not JSON is refused with a JSON error",
+            "submission",
+            breaks="accept a body that is not JSON",
+            probe=malformed,
+        ),
+    ]
+
+
+def _response_checks(
+    spec: Spec,
+    create: Operation,
+    task_name: str,
+    props: Mapping[str, Any],
+    echo_rules: Sequence[EchoRule],
+) -> list[Check]:
+    lifecycle = spec.lifecycle(task_name)
+    assert lifecycle is not None
+    equal = spec.equal_properties(task_name)
+    media = create.success_media_types or ("application/json",)
+    checks = [
+        Check(
+            "response.content-type",
+            f"the task comes back as {' or '.join(media)}",
+            "response",
+            breaks="answer with Content-Type text/plain",
+            evaluate=lambda seen: _content_type(seen, media),
+            spoil=_as_text,
+            needs_task=False,
+        ),
+        _non_empty(spec, IDENTITY, props[IDENTITY], _partners(equal.pairs, IDENTITY)),
+    ]
+    checks += [_equal(left, right) for left, right in equal.pairs]
+    checks += [_const(prop, sub["const"]) for prop, sub in props.items() if "const" in sub]
+    checks += [_echo("response", rule) for rule in echo_rules if not rule.optional]
+    status = lifecycle.property
+    status_schema = oracle.validator_for(props[status], spec)
+    states = lifecycle.states
+    bad_state = _other(lifecycle.initial)
+    checks.append(
+        Check(
+            f"response.{status}",
+            f"{status} is a documented {status}",
+            "response",
+            breaks=f"answer with {status} {compact(bad_state)}",
+            evaluate=lambda seen: (
+                ""
+                if (task := seen.task or {}).get(status) in states
+                and status_schema.is_valid(task[status])
+                else _missing(task, status)
+            ),
+            spoil=_setting(status, bad_state),
+        )
+    )
+    if lifecycle.progress is not None:
+        checks.append(_range(lifecycle.progress, props[lifecycle.progress]))
+    checks += [
+        Check(
+            "response.created-at",
+            f"{CLOCK} is Unix seconds within a day of now",
+            "response",
+            breaks=f"answer with {CLOCK} in milliseconds",
+            evaluate=lambda seen: (
+                ""
+                if _integer_in((seen.task or {}).get(CLOCK), seen.now - DAY, seen.now + DAY)
+                else _missing(seen.task or {}, CLOCK)
+            ),
+            spoil=_in_milliseconds,
+        ),
+        Check(
+            "response.valid",
+            "the task obeys the task schema",
+            "response",
+            evaluate=lambda seen: _schema_problem(seen, task_name, spec),
+            needs_task=False,
+            fallback=True,
+        ),
+    ]
+    return checks
+
+
+def _content_type(seen: Seen, media: Sequence[str]) -> str:
+    given = seen.reply.content_type.split(";")[0].strip().lower()
+    return (
+        "" if given in {m.lower() for m in media} else f"Content-Type {seen.reply.content_type!r}"
+    )
+
+
+def _schema_problem(seen: Seen, schema: str, spec: Spec) -> str:
+    if seen.task is None:
+        return f"not a JSON object: {snippet(seen.reply.body)}"
+    errors = oracle.schema_errors(schema, seen.task, spec)
+    return errors[0].message if errors else ""
+
+
+def _as_text(answer: Answer) -> None:
+    answer.content_type = "text/plain"
+
+
+def _in_milliseconds(answer: Answer) -> None:
+    answer.task[CLOCK] = answer.task[CLOCK] * 1000
+
+
+def _setting(prop: str, value: Any) -> Callable[[Answer], None]:
+    def spoil(answer: Answer) -> None:
+        answer.task[prop] = value
+
+    return spoil
+
+
+def _partners(pairs: Sequence[tuple[str, str]], prop: str) -> tuple[str, ...]:
+    return tuple(right if left == prop else left for left, right in pairs if prop in (left, right))
+
+
+def _non_empty(spec: Spec, prop: str, schema: Any, partners: Sequence[str]) -> Check:
+    resolved = spec.resolve(schema)
+    obeys = oracle.validator_for(schema, spec).is_valid
+
+    def spoil(answer: Answer) -> None:
+        # Its partners too: only this check may fail, not their equality.
+        for name in (prop, *partners):
+            answer.task[name] = ""
+
+    also = f" (and {', '.join(partners)})" if partners else ""
+    return Check(
+        f"response.{prop}",
+        f"{prop} is {_describe(resolved)}",
+        "response",
+        breaks=f"answer with an empty {prop}{also}",
+        evaluate=lambda seen: (
+            "" if prop in (task := seen.task or {}) and obeys(task[prop]) else _missing(task, prop)
+        ),
+        spoil=spoil,
+    )
+
+
+def _equal(left: str, right: str) -> Check:
+    def spoil(answer: Answer) -> None:
+        answer.task[left] = f"{answer.task.get(right)}-other"
+
+    return Check(
+        f"response.{left.replace('_', '-')}",
+        f"{left} equals {right}",
+        "response",
+        breaks=f"answer with {left} different from {right}",
+        evaluate=lambda seen: (
+            ""
+            if left in (task := seen.task or {}) and json_equal(task[left], task.get(right))
+            else _missing(task, left)
+        ),
+        spoil=spoil,
+    )
+
+
+def _const(prop: str, const: Any) -> Check:
+    bad = _other(const)
+    return Check(
+        f"response.{prop.replace('_', '-')}",
+        f"{prop} is {json.dumps(const)}",
+        "response",
+        breaks=f"answer with {prop} {json.dumps(bad)}",
+        evaluate=lambda seen: (
+            ""
+            if json_equal((task := seen.task or {}).get(prop, MISSING), const)
+            else _missing(task, prop)
+        ),
+        spoil=_setting(prop, bad),
+    )
+
+
+def _echo(scope: Scope, rule: EchoRule) -> Check:
+    prop, name = rule.property, rule.pointer.rsplit("/", 1)[-1]
+    if rule.source == "request":
+        words, breaks = (
+            f"{prop} is the requested {name}",
+            f"answer with a {prop} other than the requested one",
+        )
+    else:
+        reported = ", when reported," if rule.optional else ""
+        words = f"a task's {prop}{reported} equals the forwarded {name}"
+        breaks = f"report a {prop} other than the forwarded {name}"
+
+    def evaluate(seen: Seen) -> str:
+        task = seen.task or {}
+        expected = rule.expected(seen.request, seen.upstream)
+        actual = task.get(prop, MISSING)
+        if expected is MISSING or (actual is MISSING and rule.optional):
+            return ""
+        if actual is not MISSING and json_equal(actual, expected):
+            return ""
+        shown = "(missing)" if actual is MISSING else compact(actual)
+        return f"sent {compact(seen.request)}: {prop} is {shown}, expected {compact(expected)}"
+
+    def spoil(answer: Answer) -> None:
+        if prop in answer.task:
+            answer.task[prop] = _other(answer.task[prop])
+
+    return Check(
+        f"{scope}.{prop.replace('_', '-')}",
+        words,
+        scope,
+        breaks=breaks,
+        evaluate=evaluate,
+        spoil=spoil,
+    )
+
+
+def _range(prop: str, schema: Mapping[str, Any]) -> Check:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    bad = (high + 1) if high is not None else (low - 1 if low is not None else 0.5)
+    span = f" from {low} to {high}" if low is not None and high is not None else ""
+    return Check(
+        f"response.{prop.replace('_', '-')}",
+        f"{prop} is an integer{span}",
+        "response",
+        breaks=f"answer with {prop} {bad}",
+        evaluate=lambda seen: (
+            ""
+            if _integer_in((task := seen.task or {}).get(prop), low, high)
+            else _missing(task, prop)
+        ),
+        spoil=_setting(prop, bad),
+    )
+
+
+def _poll_checks(
+    spec: Spec, task_name: str, task_schema: Mapping[str, Any], echo_rules: Sequence[EchoRule]
+) -> list[Check]:
+    lifecycle = spec.lifecycle(task_name)
+    assert lifecycle is not None
+    equal = spec.equal_properties(task_name)
+    status = lifecycle.property
+
+    def other_task(answer: Answer) -> None:
+        answer.task[IDENTITY] = f"{answer.task.get(IDENTITY)}-other"
+        answer.task.update(equal.equalize(answer.task))
+
+    def forward(seen: Seen) -> str:
+        now = (seen.task or {}).get(status)
+        if seen.previous in lifecycle.transitions and now not in lifecycle.reachable(seen.previous):
+            return f"{seen.previous} -> {now}"
+        return ""
+
+    checks = [
+        Check(
+            "poll.same-id",
+            f"polling a task returns the same {IDENTITY}",
+            "poll",
+            breaks=f"answer a poll with another task's {IDENTITY}",
+            evaluate=lambda seen: (
+                ""
+                if (got := (seen.task or {}).get(IDENTITY)) == seen.asked_id
+                else f"asked for {seen.asked_id}, got {got!r}"
+            ),
+            spoil=other_task,
+        ),
+        Check(
+            POLL_FORWARD,
+            f"a task's {status} only moves forward",
+            "poll",
+            breaks=f"move a task back to {lifecycle.initial} once, just before it would end",
+            evaluate=forward,
+            stops=True,
+        ),
+    ]
+    end = lifecycle.path_to_end()[-1]
+    thens = [
+        branch["then"]
+        for branch in task_schema.get("allOf", [])
+        if isinstance(branch, dict) and _selects(branch.get("if"), status, end)
+    ]
+    if thens:
+        leaves = [leaf for then in thens for leaf in _requirement_leaves(then)]
+        carries = oracle.validator_for({"allOf": thens}, spec).is_valid
+
+        def ended_without(answer: Answer) -> None:
+            if answer.task.get(status) == end:
+                for leaf in leaves:
+                    pointer_delete(answer.task, "/" + leaf.replace(".", "/"))
+
+        checks.append(
+            Check(
+                f"poll.{end}-{leaves[-1].rsplit('.', 1)[-1]}",
+                f"a {end} task carries {' and '.join(leaves)}",
+                "poll",
+                breaks=f"end tasks as {end} without {' and '.join(leaves)}",
+                evaluate=lambda seen: (
+                    ""
+                    if (task := seen.task or {}).get(status) != end or carries(task)
+                    else f"no {' or '.join(leaves)} in {compact(task)}"
+                ),
+                spoil=ended_without,
+                needs_end=True,
+            )
+        )
+    checks += [_echo("poll", rule) for rule in echo_rules if rule.optional]
+    checks.append(
+        Check(
+            "poll.valid",
+            "every polled task obeys the task schema",
+            "poll",
+            evaluate=lambda seen: _schema_problem(seen, task_name, spec),
+            needs_task=False,
+            fallback=True,
+        )
+    )
+    return checks
+
+
+def _unknown_id(probe: Probe, retrieve: Operation, spec: Spec) -> Finding:
+    unknown = "task_unknown_" + secrets.token_hex(6)
+    reply = probe.send(retrieve.method, retrieve.url_path(**{retrieve.path_params[0]: unknown}))
+    return Finding(refusal_problem(reply, retrieve.error_schema, spec), reply.curl)

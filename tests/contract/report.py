@@ -1,0 +1,59 @@
+"""Reporters: what a run's outcomes look like on stdout and in JUnit XML.
+
+Both redact the key: a server may echo it back in a body the report quotes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.contract.runner import KEY_PLACEHOLDER, RunResult
+
+
+def redact(text: str, api_key: str) -> str:
+    """``text`` with the key replaced, in case a server echoed it back."""
+    return text.replace(api_key, KEY_PLACEHOLDER) if api_key else text
+
+
+def stdout(result: RunResult, out: Callable[[str], None], api_key: str = "") -> None:
+    """The human summary: one line per rule, a curl for each failure, spending, totals."""
+
+    def say(line: str) -> None:
+        out(redact(line, api_key))
+
+    say(f"ElkAPI conformance: {result.base_url}")
+    for outcome in result.outcomes:
+        say(f"{outcome.status.upper():5} {outcome.rule}: {outcome.description}")
+        if outcome.detail:
+            say(f"      {outcome.detail}")
+        if outcome.curl:
+            say(f"      reproduce: {outcome.curl}")
+    counts = {s: sum(o.status == s for o in result.outcomes) for s in ("pass", "fail", "skip")}
+    say(f"budget: {result.spent} of {result.budget} accepted submissions spent")
+    say(f"requests: {result.requests} in {result.elapsed:.1f}s")
+    say(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
+
+
+def junit(result: RunResult, path: Path, api_key: str = "") -> None:
+    """Write the outcomes as JUnit XML to ``path``."""
+    outcomes = result.outcomes
+    root = ET.Element(
+        "testsuite",
+        name="elkapi-conformance",
+        tests=str(len(outcomes)),
+        failures=str(sum(o.status == "fail" for o in outcomes)),
+        skipped=str(sum(o.status == "skip" for o in outcomes)),
+        time=f"{result.elapsed:.3f}",
+    )
+    for outcome in outcomes:
+        case = ET.SubElement(root, "testcase", classname="conformance", name=outcome.rule)
+        detail, curl = redact(outcome.detail, api_key), redact(outcome.curl, api_key)
+        if outcome.status == "fail":
+            failure = ET.SubElement(case, "failure", message=detail)
+            failure.text = f"{outcome.description}\n{detail}\nreproduce: {curl}"
+        elif outcome.status == "skip":
+            ET.SubElement(case, "skipped", message=detail)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

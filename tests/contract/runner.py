@@ -1,0 +1,404 @@
+"""The runner: sends the cases to a target, judges them with the checks, emits outcomes.
+
+``Target`` is the server under test: it sends with ``urllib``, renders each
+request as a ``curl`` command with the key left to the shell, keeps the
+budget of accepted submissions and waits out rate limits. ``Runner.run``
+returns one ``Outcome`` per rule id; it prints nothing (see ``report.py``).
+
+Every accepted (2xx) submission may cost money: the budget caps them. Cases
+that should be refused run regardless, but one that a server wrongly accepts
+is counted too, and once the budget is spent nothing more is submitted, so the
+budget is never exceeded.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import shlex
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis.errors import FlakyFailure
+
+from tests.contract import cases, checks
+from tests.contract import spec as spec_module
+from tests.contract.checks import KEY, Check, Reply, Scope, Seen, compact, snippet
+from tests.contract.spec import Operation, Spec
+
+KEY_ENV = "ELKAPI_API_KEY"
+KEY_PLACEHOLDER = "$" + KEY_ENV
+RATE_LIMIT_RETRIES = 3
+Status = Literal["pass", "fail", "skip"]
+
+
+class BudgetSpent(Exception):
+    """No more submissions may be accepted in this run."""
+
+
+class RuleBroken(Exception):
+    """A rule does not hold; ``curl`` reproduces it."""
+
+    def __init__(self, detail: str, curl: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.curl = curl
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_budget(base_url: str) -> int:
+    """Accepted submissions allowed when no budget is given: few where they cost money."""
+    return 200 if is_loopback(base_url) else 2
+
+
+@dataclass
+class Target:
+    """The server under test, its key, and the money spent on it."""
+
+    base_url: str
+    api_key: str
+    budget: int
+    spent: int = 0
+    requests: int = 0
+    timeout: float = 30.0
+    submission: Operation = field(default_factory=lambda: spec_module.load().submission())
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the server is on this machine (submissions there cost nothing)."""
+        return is_loopback(self.base_url)
+
+    def submit(self, body: bytes, token: str | None = KEY) -> Reply:
+        """POST a body to the submission operation; every 2xx answer is spending."""
+        if self.spent >= self.budget:
+            raise BudgetSpent
+        reply = self.send(self.submission.method, self.submission.path, body, token)
+        if reply.ok:
+            self.spent += 1
+        return reply
+
+    def send(
+        self, method: str, path: str, body: bytes | None = None, token: str | None = KEY
+    ) -> Reply:
+        """Send one request; ``token`` is ``KEY``, None (no header) or a literal wrong token."""
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if token is not None:
+            headers["Authorization"] = "Bearer " + (self.api_key if token == KEY else token)
+        request = urllib.request.Request(self.base_url + path, body, headers, method=method)
+        curl = self.curl(method, path, body, token)
+        reply = None
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            self.requests += 1
+            reply, retry_after = self._exchange(request, curl)
+            # A rate limit says nothing about the body: wait and ask again, or a
+            # refusal case would pass for the wrong reason.
+            if reply.status != 429 or attempt == RATE_LIMIT_RETRIES:
+                break
+            time.sleep(
+                min(float(retry_after) if retry_after.isdigit() else 2.0 * (attempt + 1), 30)
+            )
+        assert reply is not None
+        return reply
+
+    def _exchange(self, request: urllib.request.Request, curl: str) -> tuple[Reply, str]:
+        """One round trip: the reply and its Retry-After header."""
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                body = answer.read()
+                return Reply(answer.status, answer.headers.get("Content-Type", ""), body, curl), ""
+        except urllib.error.HTTPError as error:
+            with error:
+                reply = Reply(error.code, error.headers.get("Content-Type", ""), error.read(), curl)
+                return reply, error.headers.get("Retry-After", "")
+
+    def curl(self, method: str, path: str, body: bytes | None, token: str | None) -> str:
+        """A curl command that repeats the request, with the key left to the shell."""
+        parts = ["curl", "-sS", "-X", method, shlex.quote(self.base_url + path)]
+        if token == KEY:
+            parts += ["-H", f'"Authorization: Bearer {KEY_PLACEHOLDER}"']
+        elif token is not None:
+            parts += ["-H", shlex.quote(f"Authorization: Bearer {token}")]
+        if body is not None:
+            parts += ["-H", shlex.quote("Content-Type: application/json")]
+            parts += ["--data-raw", shlex.quote(body.decode("utf-8", "replace"))]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The verdict on one rule."""
+
+    rule: str
+    description: str
+    status: Status = "pass"
+    detail: str = ""
+    curl: str = ""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run found, and what it cost."""
+
+    base_url: str
+    outcomes: tuple[Outcome, ...]
+    spent: int
+    budget: int
+    requests: int
+    elapsed: float
+
+    @property
+    def failed(self) -> bool:
+        """Whether any rule failed."""
+        return any(outcome.status == "fail" for outcome in self.outcomes)
+
+
+@dataclass
+class _Verdict:
+    rule: str
+    description: str
+    status: Status = "pass"
+    detail: str = ""
+    curl: str = ""
+
+
+class Runner:
+    """Runs every check against a target and keeps one outcome per rule."""
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        examples: int,
+        poll_timeout: float,
+        poll_interval: float,
+        spec: Spec | None = None,
+    ) -> None:
+        self.target = target
+        self.examples = examples
+        self.poll_timeout = poll_timeout
+        self.poll_interval = poll_interval
+        self.spec = spec if spec is not None else spec_module.load()
+        self.checks = checks.registry(self.spec)
+        self.create = self.spec.submission()
+        self.retrieve = self.spec.retrieval()
+        lifecycle = self.spec.lifecycle(self.retrieve.success_schema or "")
+        assert lifecycle is not None
+        self.lifecycle = lifecycle
+        self.verdicts: dict[str, _Verdict] = {}
+        self.tasks: list[tuple[Any, dict[str, Any]]] = []
+
+    def rule(self, rule: str, description: str) -> _Verdict:
+        """The verdict on ``rule``, created passing on first use."""
+        return self.verdicts.setdefault(rule, _Verdict(rule, description))
+
+    def fail(self, rule: str, description: str, detail: str, curl: str = "") -> None:
+        """Record that ``rule`` is broken (the first failure is the one reported)."""
+        verdict = self.rule(rule, description)
+        if verdict.status != "fail":
+            verdict.status, verdict.detail, verdict.curl = "fail", detail, curl
+
+    def skip(self, rule: str, description: str, detail: str) -> None:
+        """Record that ``rule`` could not be checked."""
+        verdict = self.rule(rule, description)
+        if verdict.status == "pass":
+            verdict.status, verdict.detail = "skip", detail
+
+    def run(self) -> RunResult:
+        """Every check, cheapest and most important first; the outcomes in that order."""
+        started = time.monotonic()
+        self.probe("submission")
+        for refusal in cases.refusal_cases(self.spec):
+            self.check_refused(refusal)
+        for acceptance in cases.acceptance_cases(self.spec):
+            self.check_accepted(acceptance)
+        self.check_polling()
+        self.probe("finally")
+        outcomes = tuple(
+            Outcome(v.rule, v.description, v.status, v.detail, v.curl)
+            for v in self.verdicts.values()
+        )
+        return RunResult(
+            self.target.base_url,
+            outcomes,
+            self.target.spent,
+            self.target.budget,
+            self.target.requests,
+            time.monotonic() - started,
+        )
+
+    def probe(self, scope: Scope) -> None:
+        """The checks of ``scope`` that send requests of their own."""
+        for check in self.checks.scope(scope):
+            self.rule(check.id, check.words)
+            if check.probe is None:
+                continue
+            try:
+                finding = check.probe(self.target)
+            except BudgetSpent:
+                self.skip(check.id, check.words, "budget spent")
+                continue
+            if finding.problem:
+                self.fail(check.id, check.words, finding.problem, finding.curl)
+
+    def check_refused(self, case: cases.RefusalCase) -> None:
+        """Bodies breaking one documented rule are refused with a readable JSON error."""
+        rule, words = case.id, case.words
+        self.rule(rule, words)
+        phases = [Phase.explicit, Phase.reuse, Phase.generate]
+        if self.target.loopback:
+            phases.append(Phase.shrink)  # shrinking re-sends: free only on loopback
+
+        def send(body: Any) -> None:
+            reply = self.target.submit(json.dumps(body).encode())
+            problem = checks.refusal_problem(reply, self.create.error_schema, self.spec)
+            if problem:
+                raise RuleBroken(f"{problem}; body {compact(body)}", reply.curl)
+
+        for violation in case.violations:
+            check = settings(
+                max_examples=self.examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=phases,
+                suppress_health_check=list(HealthCheck),
+                verbosity=Verbosity.quiet,
+            )(given(violation.values)(send))
+            try:
+                check()
+            except Exception as error:  # Hypothesis may group distinct failures
+                broken, spent = _first(error, RuleBroken), _first(error, BudgetSpent)
+                if isinstance(broken, RuleBroken):
+                    self.fail(rule, words, f"[{violation.id}] {broken.detail}", broken.curl)
+                elif spent is not None:
+                    self.skip(rule, words, "budget spent before every case ran")
+                elif isinstance(error, FlakyFailure):
+                    self.fail(rule, words, f"[{violation.id}] answered inconsistently: {error}")
+                else:
+                    raise
+                return
+
+    def check_accepted(self, case: cases.AcceptanceCase) -> None:
+        """A valid body is accepted, and the task it returns obeys every response rule."""
+        self.rule(case.id, case.words)
+        try:
+            reply = self.target.submit(json.dumps(case.body).encode())
+        except BudgetSpent:
+            self.skip(case.id, case.words, f"budget of {self.target.budget} spent")
+            return
+        if not reply.ok:
+            self.fail(
+                case.id,
+                case.words,
+                f"refused (HTTP {reply.status}): {snippet(reply.body)}",
+                reply.curl,
+            )
+            return
+        seen = self.seen(case.body, reply)
+        self.judge("response", seen)
+        task = seen.task
+        if (
+            task is not None
+            and isinstance(task.get(checks.IDENTITY), str)
+            and task[checks.IDENTITY]
+        ):
+            self.tasks.append((case.body, task))
+
+    def seen(self, body: Any, reply: Reply, asked_id: str = "", previous: Any = None) -> Seen:
+        """What the checks see of ``reply``, the answer to submitting ``body``."""
+        task = reply.json()
+        upstream = self.create.upstream.payload(body) if self.create.upstream else {}
+        return Seen(
+            body,
+            upstream,
+            reply,
+            task if isinstance(task, dict) else None,
+            time.time(),
+            asked_id,
+            previous,
+        )
+
+    def judge(self, scope: Scope, seen: Seen, register: bool = True) -> list[Check]:
+        """Judge ``seen`` by every check of ``scope``; return the checks it breaks.
+
+        The fallback check (the whole schema) reports only when no other check
+        that reads the task explains the problem: the most specific rule wins.
+        """
+        broken: list[Check] = []
+        for check in self.checks.scope(scope):
+            if check.evaluate is None or (check.needs_task and seen.task is None):
+                continue
+            if register:
+                self.rule(check.id, check.words)
+            if check.fallback and any(c.needs_task for c in broken):
+                continue
+            problem = check.evaluate(seen)
+            if problem:
+                broken.append(check)
+                self.fail(check.id, check.words, problem, seen.reply.curl)
+        return broken
+
+    def check_polling(self) -> None:
+        """Poll each accepted task to the end (GETs are free)."""
+        polled = self.checks.scope("poll")
+        for check in polled:
+            self.rule(check.id, check.words)
+        if not self.tasks:
+            for check in polled:
+                self.skip(check.id, check.words, "no accepted task to poll")
+        for body, created in self.tasks:
+            self.poll_one(body, created, polled)
+
+    def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> None:
+        """Poll one task until it ends, judging each state it reports."""
+        task_id = created[checks.IDENTITY]
+        path = self.retrieve.url_path(**{self.retrieve.path_params[0]: task_id})
+        status = created.get(self.lifecycle.property)
+        deadline = time.monotonic() + self.poll_timeout
+        fallback = next(c for c in polled if c.fallback)
+        while status not in self.lifecycle.terminal:
+            if time.monotonic() > deadline:
+                for check in polled:
+                    if check.needs_end:
+                        detail = f"{task_id} still {status} after {self.poll_timeout:g}s"
+                        self.skip(check.id, check.words, detail)
+                return
+            time.sleep(self.poll_interval)
+            reply = self.target.send(self.retrieve.method, path)
+            seen = self.seen(body, reply, task_id, status)
+            if not reply.ok or seen.task is None:
+                detail = f"HTTP {reply.status}: {snippet(reply.body)}"
+                self.fail(fallback.id, fallback.words, detail, reply.curl)
+                return
+            broken = self.judge("poll", seen, register=False)
+            if any(check.stops for check in broken):
+                return
+            status = seen.task.get(self.lifecycle.property)
+
+
+def _first(error: BaseException, kind: type[Exception]) -> BaseException | None:
+    """``error`` or the first exception of type ``kind`` inside it (exception groups)."""
+    if isinstance(error, kind):
+        return error
+    for inner in getattr(error, "exceptions", ()):
+        found = _first(inner, kind)
+        if found is not None:
+            return found
+    return None

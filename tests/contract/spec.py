@@ -1,0 +1,259 @@
+"""The spec as the test side reads it: loading, the ``$ref`` resolver, components, operations.
+
+``load(path)`` reads a spec once (default ``spec/openapi.yaml``). ``resolve_in``
+is the one place on the test side that follows ``#/components/schemas/...``
+references. Every operation of the spec gets an ``Operation`` view, found by
+walking ``paths``; ``Spec.submission()`` and ``Spec.retrieval()`` find the two
+the contract tools need by what they do, not by their ids.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.contract.rules import Echo, EqualProperties, ErrorFields, Lifecycle, Upstream
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SPEC_PATH = ROOT / "spec" / "openapi.yaml"
+SCHEMA_PREFIX = "#/components/schemas/"
+RESPONSE_PREFIX = "#/components/responses/"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+JSON = "application/json"
+
+
+def resolve_in(schemas: Mapping[str, Any], schema: Any) -> Any:
+    """``schema`` with its ``$ref`` chain followed within ``schemas``.
+
+    Keywords next to a ``$ref`` are kept and win over the target's (OpenAPI
+    3.1 allows siblings). Anything that is not a reference comes back as is.
+    """
+    while isinstance(schema, dict) and "$ref" in schema:
+        target = schema["$ref"]
+        if not target.startswith(SCHEMA_PREFIX):
+            raise ValueError(f"unsupported reference {target!r}")
+        siblings = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**schemas[target[len(SCHEMA_PREFIX) :]], **siblings}
+    return schema
+
+
+def ref(name: str) -> dict[str, Any]:
+    """A schema that refers to component ``name``."""
+    return {"$ref": SCHEMA_PREFIX + name}
+
+
+def ref_name(schema: Any) -> str | None:
+    """The component a schema refers to, or None when it is not a bare reference."""
+    target = schema.get("$ref", "") if isinstance(schema, dict) else ""
+    return target[len(SCHEMA_PREFIX) :] if target.startswith(SCHEMA_PREFIX) else None
+
+
+@dataclass(frozen=True)
+class Example:
+    """One named example of a request or response body."""
+
+    name: str
+    summary: str
+    value: Any
+
+
+@dataclass(frozen=True, eq=False)
+class Operation:
+    """The facts of one operation that the contract tools need."""
+
+    operation_id: str
+    method: str
+    path: str
+    path_params: tuple[str, ...]
+    body_schema: str | None
+    success_schema: str | None
+    success_media_types: tuple[str, ...]
+    error_schema: str | None
+    request_examples: tuple[Example, ...]
+    response_examples: tuple[Example, ...]
+    needs_bearer: bool
+    upstream: Upstream | None
+    echo: Echo | None
+    extensions: Mapping[str, Any] = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False)
+
+    def examples(self, where: str = "request") -> dict[str, Any]:
+        """The documented example bodies of the request or of the 2xx response, by name."""
+        found = self.request_examples if where == "request" else self.response_examples
+        return {example.name: example.value for example in found}
+
+    def url_path(self, **params: str) -> str:
+        """The path with each parameter filled in, percent-encoded."""
+        path = self.path
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", urllib.parse.quote(value, safe=""))
+        return path
+
+
+class Spec:
+    """One loaded spec document (treat ``document`` as read-only)."""
+
+    def __init__(self, path: Path, document: dict[str, Any]) -> None:
+        self.path = path
+        self.document = document
+
+    def __repr__(self) -> str:
+        return f"Spec({str(self.path)!r})"
+
+    @property
+    def components(self) -> Mapping[str, Any]:
+        """The ``components`` section."""
+        components = self.document.get("components", {})
+        assert isinstance(components, dict)
+        return components
+
+    @property
+    def schemas(self) -> Mapping[str, Any]:
+        """The component schemas by name."""
+        schemas = self.components.get("schemas", {})
+        assert isinstance(schemas, dict)
+        return schemas
+
+    def component(self, name: str) -> dict[str, Any]:
+        """The raw component schema ``name``."""
+        schema = self.schemas[name]
+        assert isinstance(schema, dict)
+        return schema
+
+    def resolve(self, schema: Any) -> Any:
+        """``schema`` with its ``$ref`` chain followed (see ``resolve_in``)."""
+        return resolve_in(self.schemas, schema)
+
+    def lifecycle(self, name: str) -> Lifecycle | None:
+        """The ``x-lifecycle`` of component ``name``, if it declares one."""
+        raw = self.component(name).get("x-lifecycle")
+        return Lifecycle.from_spec(raw) if raw is not None else None
+
+    def error_fields(self, name: str) -> ErrorFields | None:
+        """The ``x-error-fields`` of component ``name``, if it declares them."""
+        raw = self.component(name).get("x-error-fields")
+        return ErrorFields.from_spec(raw) if raw is not None else None
+
+    def equal_properties(self, name: str) -> EqualProperties:
+        """The ``x-equal-properties`` of component ``name`` (no pairs when absent)."""
+        return EqualProperties.from_spec(self.component(name).get("x-equal-properties"))
+
+    @cached_property
+    def operations(self) -> tuple[Operation, ...]:
+        """Every operation of the spec, in document order."""
+        found = []
+        for path, item in self.document.get("paths", {}).items():
+            shared = item.get("parameters", [])
+            for method in METHODS:
+                if isinstance(item.get(method), dict):
+                    found.append(self._operation(path, method, item[method], shared))
+        return tuple(found)
+
+    def operation(self, operation_id: str) -> Operation:
+        """The operation with this ``operationId``."""
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(operation_id)
+
+    def submission(self) -> Operation:
+        """The operation that submits a task: the one whose body goes upstream (``x-upstream``)."""
+        return _only([op for op in self.operations if op.upstream is not None], "x-upstream")
+
+    def retrieval(self) -> Operation:
+        """The operation that reads a task: a GET of one task id whose 2xx model has a lifecycle."""
+        return _only(
+            [
+                op
+                for op in self.operations
+                if op.method == "GET"
+                and op.success_schema is not None
+                and self.lifecycle(op.success_schema) is not None
+                and len(op.path_params) == 1
+                and op.path_params[0] in self.component(op.success_schema).get("properties", {})
+            ],
+            "a GET of a task by id whose 2xx model has x-lifecycle",
+        )
+
+    def _response(self, response: Mapping[str, Any]) -> Mapping[str, Any]:
+        target = response.get("$ref", "")
+        if target.startswith(RESPONSE_PREFIX):
+            found = self.components["responses"][target[len(RESPONSE_PREFIX) :]]
+            assert isinstance(found, dict)
+            return found
+        return response
+
+    def _needs_bearer(self, op: Mapping[str, Any]) -> bool:
+        requirements = op.get("security", self.document.get("security", []))
+        schemes = self.components.get("securitySchemes", {})
+        return any(
+            schemes.get(name, {}).get("type") == "http"
+            and str(schemes.get(name, {}).get("scheme", "")).lower() == "bearer"
+            for requirement in requirements
+            for name in requirement
+        )
+
+    def _operation(
+        self, path: str, method: str, op: Mapping[str, Any], shared: list[Any]
+    ) -> Operation:
+        parameters = [*shared, *op.get("parameters", [])]
+        path_params = tuple(p["name"] for p in parameters if p.get("in") == "path")
+        body = op.get("requestBody", {}).get("content", {}).get(JSON, {})
+        success_schema, error_schema = None, None
+        media_types: tuple[str, ...] = ()
+        response_examples: tuple[Example, ...] = ()
+        for status, raw in sorted(op.get("responses", {}).items()):
+            response = self._response(raw)
+            content = response.get("content", {})
+            schema = ref_name(content.get(JSON, {}).get("schema"))
+            if str(status).startswith("2") and success_schema is None:
+                success_schema, media_types = schema, tuple(content)
+                response_examples = _examples(content.get(JSON, {}))
+            elif not str(status).startswith("2") and error_schema is None:
+                error_schema = schema
+        return Operation(
+            operation_id=op.get("operationId", f"{method} {path}"),
+            method=method.upper(),
+            path=path,
+            path_params=path_params,
+            body_schema=ref_name(body.get("schema")),
+            success_schema=success_schema,
+            success_media_types=media_types,
+            error_schema=error_schema,
+            request_examples=_examples(body),
+            response_examples=response_examples,
+            needs_bearer=self._needs_bearer(op),
+            upstream=Upstream.from_spec(op["x-upstream"]) if "x-upstream" in op else None,
+            echo=Echo.from_spec(op["x-echo"]) if "x-echo" in op else None,
+            extensions={k: v for k, v in op.items() if k.startswith("x-")},
+            raw=op,
+        )
+
+
+def _examples(media: Mapping[str, Any]) -> tuple[Example, ...]:
+    return tuple(
+        Example(name, example.get("summary", ""), example["value"])
+        for name, example in media.get("examples", {}).items()
+    )
+
+
+def _only(found: list[Operation], what: str) -> Operation:
+    if len(found) != 1:
+        ids = [op.operation_id for op in found]
+        raise LookupError(f"expected exactly one operation with {what}, found {ids}")
+    return found[0]
+
+
+@cache
+def load(path: Path = DEFAULT_SPEC_PATH) -> Spec:
+    """The spec at ``path``, parsed once."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: not a YAML mapping")
+    return Spec(path, document)
