@@ -87,6 +87,8 @@ def build_request(
     values = {p.name: params.get(p.python_name, _MISSING) for p in _all_params(operation)}
     for param in _all_params(operation):
         errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
+    for param in operation.path_params:
+        errors.extend(_path_segment_errors(param, values[param.name]))
     body = None if fields is None else _body(operation, fields, errors)
     if errors:
         raise RequestValidationError(errors)
@@ -287,6 +289,15 @@ def _param_errors(validator: Validator, param: Param, value: object) -> list[Fie
     if value is _MISSING or value is None:
         return [FieldError(param.python_name, "required", "is required")] if param.required else []
     return validator.errors(param.schema, value, param.python_name)
+
+
+def _path_segment_errors(param: Param, value: object) -> list[FieldError]:
+    # Percent-encoding leaves "." and ".." as they are, and servers resolve them as
+    # dot-segments: the value would leave its segment and name another resource.
+    if value is not _MISSING and value is not None and _text(value) in (".", ".."):
+        message = f"must not be {show(_text(value))}: it would leave its path segment"
+        return [FieldError(param.python_name, "path-segment", message)]
+    return []
 
 
 def _body(
