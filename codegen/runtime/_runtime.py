@@ -69,6 +69,8 @@ class OperationSpec:
     responses: Mapping[str, Schema | None] = field(default_factory=dict)
     echo: tuple[Echo, ...] = ()
     error_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    idempotent: bool = False
+    """Declared safe to repeat (``x-idempotent``) although its method may start work."""
 
 
 def build_request(
