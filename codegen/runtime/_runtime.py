@@ -122,7 +122,7 @@ def parse_response(
 ) -> Any:
     """Return the decoded model of a 2xx response; raise the documented error otherwise."""
     if not 200 <= status_code < 300:
-        raise read_api_error(operation, status_code, body)
+        raise read_api_error(operation, status_code, body, headers)
     schema = _documented_schema(operation, status_code)
     if schema is None:
         if _has_success_schema(operation):
@@ -175,7 +175,12 @@ def echo_errors(operation: OperationSpec, request: HttpRequest, data: Any) -> li
     return errors
 
 
-def read_api_error(operation: OperationSpec, status_code: int, body: bytes) -> ApiError:
+def read_api_error(
+    operation: OperationSpec,
+    status_code: int,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+) -> ApiError:
     """An ApiError for an error response, read from whichever documented shape it has."""
     data = _decode_json(body)
     fields = {
@@ -193,6 +198,7 @@ def read_api_error(operation: OperationSpec, status_code: int, body: bytes) -> A
         type=error_type if isinstance(error_type, str) else None,
         code=code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
         body=None if data is _MISSING else data,
+        headers=headers,
     )
 
 
