@@ -88,6 +88,7 @@ class Operation:
     upstream: Upstream | None = None
     waiter: Waiter | None = None
     cli: Cli | None = None
+    idempotent: bool = False
 
     @property
     def success_models(self) -> tuple[str, ...]:

@@ -198,6 +198,7 @@ def _operation(
         upstream=extensions.upstream(op, where),
         waiter=extensions.waiter(op, _distinct(lifecycles), where),
         cli=extensions.cli(op, body_source, sources, where),
+        idempotent=extensions.idempotent(op, where),
     )
 
 

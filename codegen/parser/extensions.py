@@ -226,6 +226,14 @@ def echo(operation: Mapping[str, Any], where: str) -> tuple[Echo, ...]:
     return tuple(rules)
 
 
+def idempotent(operation: Mapping[str, Any], where: str) -> bool:
+    """``x-idempotent``: whether the operation is safe to repeat although its method may not be."""
+    raw = operation.get("x-idempotent", False)
+    if not isinstance(raw, bool):
+        raise SpecError(f"{where}.x-idempotent: must be true or false")
+    return raw
+
+
 def upstream(operation: Mapping[str, Any], where: str) -> Upstream | None:
     """``x-upstream``: the steps that turn a request body into the forwarded payload."""
     raw = operation.get("x-upstream")

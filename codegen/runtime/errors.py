@@ -7,7 +7,7 @@ The package also exports :class:`Error` under a name of its own (for example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._validation import FieldError
@@ -38,8 +38,64 @@ class ResponseValidationError(Error, ValueError):
         super().__init__(f"HTTP {status_code} response breaks the spec: {details}")
 
 
+REQUEST_ID_HEADERS = ("x-request-id", "x-oneapi-request-id", "request-id")
+
+
+def request_id_of(headers: Mapping[str, str] | None) -> str | None:
+    """The server's id for the request, from the first request-id header present."""
+    lowered = {name.lower(): value for name, value in (headers or {}).items()}
+    return next((lowered[name] for name in REQUEST_ID_HEADERS if lowered.get(name)), None)
+
+
 class TransportError(Error, OSError):
-    """The request could not be sent or no response came back."""
+    """The request could not be sent or no response came back.
+
+    ``request_sent`` says whether any byte of the request may have reached the
+    server: when it is true, an operation that starts work may have started it.
+    It defaults to true, the safe assumption for a transport that cannot tell.
+    ``attempts`` counts the attempts made; ``request_id`` is the server's id for
+    the request when a response carried one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_sent: bool = True,
+        attempts: int = 1,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+        self.attempts = attempts
+        self.request_id = request_id
+
+
+class ResponseTooLargeError(TransportError):
+    """The response body is longer than the client accepts (``limit`` bytes)."""
+
+    def __init__(self, message: str, *, limit: int, attempts: int = 1) -> None:
+        super().__init__(message, request_sent=True, attempts=attempts)
+        self.limit = limit
+
+
+class RedirectError(Error):
+    """The server redirected a request the client will not follow; ``location`` says where."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        location: str,
+        attempts: int = 1,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.location = location
+        self.attempts = attempts
+        self.request_id = request_id
 
 
 class WaitTimeoutError(Error, TimeoutError):
@@ -50,11 +106,17 @@ class WaitTimeoutError(Error, TimeoutError):
         self.last = last
 
 
+_SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "authorization", "proxy-authorization"})
+
+
 class ApiError(Error):
     """The server answered with an error status.
 
     ``message``, ``type`` and ``code`` are read from whichever documented
-    error shape the body has; ``body`` is the decoded JSON (or None).
+    error shape the body has; ``body`` is the decoded JSON (or None);
+    ``headers`` the response headers (lower-case names, credentials hidden).
+    ``request_id`` is the server's id for the request when it sent one, and
+    ``attempts`` how many attempts the client made.
     """
 
     def __init__(
@@ -65,12 +127,20 @@ class ApiError(Error):
         type: str | None = None,
         code: str | int | None = None,
         body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        attempts: int = 1,
     ) -> None:
         self.status_code = status_code
         self.message = message
         self.type = type
         self.code = code
         self.body = body
+        self.headers = {
+            name.lower(): "***" if name.lower() in _SECRET_RESPONSE_HEADERS else value
+            for name, value in (headers or {}).items()
+        }
+        self.request_id = request_id_of(self.headers)
+        self.attempts = attempts
         label = f" ({code})" if code not in (None, "") else ""
         super().__init__(f"HTTP {status_code}{label}: {message}")
 

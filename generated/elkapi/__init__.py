@@ -5,11 +5,21 @@ Doubao Seedance 2.0 video generation through ElkAPI's gateway (a new-api
 style relay). Submitting returns a task; poll the task until it completes.
 
 Build requests with ``build_*``, read responses with ``parse_*_response``, or
-let :class:`Client` do both and send with ``urllib``. Everything here runs on
-the standard library alone.
+let :class:`Client` do both, send with ``http.client`` and retry what is
+safe. Everything here runs on the standard library alone.
 """
 
-from ._http import HttpRequest, HttpResponse, MockTransport, Transport, urllib_transport
+from ._client import RawResponse, RetryPolicy
+from ._http import (
+    HttpRequest,
+    HttpResponse,
+    HttpTransport,
+    MockTransport,
+    Timeout,
+    Transport,
+    default_transport,
+    urllib_transport,
+)
 from ._spec import VERSION, ElkapiError
 from ._validation import FieldError
 from .client import Client
@@ -20,7 +30,9 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
     TransportError,
@@ -49,21 +61,28 @@ __all__ = [
     "FieldError",
     "HttpRequest",
     "HttpResponse",
+    "HttpTransport",
     "MockTransport",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
+    "RedirectError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
+    "RetryPolicy",
     "ServerError",
     "TaskError",
     "TaskStatus",
+    "Timeout",
     "Transport",
     "TransportError",
     "VideoTask",
     "WaitTimeoutError",
     "build_create_video_generation",
     "build_retrieve_video",
+    "default_transport",
     "parse_create_video_generation_response",
     "parse_retrieve_video_response",
     "urllib_transport",

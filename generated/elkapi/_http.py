@@ -1,16 +1,20 @@
 # Runtime of the generated package: codegen copies this file in unchanged.
-"""HTTP request and response values, and the default ``urllib`` transport."""
+"""HTTP request and response values, and the default transport (``http.client``)."""
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
-import urllib.error
+import socket
+import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import TransportError
+from .errors import ResponseTooLargeError, TransportError
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
@@ -53,7 +57,36 @@ class HttpResponse:
 
 
 Transport = Callable[[HttpRequest, float], HttpResponse]
-"""Sends one request with a timeout in seconds; raises TransportError when it cannot."""
+"""Sends one request with a timeout in seconds; raises TransportError when it cannot.
+
+A transport returns every status as it is, redirects included: the client
+decides what to follow. Raise :class:`TransportError` with ``request_sent=False``
+only when no byte of the request can have reached the server.
+"""
+
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Seconds to ``connect``, and to ``read`` the whole response once the request is sent.
+
+    ``read`` is a deadline, not an idle limit: a server that trickles bytes
+    cannot hold a call past it.
+    """
+
+    connect: float = 10.0
+    read: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not (self.connect > 0 and self.read > 0):
+            raise ValueError("timeouts must be positive numbers of seconds")
+
+    @classmethod
+    def of(cls, value: float | Timeout) -> Timeout:
+        """``value`` as a Timeout: a number is used for both limits."""
+        return value if isinstance(value, Timeout) else cls(float(value), float(value))
 
 
 class MockTransport:
@@ -72,20 +105,150 @@ class MockTransport:
         return self.handler(request)
 
 
+class HttpTransport:
+    """The default transport: one ``http.client`` connection per request, no redirects.
+
+    It connects before sending anything, so a failure to connect is a
+    :class:`TransportError` with ``request_sent=False``; any failure once the
+    request began to go out has ``request_sent=True``. The response body is
+    read in chunks against the read deadline and refused past
+    ``max_response_bytes`` (:class:`ResponseTooLargeError`). Proxies come from
+    ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` (as ``urllib`` reads them)
+    unless ``proxies`` is given; ``{}`` means none.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxies: Mapping[str, str] | None = None,
+    ) -> None:
+        self.max_response_bytes = max_response_bytes
+        self.proxies = proxies
+
+    def __repr__(self) -> str:
+        return f"HttpTransport(max_response_bytes={self.max_response_bytes})"
+
+    def __call__(self, request: HttpRequest, timeout: float | Timeout) -> HttpResponse:
+        """Send ``request``; every HTTP status, 3xx included, is returned, not raised."""
+        limits = Timeout.of(timeout)
+        url = urllib.parse.urlsplit(request.url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise TransportError(f"cannot send to {request.url!r}", request_sent=False)
+        connection, target, extra = self._connection(url, limits.connect)
+        where = f"{request.method} {request.url}"
+        try:
+            try:
+                connection.connect()
+            except (OSError, http.client.HTTPException) as error:
+                raise TransportError(
+                    f"{where}: could not connect: {_reason(error)}", request_sent=False
+                ) from None
+            deadline = time.monotonic() + limits.read
+            try:
+                _set_timeout(connection, limits.read)
+                connection.request(
+                    request.method, target, body=request.body, headers={**request.headers, **extra}
+                )
+                reply = connection.getresponse()
+                body = self._read(reply, connection, deadline, where)
+            except ResponseTooLargeError:
+                raise
+            except (OSError, http.client.HTTPException) as error:
+                raise TransportError(
+                    f"{where}: failed after the request was sent: {_reason(error)}",
+                    request_sent=True,
+                ) from None
+            return HttpResponse(reply.status, _lower(reply.getheaders()), body)
+        finally:
+            connection.close()
+
+    def _connection(
+        self, url: urllib.parse.SplitResult, timeout: float
+    ) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+        """The connection to open, the request target, and headers the proxy needs."""
+        secure = url.scheme == "https"
+        host, port = url.hostname or "", url.port or (443 if secure else 80)
+        path = urllib.parse.urlunsplit(("", "", url.path or "/", url.query, ""))
+        kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
+        proxy = self._proxy_for(url.scheme, host)
+        if proxy is None:
+            return kind(host, port, timeout=timeout), path, {}
+        via = urllib.parse.urlsplit(proxy if "//" in proxy else f"http://{proxy}")
+        credentials = {}
+        if via.username is not None:
+            pair = (
+                f"{urllib.parse.unquote(via.username)}:{urllib.parse.unquote(via.password or '')}"
+            )
+            credentials["Proxy-Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        proxy_host, proxy_port = via.hostname or "", via.port or 80
+        if secure:
+            # CONNECT first: the proxy sees only the host, never the request or its headers.
+            connection = kind(proxy_host, proxy_port, timeout=timeout)
+            connection.set_tunnel(host, port, headers=credentials)
+            return connection, path, {}
+        plain = http.client.HTTPConnection(proxy_host, proxy_port, timeout=timeout)
+        return plain, urllib.parse.urlunsplit(url._replace(fragment="")), credentials
+
+    def _proxy_for(self, scheme: str, host: str) -> str | None:
+        if self.proxies is not None:
+            return self.proxies.get(scheme)
+        proxies = urllib.request.getproxies()
+        proxy = proxies.get(scheme)
+        if proxy is None or urllib.request.proxy_bypass(host):
+            return None
+        return proxy
+
+    def _read(
+        self,
+        reply: http.client.HTTPResponse,
+        connection: http.client.HTTPConnection,
+        deadline: float,
+        where: str,
+    ) -> bytes:
+        limit = self.max_response_bytes
+        declared = reply.getheader("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLargeError(
+                f"{where}: the response declares {declared} bytes, over the {limit} allowed",
+                limit=limit,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the read timeout passed while the body was arriving")
+            _set_timeout(connection, remaining)
+            chunk = reply.read1(_CHUNK_BYTES)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise ResponseTooLargeError(
+                    f"{where}: the response is over the {limit} bytes allowed", limit=limit
+                )
+            chunks.append(chunk)
+
+
+def _set_timeout(connection: http.client.HTTPConnection, seconds: float) -> None:
+    if connection.sock is not None:
+        connection.sock.settimeout(seconds)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return str(error) or "timed out"
+    return str(error) or type(error).__name__
+
+
+default_transport = HttpTransport()
+"""The transport a client uses when given none."""
+
+
 def urllib_transport(request: HttpRequest, timeout: float) -> HttpResponse:
-    """Send ``request`` with the standard library; HTTP error statuses are returned, not raised."""
-    prepared = urllib.request.Request(
-        request.url, data=request.body, headers=request.headers, method=request.method
-    )
-    try:
-        with urllib.request.urlopen(prepared, timeout=timeout) as reply:
-            return HttpResponse(reply.status, _lower(reply.headers.items()), reply.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return HttpResponse(error.code, _lower(error.headers.items()), error.read())
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise TransportError(f"{request.method} {request.url} failed: {reason}") from None
+    """Kept for compatibility: the same as :data:`default_transport` (no automatic redirects)."""
+    return default_transport(request, timeout)
 
 
 def _lower(items: Any) -> dict[str, str]:

@@ -69,6 +69,8 @@ class OperationSpec:
     responses: Mapping[str, Schema | None] = field(default_factory=dict)
     echo: tuple[Echo, ...] = ()
     error_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    idempotent: bool = False
+    """Declared safe to repeat (``x-idempotent``) although its method may start work."""
 
 
 def build_request(
@@ -87,6 +89,8 @@ def build_request(
     values = {p.name: params.get(p.python_name, _MISSING) for p in _all_params(operation)}
     for param in _all_params(operation):
         errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
+    for param in operation.path_params:
+        errors.extend(_path_segment_errors(param, values[param.name]))
     body = None if fields is None else _body(operation, fields, errors)
     if errors:
         raise RequestValidationError(errors)
@@ -118,7 +122,7 @@ def parse_response(
 ) -> Any:
     """Return the decoded model of a 2xx response; raise the documented error otherwise."""
     if not 200 <= status_code < 300:
-        raise read_api_error(operation, status_code, body)
+        raise read_api_error(operation, status_code, body, headers)
     schema = _documented_schema(operation, status_code)
     if schema is None:
         if _has_success_schema(operation):
@@ -171,7 +175,12 @@ def echo_errors(operation: OperationSpec, request: HttpRequest, data: Any) -> li
     return errors
 
 
-def read_api_error(operation: OperationSpec, status_code: int, body: bytes) -> ApiError:
+def read_api_error(
+    operation: OperationSpec,
+    status_code: int,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+) -> ApiError:
     """An ApiError for an error response, read from whichever documented shape it has."""
     data = _decode_json(body)
     fields = {
@@ -189,6 +198,7 @@ def read_api_error(operation: OperationSpec, status_code: int, body: bytes) -> A
         type=error_type if isinstance(error_type, str) else None,
         code=code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
         body=None if data is _MISSING else data,
+        headers=headers,
     )
 
 
@@ -287,6 +297,15 @@ def _param_errors(validator: Validator, param: Param, value: object) -> list[Fie
     if value is _MISSING or value is None:
         return [FieldError(param.python_name, "required", "is required")] if param.required else []
     return validator.errors(param.schema, value, param.python_name)
+
+
+def _path_segment_errors(param: Param, value: object) -> list[FieldError]:
+    # Percent-encoding leaves "." and ".." as they are, and servers resolve them as
+    # dot-segments: the value would leave its segment and name another resource.
+    if value is not _MISSING and value is not None and _text(value) in (".", ".."):
+        message = f"must not be {show(_text(value))}: it would leave its path segment"
+        return [FieldError(param.python_name, "path-segment", message)]
+    return []
 
 
 def _body(

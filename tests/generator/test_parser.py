@@ -148,3 +148,17 @@ def test_one_resolver_follows_references_and_keeps_sibling_keywords() -> None:
         )
     with pytest.raises(SpecError, match="points at nothing"):
         resolve_schema({"$ref": "#/components/schemas/Nope"}, schemas)
+
+
+def test_x_idempotent_is_read_into_the_ir_and_rendered_into_the_operation(tmp_path: Path) -> None:
+    from tests.generator.inline import generated
+
+    assert parse(document(paths=post(OBJECT, OBJECT)), "inline").operations[0].idempotent is False
+    spec = document(paths=post(OBJECT, OBJECT, x_idempotent=True))
+    assert parse(spec, "inline").operations[0].idempotent is True
+    with generated(spec, tmp_path) as package:
+        assert package.operations.CREATE_THING.idempotent is True
+    assert any(
+        "x-idempotent" in p
+        for p in problems_of(document(paths=post(OBJECT, OBJECT, x_idempotent="yes")))
+    )

@@ -1,0 +1,465 @@
+# Runtime of the generated package: codegen copies this file in unchanged.
+"""The client every generated ``Client`` extends: retries, redirects, waiting, secrets.
+
+What may be repeated depends on whether the operation can start work. One
+that cannot (GET, HEAD, OPTIONS, PUT, DELETE, or any the spec marks
+``x-idempotent``) is retried on a transport failure, 408, 409, 429 and 5xx.
+One that may (POST, PATCH) is retried only when the server certainly did not
+start it: the connection failed before any byte was sent, or it answered 429.
+"""
+
+from __future__ import annotations
+
+import copy
+import email.utils
+import logging
+import random
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from ._http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    HttpRequest,
+    HttpResponse,
+    HttpTransport,
+    Timeout,
+    Transport,
+    redact_headers,
+)
+from ._runtime import OperationSpec
+from ._validation import FieldError
+from .errors import (
+    ApiError,
+    Error,
+    RedirectError,
+    ResponseTooLargeError,
+    TransportError,
+    WaitTimeoutError,
+    request_id_of,
+)
+
+# The package's own logger: "elkapi" inside the generated package elkapi.
+logger = logging.getLogger(__package__ or __name__)
+
+T = TypeVar("T")
+C = TypeVar("C", bound="BaseClient")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+_HIDDEN = "***"
+DEFAULT_TIMEOUT = Timeout(connect=10.0, read=60.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to repeat a call that failed in a way that may heal.
+
+    ``max_retries`` retries follow the first attempt. The n-th retry waits
+    ``initial_backoff * 2**(n-1)`` seconds, at most ``max_backoff``, less a
+    random fraction up to ``jitter`` of it, unless the server said how long
+    (``Retry-After`` in seconds or as an HTTP date, or ``retry-after-ms``):
+    that is honoured up to ``max_retry_after`` seconds.
+    """
+
+    max_retries: int = 2
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0 or self.initial_backoff < 0 or self.max_backoff < 0:
+            raise ValueError("retry counts and backoffs must not be negative")
+        if not 0 <= self.jitter <= 1 or self.max_retry_after < 0:
+            raise ValueError("jitter must be from 0 to 1 and max_retry_after not negative")
+
+    def backoff(self, retry: int, fraction: float) -> float:
+        """Seconds before retry number ``retry`` (from 1), with ``fraction`` in [0, 1) of jitter."""
+        base: float = min(self.max_backoff, self.initial_backoff * 2.0 ** max(retry - 1, 0))
+        return base * (1 - self.jitter * fraction)
+
+    def delay(self, retry: int, headers: Mapping[str, str], fraction: float) -> float:
+        """Seconds before retry number ``retry``: the server's wish up to the cap, or backoff."""
+        asked = retry_after(headers)
+        if asked is not None:
+            return min(asked, self.max_retry_after)
+        return self.backoff(retry, fraction)
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks to wait (``retry-after-ms``, ``Retry-After``), or None."""
+    lowered = {name.lower(): value.strip() for name, value in headers.items()}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = lowered.get(name)
+        if not value:
+            continue
+        try:
+            seconds = float(value) * scale
+        except ValueError:
+            if name == "retry-after-ms":
+                continue
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                continue
+            seconds = when.timestamp() - (time.time() if now is None else now)
+        if seconds == seconds:  # not NaN
+            return max(seconds, 0.0)
+    return None
+
+
+def starts_work(operation: OperationSpec) -> bool:
+    """Whether a call may start work on the server, so that repeating it could do it twice."""
+    return not (operation.idempotent or operation.method.upper() in SAFE_METHODS)
+
+
+def retry_reason(
+    operation: OperationSpec,
+    *,
+    status_code: int | None = None,
+    error: TransportError | None = None,
+) -> str | None:
+    """Why this outcome of an attempt may be retried, or None when it must not be."""
+    repeatable = not starts_work(operation)
+    if error is not None:
+        if isinstance(error, ResponseTooLargeError):
+            return None
+        if not error.request_sent:
+            return "the connection failed before the request was sent"
+        return "the connection failed" if repeatable else None
+    if status_code == 429:
+        return "HTTP 429 (nothing was started)"
+    if repeatable and status_code is not None and (status_code in (408, 409) or status_code >= 500):
+        return f"HTTP {status_code}"
+    return None
+
+
+def transient(error: Error) -> bool:
+    """Whether a failed poll may succeed later: no connection, 408, 429 or 5xx."""
+    if isinstance(error, ResponseTooLargeError):
+        return False
+    if isinstance(error, TransportError):
+        return True
+    return isinstance(error, ApiError) and (
+        error.status_code in (408, 429) or error.status_code >= 500
+    )
+
+
+def scrub(value: Any, secret: str) -> Any:
+    """``value`` with every occurrence of ``secret`` replaced, looking inside containers."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, _HIDDEN)
+    if isinstance(value, bytes):
+        return value.replace(secret.encode(), _HIDDEN.encode())
+    if isinstance(value, list):
+        return [scrub(item, secret) for item in value]
+    if isinstance(value, tuple):
+        return tuple(scrub(item, secret) for item in value)
+    if isinstance(value, dict):
+        return {scrub(key, secret): scrub(item, secret) for key, item in value.items()}
+    if isinstance(value, FieldError):
+        return FieldError(scrub(value.path, secret), value.rule, scrub(value.message, secret))
+    return value
+
+
+def scrub_error(error: BaseException, secret: str) -> None:
+    """Remove ``secret`` from the message and every attribute an error shows."""
+    error.args = scrub(error.args, secret)
+    for name in ("message", "body", "headers", "errors", "location", "type", "code"):
+        if hasattr(error, name):
+            setattr(error, name, scrub(getattr(error, name), secret))
+
+
+@dataclass(frozen=True)
+class RawResponse(Generic[T]):
+    """A response as it came back (after retries and redirects), before parsing.
+
+    ``parse()`` returns the model, or raises what the operation raises for it.
+    """
+
+    status_code: int
+    headers: dict[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+    attempts: int
+    _parse: Callable[[], T] = field(repr=False, compare=False)
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id for the request, when it sent one."""
+        return request_id_of(self.headers)
+
+    def parse(self) -> T:
+        """The decoded model; raises ApiError or ResponseValidationError like the operation."""
+        return self._parse()
+
+    def __repr__(self) -> str:
+        return (
+            f"RawResponse(status_code={self.status_code}, "
+            f"headers={redact_headers(self.headers)!r}, attempts={self.attempts})"
+        )
+
+
+class BaseClient:
+    """Sends operations with retries by what is safe, follows safe redirects, hides the key.
+
+    ``timeout`` is a :class:`Timeout` or seconds for both limits. ``retry``
+    (or the ``max_retries`` shortcut) sets the :class:`RetryPolicy`.
+    ``transport`` sends one request (default: :class:`HttpTransport`, whose
+    body cap is ``max_response_bytes``); ``sleep`` is how the client waits, so
+    tests need not. Every attempt is logged at DEBUG on the package's logger.
+    """
+
+    default_base_url: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str | None = None,
+        *,
+        timeout: float | Timeout = DEFAULT_TIMEOUT,
+        transport: Transport | None = None,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._api_key = api_key
+        self.base_url = self.default_base_url if base_url is None else base_url
+        self.timeout = Timeout.of(timeout)
+        self.retry = _policy(retry or RetryPolicy(), max_retries)
+        self._transport: Transport = transport or HttpTransport(
+            max_response_bytes=max_response_bytes
+        )
+        self._sleep = sleep
+        self._random = random.Random()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def with_options(
+        self: C,
+        *,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> C:
+        """A copy of this client with another retry policy or timeout, for one call or many."""
+        other = copy.copy(self)
+        other.retry = _policy(retry or self.retry, max_retries)
+        if timeout is not None:
+            other.timeout = Timeout.of(timeout)
+        return other
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send a built request once with this client's transport and timeout (no retries)."""
+        if isinstance(self._transport, HttpTransport):
+            return self._transport(request, self.timeout)
+        return self._transport(request, self.timeout.read)
+
+    def _call(self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]) -> T:
+        """Send with retries and redirects, then parse; errors carry attempts, never the key."""
+        return self._raw(operation, request, parse).parse()
+
+    def _raw(
+        self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]
+    ) -> RawResponse[T]:
+        response, attempts = self._exchange(operation, request)
+
+        def parsed() -> T:
+            try:
+                result: T = parse(
+                    response.status_code, response.headers, response.body, request=request
+                )
+            except Error as error:
+                raise self._surface(error, operation, attempts, response.headers) from None
+            return result
+
+        return RawResponse(response.status_code, response.headers, response.body, attempts, parsed)
+
+    def _exchange(self, operation: OperationSpec, request: HttpRequest) -> tuple[HttpResponse, int]:
+        """The final response and how many attempts it took; raises when no attempt may follow."""
+        policy = self.retry
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                response = self._follow(operation, request)
+            except TransportError as error:
+                reason = retry_reason(operation, error=error)
+                again = reason is not None and attempt <= policy.max_retries
+                self._log(request, attempt, started, str(error), reason if again else None)
+                if not again:
+                    raise self._surface(error, operation, attempt, None) from None
+                self._sleep(policy.backoff(attempt, self._random.random()))
+                continue
+            except RedirectError as error:
+                raise self._surface(error, operation, attempt, None) from None
+            reason = retry_reason(operation, status_code=response.status_code)
+            again = reason is not None and attempt <= policy.max_retries
+            status = f"HTTP {response.status_code}"
+            self._log(request, attempt, started, status, reason if again else None)
+            if not again:
+                return response, attempt
+            self._sleep(policy.delay(attempt, response.headers, self._random.random()))
+
+    def _follow(self, operation: OperationSpec, request: HttpRequest) -> HttpResponse:
+        """Send, following redirects that are safe to follow."""
+        current = request
+        for hop in range(MAX_REDIRECTS + 1):
+            response = self.send(current)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            target = urllib.parse.urljoin(current.url, location)
+            refusal = _redirect_refusal(operation, current, response.status_code, target, hop)
+            if refusal:
+                raise RedirectError(
+                    f"{current.method} {current.url} was redirected "
+                    f"(HTTP {response.status_code}) to {location}: {refusal}",
+                    status_code=response.status_code,
+                    location=location,
+                    request_id=request_id_of(response.headers),
+                )
+            logger.debug(
+                "%s %s redirected (HTTP %d) to %s",
+                current.method,
+                self._hide(current.url),
+                response.status_code,
+                self._hide(target),
+            )
+            headers = current.headers
+            if _origin(target) != _origin(current.url):
+                headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
+            method, body = current.method, current.body
+            if response.status_code == 303 and method != "HEAD":
+                method, body = "GET", None
+            current = HttpRequest(method, target, headers, body)
+        raise AssertionError("unreachable: the last hop is refused")  # pragma: no cover
+
+    def _surface(
+        self,
+        error: Error,
+        operation: OperationSpec,
+        attempts: int,
+        headers: Mapping[str, str] | None,
+    ) -> Error:
+        """``error`` as the caller sees it: attempts, request id, a warning, and no key."""
+        if isinstance(error, (ApiError, TransportError, RedirectError)):
+            error.attempts = attempts
+            error.request_id = error.request_id or request_id_of(headers)
+        if isinstance(error, TransportError) and error.request_sent and starts_work(operation):
+            message = (
+                f"{error.args[0] if error.args else error}; the request had been sent, so the "
+                f"server may have started the work: check before sending it again"
+            )
+            error.args = (message,)
+        scrub_error(error, self._api_key)
+        return error
+
+    def _wait(
+        self,
+        poll: Callable[[], T],
+        *,
+        state: Callable[[T], tuple[object, ...]],
+        done: Callable[[T], bool],
+        poll_interval: float,
+        max_interval: float,
+        timeout: float,
+        on_progress: Callable[[T], None] | None,
+    ) -> T:
+        """Poll until ``done``; transient failures are waited out until the deadline."""
+        deadline = time.monotonic() + timeout
+        delay = poll_interval
+        seen: tuple[object, ...] | None = None
+        last: T | None = None
+        while True:
+            asked: float | None = None
+            try:
+                current = poll()
+            except Error as error:
+                if not transient(error):
+                    raise
+                if isinstance(error, ApiError):
+                    asked = retry_after(error.headers)
+                remaining = deadline - time.monotonic()
+                logger.debug("polling failed (%s); waiting it out", error)
+                if remaining <= 0:
+                    message = f"no answer after {timeout:g} seconds; last error: {error}"
+                    raise WaitTimeoutError(message, last) from error
+            else:
+                last = current
+                if on_progress is not None and state(current) != seen:
+                    on_progress(current)
+                seen = state(current)
+                if done(current):
+                    return current
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    message = f"still {state(current)[0]!r} after {timeout:g} seconds"
+                    raise WaitTimeoutError(message, current)
+            pause = delay if asked is None else min(asked, self.retry.max_retry_after)
+            self._sleep(min(max(pause, delay), remaining))
+            delay = min(delay * 1.5, max_interval)
+
+    def _log(
+        self, request: HttpRequest, attempt: int, started: float, outcome: str, retry: str | None
+    ) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        logger.debug(
+            "%s %s attempt %d: %s in %.3fs%s",
+            request.method,
+            self._hide(request.url),
+            attempt,
+            self._hide(outcome),
+            time.monotonic() - started,
+            f"; retrying: {retry}" if retry else "",
+        )
+
+    def _hide(self, text: str) -> str:
+        result: str = scrub(text, self._api_key)
+        return result
+
+
+def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
+    if max_retries is None:
+        return policy
+    return RetryPolicy(
+        max_retries,
+        policy.initial_backoff,
+        policy.max_backoff,
+        policy.jitter,
+        policy.max_retry_after,
+    )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or ""), parts.port or default
+
+
+def _redirect_refusal(
+    operation: OperationSpec, request: HttpRequest, status_code: int, target: str, hop: int
+) -> str | None:
+    """Why this redirect is not followed, or None to follow it."""
+    if starts_work(operation) or request.method.upper() in ("POST", "PATCH"):
+        return f"not followed, since sending the {request.method} again could start work twice"
+    if request.body is not None and status_code not in (303, 307, 308):
+        return "not followed, since it would change how the body is sent"
+    scheme = urllib.parse.urlsplit(target).scheme
+    if scheme not in ("http", "https"):
+        return "not followed: only http and https are"
+    if urllib.parse.urlsplit(request.url).scheme == "https" and scheme == "http":
+        return "not followed from https to http"
+    if hop >= MAX_REDIRECTS:
+        return f"not followed: more than {MAX_REDIRECTS} redirects"
+    return None
