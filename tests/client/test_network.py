@@ -26,13 +26,13 @@ from codegen.runtime._http import HttpRequest, HttpResponse, MockTransport
 from codegen.runtime._runtime import ApiSpec, OperationSpec, parse_response
 from codegen.runtime._validation import Validator
 from codegen.runtime.errors import ServerError
-from tests import contract
 from tests.client.servers import RawServer, closed_port, drop, hang, reply, trickle
+from tests.contract import spec
 
 KEY = "sk-test-0123456789abcdef"
 TASK_ID = "task_abc123"
-QUEUED = contract.operation("createVideoGeneration").examples("response")["submitted"]
-POLLED = contract.operation("retrieveVideo").examples("response")
+QUEUED = spec.load().submission().examples("response")["submitted"]
+POLLED = spec.load().retrieval().examples("response")
 CREATE_PATH = "/v1/video/generations"
 TASK_PATH = f"/v1/videos/{TASK_ID}"
 
@@ -320,8 +320,8 @@ def test_a_redirect_on_the_same_origin_keeps_the_key(
 
 
 def test_a_redirect_from_https_to_http_is_refused() -> None:
-    transport = MockTransport(
-        lambda request: HttpResponse(301, {"location": "http://api.example.test/v1/x"}, b"")
+    transport = elkapi.MockTransport(
+        lambda request: elkapi.HttpResponse(301, {"location": "http://api.example.test/v1/x"}, b"")
     )
     client = elkapi.Client(KEY, "https://api.example.test", transport=transport)
     with pytest.raises(elkapi.RedirectError) as raised:
@@ -474,7 +474,7 @@ def test_a_success_body_echoing_the_key_is_scrubbed_from_validation_errors(
 
 @pytest.mark.parametrize("task_id", [".", ".."])
 def test_failure_6_dot_segments_are_refused(task_id: str) -> None:
-    transport = MockTransport(lambda request: HttpResponse(200, {}, b""))
+    transport = elkapi.MockTransport(lambda request: elkapi.HttpResponse(200, {}, b""))
     with pytest.raises(elkapi.RequestValidationError) as raised:
         elkapi.Client(KEY, transport=transport).retrieve_video(task_id)
     assert [(e.path, e.rule) for e in raised.value.errors] == [("task_id", "path-segment")]
