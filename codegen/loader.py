@@ -8,13 +8,15 @@ by what it points at.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 SCHEMA_REF_PREFIX = "#/components/schemas/"
+A = TypeVar("A")
+T = TypeVar("T")
 
 
 class SpecError(ValueError):
@@ -29,6 +31,24 @@ class SpecError(ValueError):
         """One error holding every problem of ``errors``, or None when there are none."""
         problems = [problem for error in errors for problem in error.problems]
         return cls(problems) if problems else None
+
+
+def gather(errors: list[SpecError], items: Iterable[A], build: Callable[[A], T]) -> list[T]:
+    """``build`` each item; record in ``errors`` the problems of those that fail, and go on."""
+    built = []
+    for item in items:
+        try:
+            built.append(build(item))
+        except SpecError as error:
+            errors.append(error)
+    return built
+
+
+def raise_all(errors: list[SpecError]) -> None:
+    """Raise one :class:`SpecError` with every problem of ``errors``, if there are any."""
+    collected = SpecError.collect(errors)
+    if collected:
+        raise collected
 
 
 def load(path: Path) -> dict[str, Any]:

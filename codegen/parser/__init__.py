@@ -9,11 +9,11 @@ extensions are read only by :mod:`codegen.parser.extensions`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from codegen.ir import Api, Body, BodyField, Operation, Parameter, Response, Schema
-from codegen.loader import SpecError, resolve_schema, schema_name
+from codegen.loader import SpecError, gather, raise_all, resolve_schema, schema_name
 from codegen.parser import extensions
 from codegen.parser.extensions import Lifecycle
 from codegen.parser.names import check_unique, python_name, snake_case
@@ -21,7 +21,6 @@ from codegen.parser.schemas import closure, models, patterns_of, runtime_schema
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 RESERVED_ARGUMENTS = {"api_key", "base_url"}
-T = TypeVar("T")
 Located = tuple[str, str, dict[str, Any], dict[str, Any]]
 
 
@@ -34,16 +33,16 @@ def parse(document: dict[str, Any], package: str) -> Api:
     # Inline body and response schemas get names and join the components.
     sources: dict[str, Any] = {**components.get("schemas", {}), **_inline_schemas(located)}
     errors: list[SpecError] = []
-    bearer = _collect(errors, [components.get("securitySchemes", {})], _bearer_schemes)
+    bearer = gather(errors, [components.get("securitySchemes", {})], _bearer_schemes)
     schemas = dict(
-        _collect(
+        gather(
             errors,
             sources.items(),
             lambda item: (item[0], runtime_schema(item[1], f"components.schemas.{item[0]}")),
         )
     )
     operations = tuple(
-        _collect(
+        gather(
             errors,
             located,
             lambda found: _operation(
@@ -55,9 +54,7 @@ def parse(document: dict[str, Any], package: str) -> Api:
         check_unique([op.name for op in operations], "operationId (in snake_case)")
     except SpecError as error:
         errors.append(error)
-    collected = SpecError.collect(errors)
-    if collected:
-        raise collected
+    raise_all(errors)
     info = document.get("info", {})
     servers = document.get("servers") or [{"url": ""}]
     request_roots = [op.body.type_name for op in operations if op.body]
@@ -74,17 +71,6 @@ def parse(document: dict[str, Any], package: str) -> Api:
         request_models=models(closure(request_roots, schemas), sources, for_callers=True),
         response_models=models(closure(response_roots, schemas), sources, for_callers=False),
     )
-
-
-def _collect(errors: list[SpecError], items: Iterable[Any], build: Callable[[Any], T]) -> list[T]:
-    """``build`` each item; record the problems of those that fail and go on."""
-    built = []
-    for item in items:
-        try:
-            built.append(build(item))
-        except SpecError as error:
-            errors.append(error)
-    return built
 
 
 def _operations(document: dict[str, Any]) -> Iterator[Located]:
@@ -157,10 +143,10 @@ def _operation(
         *((p, f"{where}.parameters[{i}]") for i, p in enumerate(op.get("parameters", []))),
     ]
     errors: list[SpecError] = []
-    parameters = tuple(_collect(errors, raw_parameters, lambda pair: _parameter(*pair)))
-    body = _collect(errors, [op.get("requestBody")], lambda raw: _body(raw, where, operation_id))
+    parameters = tuple(gather(errors, raw_parameters, lambda pair: _parameter(*pair)))
+    body = gather(errors, [op.get("requestBody")], lambda raw: _body(raw, where, operation_id))
     responses = tuple(
-        _collect(
+        gather(
             errors,
             op.get("responses", {}).items(),
             lambda item: _response(
@@ -168,9 +154,7 @@ def _operation(
             ),
         )
     )
-    collected = SpecError.collect(errors)
-    if collected:
-        raise collected
+    raise_all(errors)
     _check_path(path, where, parameters)
     request_body = body[0] if body else None
     check_unique(

@@ -19,7 +19,14 @@ from typing import Any, Literal
 
 from codegen import ecma_regex
 from codegen.ir import Model, Schema
-from codegen.loader import SCHEMA_REF_PREFIX, SpecError, resolve_schema, schema_name
+from codegen.loader import (
+    SCHEMA_REF_PREFIX,
+    SpecError,
+    gather,
+    raise_all,
+    resolve_schema,
+    schema_name,
+)
 from codegen.parser import extensions
 
 JSON_TYPES = {"null", "boolean", "object", "array", "number", "integer", "string"}
@@ -104,29 +111,24 @@ def runtime_schema(raw: Any, where: str) -> Any:
         return raw
     if not isinstance(raw, dict):
         raise SpecError(f"{where}: a schema must be an object or a boolean")
-    out: Schema = {}
     errors: list[SpecError] = []
-    for key, value in raw.items():
-        here = f"{where}.{key}"
-        keyword = KEYWORDS.get(key)
-        if keyword is None:
-            if key in _REFUSED:
-                errors.append(SpecError(f"{here}: {_REFUSED[key]}"))
-            elif not key.startswith("x-"):
-                errors.append(
-                    SpecError(f"{here}: the keyword {key!r} is not supported by the generator")
-                )
-            continue
-        if not (keyword.validates or keyword.message):
-            continue
-        try:
-            out[key] = _runtime_value(keyword.kind, value, here)
-        except SpecError as error:
-            errors.append(error)
-    collected = SpecError.collect(errors)
-    if collected:
-        raise collected
-    return out
+    kept = gather(errors, raw.items(), lambda item: _runtime_entry(*item, f"{where}.{item[0]}"))
+    raise_all(errors)
+    return dict(entry for entry in kept if entry is not None)
+
+
+def _runtime_entry(key: str, value: Any, where: str) -> tuple[str, Any] | None:
+    """``(key, value)`` as the validator reads it, or None for a keyword it does not read."""
+    keyword = KEYWORDS.get(key)
+    if keyword is None:
+        if key in _REFUSED:
+            raise SpecError(f"{where}: {_REFUSED[key]}")
+        if not key.startswith("x-"):
+            raise SpecError(f"{where}: the keyword {key!r} is not supported by the generator")
+        return None
+    if not (keyword.validates or keyword.message):
+        return None
+    return key, _runtime_value(keyword.kind, value, where)
 
 
 def _runtime_value(kind: ValueKind, value: Any, where: str) -> Any:
@@ -199,15 +201,9 @@ def _discriminator(value: Any, where: str) -> dict[str, Any]:
 
 def _all(items: list[tuple[Any, str]], convert: Callable[[Any, str], Any]) -> list[Any]:
     """Convert every item, reporting every problem together."""
-    results, errors = [], []
-    for value, where in items:
-        try:
-            results.append(convert(value, where))
-        except SpecError as error:
-            errors.append(error)
-    collected = SpecError.collect(errors)
-    if collected:
-        raise collected
+    errors: list[SpecError] = []
+    results = gather(errors, items, lambda item: convert(*item))
+    raise_all(errors)
     return results
 
 
