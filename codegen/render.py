@@ -118,6 +118,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "progress": next((op.waiter for op in api.operations if op.waiter), None),
         "key_env": f"{api.package.upper()}_API_KEY",
         "url_env": f"{api.package.upper()}_BASE_URL",
+        "requires_key": any(op.auth for op in api.operations),
     }
     files = {
         name: f"{header}\n{environment.get_template(name + '.jinja').render(context)}"
@@ -237,7 +238,10 @@ def _exports(api: Api, body_types: list[str]) -> list[str]:
     names = [
         "DEFAULT_BASE_URL",
         "ApiError",
+        "AsyncClient",
+        "AsyncTransport",
         "AuthenticationError",
+        "ConfigurationError",
         "BadRequestError",
         "Client",
         _error_base(api),
@@ -258,6 +262,7 @@ def _exports(api: Api, body_types: list[str]) -> list[str]:
         "HttpTransport",
         "default_transport",
         "ServerError",
+        "ThreadTransport",
         "Transport",
         "TransportError",
         "WaitTimeoutError",

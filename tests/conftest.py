@@ -27,6 +27,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 API_KEY = "test-key-5f3a1c"
 
 
+@pytest.fixture(autouse=True)
+def _no_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients read their key and server from the environment: tests start without either."""
+    for name in ("ELKAPI_API_KEY", "ELKAPI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def mock_api() -> MockApi:
     """The mock gateway's state (tasks, upstream log); shared, so tests read only their own."""

@@ -5,10 +5,12 @@ Doubao Seedance 2.0 video generation through ElkAPI's gateway (a new-api
 style relay). Submitting returns a task; poll the task until it completes.
 
 Build requests with ``build_*``, read responses with ``parse_*_response``, or
-let :class:`Client` do both, send with ``http.client`` and retry what is
-safe. Everything here runs on the standard library alone.
+let :class:`Client` (or :class:`AsyncClient`) do both, send with
+``http.client`` and retry what is safe. Everything here runs on the
+standard library alone.
 """
 
+from ._async import AsyncTransport, ThreadTransport
 from ._client import RawResponse, RetryPolicy
 from ._http import (
     HttpRequest,
@@ -22,11 +24,12 @@ from ._http import (
 )
 from ._spec import VERSION, ElkapiError
 from ._validation import FieldError
-from .client import Client
+from .client import AsyncClient, Client
 from .errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -53,9 +56,12 @@ __version__ = VERSION
 __all__ = [
     "DEFAULT_BASE_URL",
     "ApiError",
+    "AsyncClient",
+    "AsyncTransport",
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ConfigurationError",
     "CreateVideoGenerationRequest",
     "ElkapiError",
     "FieldError",
@@ -75,6 +81,7 @@ __all__ = [
     "ServerError",
     "TaskError",
     "TaskStatus",
+    "ThreadTransport",
     "Timeout",
     "Transport",
     "TransportError",

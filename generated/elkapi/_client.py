@@ -13,10 +13,11 @@ from __future__ import annotations
 import copy
 import email.utils
 import logging
+import os
 import random
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -33,6 +34,7 @@ from ._runtime import OperationSpec
 from ._validation import FieldError
 from .errors import (
     ApiError,
+    ConfigurationError,
     Error,
     RedirectError,
     ResponseTooLargeError,
@@ -45,7 +47,9 @@ from .errors import (
 logger = logging.getLogger(__package__ or __name__)
 
 T = TypeVar("T")
-C = TypeVar("C", bound="BaseClient")
+R = TypeVar("R")
+C = TypeVar("C", bound="ClientCore")
+ExchangeResult = tuple[HttpResponse, int]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -206,39 +210,67 @@ class RawResponse(Generic[T]):
         )
 
 
-class BaseClient:
-    """Sends operations with retries by what is safe, follows safe redirects, hides the key.
+@dataclass(frozen=True)
+class Pause:
+    """A step of a call: wait this many seconds before the next."""
 
-    ``timeout`` is a :class:`Timeout` or seconds for both limits. ``retry``
-    (or the ``max_retries`` shortcut) sets the :class:`RetryPolicy`.
-    ``transport`` sends one request (default: :class:`HttpTransport`, whose
-    body cap is ``max_response_bytes``); ``sleep`` is how the client waits, so
-    tests need not. Every attempt is logged at DEBUG on the package's logger.
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Call:
+    """A step of a wait: call ``function`` (a poll) and hand back its result or error."""
+
+    function: Callable[[], Any]
+
+
+Step = HttpRequest | Pause | Call
+"""What a call asks its driver to do: send a request, pause, or poll.
+
+The decisions (what to retry, which redirect to follow, when a wait ends)
+are written once as generators of steps; :class:`BaseClient` carries them
+out with blocking calls and ``AsyncBaseClient`` with ``await``.
+"""
+
+Steps = Generator[Step, Any, R]
+
+
+class ClientCore:
+    """Configuration and decisions shared by the blocking and the async client.
+
+    The key comes from ``api_key`` or the environment variable named by
+    ``api_key_env``; the server from ``base_url``, the variable named by
+    ``base_url_env``, or ``default_base_url``.
     """
 
     default_base_url: ClassVar[str] = ""
+    api_key_env: ClassVar[str] = ""
+    base_url_env: ClassVar[str] = ""
+    requires_key: ClassVar[bool] = True
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None = None,
         base_url: str | None = None,
         *,
         timeout: float | Timeout = DEFAULT_TIMEOUT,
-        transport: Transport | None = None,
         retry: RetryPolicy | None = None,
         max_retries: int | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._api_key = api_key
-        self.base_url = self.default_base_url if base_url is None else base_url
+        self._api_key = self._configured(api_key, self.api_key_env) or ""
+        if self.requires_key and not self._api_key:
+            where = f" or set {self.api_key_env}" if self.api_key_env else ""
+            raise ConfigurationError(f"no API key: pass api_key={where}")
+        self.base_url = self._configured(base_url, self.base_url_env) or self.default_base_url
         self.timeout = Timeout.of(timeout)
         self.retry = _policy(retry or RetryPolicy(), max_retries)
-        self._transport: Transport = transport or HttpTransport(
-            max_response_bytes=max_response_bytes
-        )
-        self._sleep = sleep
         self._random = random.Random()
+
+    @staticmethod
+    def _configured(value: str | None, variable: str) -> str | None:
+        if value is not None or not variable:
+            return value
+        return os.environ.get(variable) or None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -257,33 +289,7 @@ class BaseClient:
             other.timeout = Timeout.of(timeout)
         return other
 
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """Send a built request once with this client's transport and timeout (no retries)."""
-        if isinstance(self._transport, HttpTransport):
-            return self._transport(request, self.timeout)
-        return self._transport(request, self.timeout.read)
-
-    def _call(self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]) -> T:
-        """Send with retries and redirects, then parse; errors carry attempts, never the key."""
-        return self._raw(operation, request, parse).parse()
-
-    def _raw(
-        self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]
-    ) -> RawResponse[T]:
-        response, attempts = self._exchange(operation, request)
-
-        def parsed() -> T:
-            try:
-                result: T = parse(
-                    response.status_code, response.headers, response.body, request=request
-                )
-            except Error as error:
-                raise self._surface(error, operation, attempts, response.headers) from None
-            return result
-
-        return RawResponse(response.status_code, response.headers, response.body, attempts, parsed)
-
-    def _exchange(self, operation: OperationSpec, request: HttpRequest) -> tuple[HttpResponse, int]:
+    def _exchange(self, operation: OperationSpec, request: HttpRequest) -> Steps[ExchangeResult]:
         """The final response and how many attempts it took; raises when no attempt may follow."""
         policy = self.retry
         attempt = 0
@@ -291,14 +297,14 @@ class BaseClient:
             attempt += 1
             started = time.monotonic()
             try:
-                response = self._follow(operation, request)
+                response = yield from self._follow(operation, request)
             except TransportError as error:
                 reason = retry_reason(operation, error=error)
                 again = reason is not None and attempt <= policy.max_retries
                 self._log(request, attempt, started, str(error), reason if again else None)
                 if not again:
                     raise self._surface(error, operation, attempt, None) from None
-                self._sleep(policy.backoff(attempt, self._random.random()))
+                yield Pause(policy.backoff(attempt, self._random.random()))
                 continue
             except RedirectError as error:
                 raise self._surface(error, operation, attempt, None) from None
@@ -308,13 +314,13 @@ class BaseClient:
             self._log(request, attempt, started, status, reason if again else None)
             if not again:
                 return response, attempt
-            self._sleep(policy.delay(attempt, response.headers, self._random.random()))
+            yield Pause(policy.delay(attempt, response.headers, self._random.random()))
 
-    def _follow(self, operation: OperationSpec, request: HttpRequest) -> HttpResponse:
+    def _follow(self, operation: OperationSpec, request: HttpRequest) -> Steps[HttpResponse]:
         """Send, following redirects that are safe to follow."""
         current = request
         for hop in range(MAX_REDIRECTS + 1):
-            response = self.send(current)
+            response: HttpResponse = yield current
             location = response.headers.get("location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
@@ -344,6 +350,26 @@ class BaseClient:
             current = HttpRequest(method, target, headers, body)
         raise AssertionError("unreachable: the last hop is refused")  # pragma: no cover
 
+    def _raw_response(
+        self,
+        operation: OperationSpec,
+        request: HttpRequest,
+        parse: Callable[..., T],
+        exchanged: ExchangeResult,
+    ) -> RawResponse[T]:
+        response, attempts = exchanged
+
+        def parsed() -> T:
+            try:
+                result: T = parse(
+                    response.status_code, response.headers, response.body, request=request
+                )
+            except Error as error:
+                raise self._surface(error, operation, attempts, response.headers) from None
+            return result
+
+        return RawResponse(response.status_code, response.headers, response.body, attempts, parsed)
+
     def _surface(
         self,
         error: Error,
@@ -364,9 +390,9 @@ class BaseClient:
         scrub_error(error, self._api_key)
         return error
 
-    def _wait(
+    def _polls(
         self,
-        poll: Callable[[], T],
+        poll: Callable[[], Any],
         *,
         state: Callable[[T], tuple[object, ...]],
         done: Callable[[T], bool],
@@ -374,7 +400,7 @@ class BaseClient:
         max_interval: float,
         timeout: float,
         on_progress: Callable[[T], None] | None,
-    ) -> T:
+    ) -> Steps[T]:
         """Poll until ``done``; transient failures are waited out until the deadline."""
         deadline = time.monotonic() + timeout
         delay = poll_interval
@@ -383,7 +409,7 @@ class BaseClient:
         while True:
             asked: float | None = None
             try:
-                current = poll()
+                current: T = yield Call(poll)
             except Error as error:
                 if not transient(error):
                     raise
@@ -406,7 +432,7 @@ class BaseClient:
                     message = f"still {state(current)[0]!r} after {timeout:g} seconds"
                     raise WaitTimeoutError(message, current)
             pause = delay if asked is None else min(asked, self.retry.max_retry_after)
-            self._sleep(min(max(pause, delay), remaining))
+            yield Pause(min(max(pause, delay), remaining))
             delay = min(delay * 1.5, max_interval)
 
     def _log(
@@ -427,6 +453,95 @@ class BaseClient:
     def _hide(self, text: str) -> str:
         result: str = scrub(text, self._api_key)
         return result
+
+
+class BaseClient(ClientCore):
+    """Sends operations with retries by what is safe, follows safe redirects, hides the key.
+
+    ``timeout`` is a :class:`Timeout` or seconds for both limits. ``retry``
+    (or the ``max_retries`` shortcut) sets the :class:`RetryPolicy`.
+    ``transport`` sends one request (default: :class:`HttpTransport`, whose
+    body cap is ``max_response_bytes``); ``sleep`` is how the client waits, so
+    tests need not. Every attempt is logged at DEBUG on the package's logger.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | Timeout = DEFAULT_TIMEOUT,
+        transport: Transport | None = None,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout=timeout, retry=retry, max_retries=max_retries)
+        self._transport: Transport = transport or HttpTransport(
+            max_response_bytes=max_response_bytes
+        )
+        self._sleep = sleep
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send a built request once with this client's transport and timeout (no retries)."""
+        if isinstance(self._transport, HttpTransport):
+            return self._transport(request, self.timeout)
+        return self._transport(request, self.timeout.read)
+
+    def _call(self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]) -> T:
+        """Send with retries and redirects, then parse; errors carry attempts, never the key."""
+        return self._raw(operation, request, parse).parse()
+
+    def _raw(
+        self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]
+    ) -> RawResponse[T]:
+        exchanged = self._drive(self._exchange(operation, request))
+        return self._raw_response(operation, request, parse, exchanged)
+
+    def _wait(
+        self,
+        poll: Callable[[], T],
+        *,
+        state: Callable[[T], tuple[object, ...]],
+        done: Callable[[T], bool],
+        poll_interval: float,
+        max_interval: float,
+        timeout: float,
+        on_progress: Callable[[T], None] | None,
+    ) -> T:
+        """Poll until ``done``; transient failures are waited out until the deadline."""
+        steps = self._polls(
+            poll,
+            state=state,
+            done=done,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            timeout=timeout,
+            on_progress=on_progress,
+        )
+        return self._drive(steps)
+
+    def _drive(self, steps: Steps[R]) -> R:
+        """Carry out ``steps`` with blocking calls; a failed step is thrown back into them."""
+        reply: Any = None
+        failure: Error | None = None
+        while True:
+            try:
+                step = steps.send(reply) if failure is None else steps.throw(failure)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            reply, failure = None, None
+            try:
+                if isinstance(step, Pause):
+                    self._sleep(step.seconds)
+                elif isinstance(step, Call):
+                    reply = step.function()
+                else:
+                    reply = self.send(step)
+            except Error as error:
+                failure = error
 
 
 def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:

@@ -17,6 +17,10 @@ class Error(Exception):
     """Base class of every error raised by this package."""
 
 
+class ConfigurationError(Error, ValueError):
+    """The client cannot be made as asked, for example with no API key anywhere."""
+
+
 class RequestValidationError(Error, ValueError):
     """The request breaks the spec; nothing was sent.
 

@@ -1,0 +1,144 @@
+# Runtime of the generated package: codegen copies this file in unchanged.
+"""The async client every generated ``AsyncClient`` extends, and its default transport.
+
+It makes the same decisions as the blocking client (they are written once,
+in :class:`ClientCore`): only sending, pausing and polling are awaited here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from ._client import DEFAULT_TIMEOUT, Call, ClientCore, Pause, RawResponse, RetryPolicy, Steps
+from ._http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    HttpRequest,
+    HttpResponse,
+    HttpTransport,
+    Timeout,
+    Transport,
+)
+from ._runtime import OperationSpec
+from .errors import Error
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+AsyncTransport = Callable[[HttpRequest, float], Awaitable[HttpResponse]]
+"""Sends one request with a timeout in seconds, as a coroutine; the rules of ``Transport`` hold."""
+
+
+class ThreadTransport:
+    """Runs a blocking transport (by default :class:`HttpTransport`) in a worker thread.
+
+    The event loop stays free while a request is under way. A cancelled call
+    stops waiting at once; the thread itself ends at the transport's own
+    read deadline.
+    """
+
+    def __init__(self, transport: Transport | HttpTransport | None = None) -> None:
+        self.transport = transport or HttpTransport()
+
+    def __repr__(self) -> str:
+        return f"ThreadTransport({self.transport!r})"
+
+    async def __call__(self, request: HttpRequest, timeout: float | Timeout) -> HttpResponse:
+        """Send ``request`` in a worker thread and return what the transport returns."""
+        if isinstance(self.transport, HttpTransport):
+            return await asyncio.to_thread(self.transport, request, timeout)
+        return await asyncio.to_thread(self.transport, request, Timeout.of(timeout).read)
+
+
+class AsyncBaseClient(ClientCore):
+    """The async twin of ``BaseClient``: same arguments, same retries, redirects and secrecy.
+
+    ``transport`` is an :data:`AsyncTransport` (for example an adapter over
+    ``httpx.AsyncClient``); a plain transport such as ``MockTransport`` is
+    also accepted and called directly, so it must not block. The default runs
+    :class:`HttpTransport` in a worker thread. ``sleep`` is how the client
+    waits (``asyncio.sleep``).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | Timeout = DEFAULT_TIMEOUT,
+        transport: AsyncTransport | Transport | None = None,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout=timeout, retry=retry, max_retries=max_retries)
+        self._transport: AsyncTransport | Transport | ThreadTransport = transport or (
+            ThreadTransport(HttpTransport(max_response_bytes=max_response_bytes))
+        )
+        self._sleep = sleep
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send a built request once with this client's transport and timeout (no retries)."""
+        if isinstance(self._transport, ThreadTransport):
+            return await self._transport(request, self.timeout)
+        sent: HttpResponse | Awaitable[HttpResponse] = self._transport(request, self.timeout.read)
+        return sent if isinstance(sent, HttpResponse) else await sent
+
+    async def _call(
+        self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]
+    ) -> T:
+        """Send with retries and redirects, then parse; errors carry attempts, never the key."""
+        raw = await self._raw(operation, request, parse)
+        return raw.parse()
+
+    async def _raw(
+        self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]
+    ) -> RawResponse[T]:
+        exchanged = await self._drive(self._exchange(operation, request))
+        return self._raw_response(operation, request, parse, exchanged)
+
+    async def _wait(
+        self,
+        poll: Callable[[], Awaitable[T]],
+        *,
+        state: Callable[[T], tuple[object, ...]],
+        done: Callable[[T], bool],
+        poll_interval: float,
+        max_interval: float,
+        timeout: float,
+        on_progress: Callable[[T], None] | None,
+    ) -> T:
+        """Poll until ``done``; transient failures are waited out until the deadline."""
+        steps: Steps[T] = self._polls(
+            poll,
+            state=state,
+            done=done,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            timeout=timeout,
+            on_progress=on_progress,
+        )
+        return await self._drive(steps)
+
+    async def _drive(self, steps: Steps[R]) -> R:
+        """Carry out ``steps``, awaiting each; a failed step is thrown back into them."""
+        reply: Any = None
+        failure: Error | None = None
+        while True:
+            try:
+                step = steps.send(reply) if failure is None else steps.throw(failure)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            reply, failure = None, None
+            try:
+                if isinstance(step, Pause):
+                    await self._sleep(step.seconds)
+                elif isinstance(step, Call):
+                    reply = await step.function()
+                else:
+                    reply = await self.send(step)
+            except Error as error:
+                failure = error
