@@ -119,6 +119,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "key_env": f"{api.package.upper()}_API_KEY",
         "url_env": f"{api.package.upper()}_BASE_URL",
         "requires_key": any(op.auth for op in api.operations),
+        "any_alternatives": any(op.waiter and op.waiter.alternatives for op in api.operations),
     }
     files = {
         name: f"{header}\n{environment.get_template(name + '.jinja').render(context)}"

@@ -8,6 +8,7 @@ extensions are read only by :mod:`codegen.parser.extensions`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -55,6 +56,8 @@ def parse(document: dict[str, Any], package: str) -> Api:
     except SpecError as error:
         errors.append(error)
     raise_all(errors)
+    operations = tuple(gather(errors, operations, lambda op: _with_alternatives(op, operations)))
+    raise_all(errors)
     info = document.get("info", {})
     servers = document.get("servers") or [{"url": ""}]
     request_roots = [op.body.type_name for op in operations if op.body]
@@ -71,6 +74,30 @@ def parse(document: dict[str, Any], package: str) -> Api:
         request_models=models(closure(request_roots, schemas), sources, for_callers=True),
         response_models=models(closure(response_roots, schemas), sources, for_callers=False),
     )
+
+
+def _with_alternatives(op: Operation, operations: tuple[Operation, ...]) -> Operation:
+    """``op`` with its waiter's alternative operations named as methods, once checked.
+
+    An alternative must take the same arguments and return the same model,
+    so the waiter can poll either.
+    """
+    if op.waiter is None or not op.waiter.alternatives:
+        return op
+    by_id = {other.operation_id: other for other in operations}
+    names = []
+    for operation_id in op.waiter.alternatives:
+        where = f"{op.operation_id}.x-waiter.alternatives: {operation_id!r}"
+        other = by_id.get(operation_id)
+        if other is None:
+            raise SpecError(f"{where} is not an operationId")
+        same_arguments = [p.python_name for p in other.parameters] == [
+            p.python_name for p in op.parameters
+        ]
+        if not same_arguments or other.success_models != op.success_models:
+            raise SpecError(f"{where} must take the same arguments and return the same model")
+        names.append(other.name)
+    return dataclasses.replace(op, waiter=dataclasses.replace(op.waiter, alternatives=tuple(names)))
 
 
 def _operations(document: dict[str, Any]) -> Iterator[Located]:

@@ -16,7 +16,8 @@ from typing import Any, Literal, cast
 from codegen.loader import SpecError, resolve_schema
 from codegen.parser.names import python_name
 
-_CONVERSIONS = ("string", "integer")
+Conversion = Literal["string", "integer", "positive-integer"]
+_CONVERSIONS: tuple[Conversion, ...] = ("string", "integer", "positive-integer")
 _CLI_KINDS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _JSON_TYPE_OF = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
@@ -75,7 +76,7 @@ class Echo:
     name: str
     source: Literal["request", "upstream"]
     pointer: str
-    convert: Literal["string", "integer"] | None
+    convert: Conversion | None
     optional: bool
     unless: tuple[Any, ...]
 
@@ -96,13 +97,26 @@ class UpstreamPart:
 
 @dataclass(frozen=True)
 class UpstreamStep:
-    """One step of ``x-upstream``: ``merge`` an object, or ``set`` a target from a source."""
+    """One step of ``x-upstream``, applied in order to the payload being built.
 
-    action: Literal["merge", "set"]
+    - ``merge``: copy each key of the object at ``source`` (but those in
+      ``except_keys``) into the payload, each replacing what the payload held;
+    - ``set``: set ``target`` to the value at ``source`` (``convert`` may
+      refuse it, and then the step does nothing) or to the ``concat`` of parts;
+    - ``remove``: drop the items of the payload's list at ``target`` that
+      match ``where`` (an item matches when it has each key with that value);
+    - ``append``: add the value at ``source``, through ``item``, to the
+      payload's list at ``target``.
+    """
+
+    action: Literal["merge", "set", "remove", "append"]
     target: str
     source: str
-    convert: Literal["string", "integer"] | None = None
+    convert: Conversion | None = None
     concat: tuple[UpstreamPart, ...] = ()
+    except_keys: tuple[str, ...] = ()
+    where: Mapping[str, Any] | None = None
+    item: Any = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,11 @@ class Waiter:
     status_property: str
     progress_property: str | None
     terminal: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()
+    """Other operations the waiter may poll instead (same arguments, same model).
+
+    Read as operationIds; the parser turns them into method names once checked.
+    """
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,26 @@ class Cli:
     wait_method: str | None
     wait_argument: str | None
     result: str | None
+
+
+def exclusive(value: Any, where: str) -> list[dict[str, Any]]:
+    """``x-exclusive``: groups of fields (JSON pointers) of which a body may set one at most.
+
+    Each group has a ``reason``, shown in the error, because a caller needs to
+    know why two valid fields cannot go together.
+    """
+    if not isinstance(value, list):
+        raise SpecError(f"{where}: must be a list of {{fields, reason}} groups")
+    groups = []
+    for i, raw in enumerate(value):
+        here = f"{where}[{i}]"
+        group = _mapping(raw, here)
+        fields = [_pointer(p, f"{here}.fields") for p in _strings(group.get("fields"), here)]
+        if len(fields) < 2:
+            raise SpecError(f"{here}.fields: name at least two fields")
+        reason = " ".join(_string(group.get("reason"), f"{here}.reason").split())
+        groups.append({"fields": fields, "reason": reason})
+    return groups
 
 
 def equal_properties(value: Any, where: str) -> list[list[str]]:
@@ -253,7 +292,18 @@ def upstream(operation: Mapping[str, Any], where: str) -> Upstream | None:
 def _step(raw: Any, where: str) -> UpstreamStep:
     step = _mapping(raw, where)
     if "merge" in step:
-        return UpstreamStep("merge", target="", source=_pointer(step["merge"], f"{where}.merge"))
+        excepted = step.get("except", [])
+        if not isinstance(excepted, list) or not all(isinstance(k, str) for k in excepted):
+            raise SpecError(f"{where}.except: must be a list of keys")
+        source = _pointer(step["merge"], f"{where}.merge")
+        return UpstreamStep("merge", target="", source=source, except_keys=tuple(excepted))
+    if "remove" in step:
+        match = _mapping(step.get("where"), f"{where}.where")
+        return UpstreamStep("remove", _pointer(step["remove"], f"{where}.remove"), "", where=match)
+    if "append" in step:
+        target = _pointer(step["append"], f"{where}.append")
+        source = _pointer(step.get("from"), f"{where}.from")
+        return UpstreamStep("append", target, source, item=step.get("item"))
     target = _pointer(step.get("set"), f"{where}.set")
     if "concat" in step:
         parts = step["concat"]
@@ -300,6 +350,7 @@ def waiter(operation: Mapping[str, Any], lifecycles: list[Lifecycle], where: str
         status_property=found.status,
         progress_property=found.progress,
         terminal=found.terminal,
+        alternatives=tuple(_strings(spec.get("alternatives", []), f"{here}.alternatives")),
     )
 
 
@@ -378,6 +429,12 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list):
+        raise SpecError(f"{where}: must be a list of strings")
+    return [_string(item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise SpecError(f"{where}: must be a non-empty string")
@@ -396,11 +453,10 @@ def _pointers(value: Any, where: str) -> list[str]:
     return [_pointer(item, f"{where}[{i}]") for i, item in enumerate(value)]
 
 
-def _conversion(value: Any, where: str) -> Literal["string", "integer"] | None:
+def _conversion(value: Any, where: str) -> Conversion | None:
     if value is None:
         return None
-    if value == "string":
-        return "string"
-    if value == "integer":
-        return "integer"
+    for known in _CONVERSIONS:
+        if value == known:
+            return known
     raise SpecError(f"{where}: must be one of {list(_CONVERSIONS)}")

@@ -32,7 +32,16 @@ from codegen.parser import extensions
 JSON_TYPES = {"null", "boolean", "object", "array", "number", "integer", "string"}
 # How a keyword's value is read: a plain value, one schema, a list of schemas, ...
 ValueKind = Literal[
-    "value", "schema", "schemas", "properties", "ref", "type", "pattern", "discriminator", "pairs"
+    "value",
+    "schema",
+    "schemas",
+    "properties",
+    "ref",
+    "type",
+    "pattern",
+    "discriminator",
+    "pairs",
+    "exclusive",
 ]
 
 
@@ -83,6 +92,7 @@ KEYWORDS: dict[str, Keyword] = {
     "else": Keyword(validates=True, structural=False, kind="schema"),
     "discriminator": Keyword(validates=True, structural=False, kind="discriminator"),
     "x-equal-properties": Keyword(validates=True, structural=False, kind="pairs"),
+    "x-exclusive": Keyword(validates=True, structural=False, kind="exclusive"),
     "title": Keyword(message=True, structural=False),
     "x-expect": Keyword(message=True, structural=False),
     "examples": Keyword(structural=False),
@@ -142,6 +152,7 @@ def _runtime_value(kind: ValueKind, value: Any, where: str) -> Any:
         "properties": _properties,
         "discriminator": _discriminator,
         "pairs": extensions.equal_properties,
+        "exclusive": extensions.exclusive,
     }
     return readers[kind](value, where)
 

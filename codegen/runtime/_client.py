@@ -37,6 +37,7 @@ from .errors import (
     ConfigurationError,
     Error,
     RedirectError,
+    RequestValidationError,
     ResponseTooLargeError,
     TransportError,
     WaitTimeoutError,
@@ -288,6 +289,15 @@ class ClientCore:
         if timeout is not None:
             other.timeout = Timeout.of(timeout)
         return other
+
+    @staticmethod
+    def _choose(argument: str, value: str, options: Mapping[str, T]) -> T:
+        """The option named ``value``; refuses any other name like a bad argument."""
+        if value not in options:
+            choices = ", ".join(map(repr, options))
+            rule = FieldError(argument, "enum", f"must be one of {choices} (got {value!r})")
+            raise RequestValidationError([rule])
+        return options[value]
 
     def _exchange(self, operation: OperationSpec, request: HttpRequest) -> Steps[ExchangeResult]:
         """The final response and how many attempts it took; raises when no attempt may follow."""

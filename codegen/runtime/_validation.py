@@ -250,6 +250,8 @@ class Validator:
                     f"must equal {right} (got {show(value[left])}, {right} is {show(value[right])})"
                 )
                 yield FieldError(child_path(path, left), "x-equal-properties", message)
+        for rule in schema.get("x-exclusive", ()):
+            yield from _exclusive_errors(rule, value, path)
 
     def _array_errors(self, schema: Schema, value: list[Any], path: str) -> Iterator[FieldError]:
         for rule, words in (("minItems", "at least"), ("maxItems", "at most")):
@@ -389,3 +391,32 @@ def _string_words(schema: Schema) -> str:
     if "pattern" in schema:
         words += f" matching /{schema['pattern']}/"
     return words
+
+
+def _exclusive_errors(rule: Schema, value: dict[str, Any], path: str) -> Iterator[FieldError]:
+    """``x-exclusive``: at most one of the fields at ``rule["fields"]`` (JSON pointers) is set."""
+    present = [keys for keys in map(_pointer_keys, rule["fields"]) if _has(value, keys)]
+    if len(present) < 2:
+        return
+    first, *others = (_dotted(path, keys) for keys in present)
+    together = " and ".join(others)
+    message = f"must not be sent together with {together}: {rule['reason']}"
+    yield FieldError(first, "x-exclusive", message)
+
+
+def _pointer_keys(pointer: str) -> list[str]:
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]]
+
+
+def _has(value: Any, keys: list[str]) -> bool:
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return False
+        value = value[key]
+    return True
+
+
+def _dotted(path: str, keys: list[str]) -> str:
+    for key in keys:
+        path = child_path(path, key)
+    return path

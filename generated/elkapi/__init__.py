@@ -41,12 +41,14 @@ from .errors import (
     TransportError,
     WaitTimeoutError,
 )
-from .models import TaskError, TaskStatus, VideoTask
+from .models import TaskError, TaskStatus, TaskUsage, VideoTask
 from .operations import (
     DEFAULT_BASE_URL,
     build_create_video_generation,
     build_retrieve_video,
+    build_retrieve_video_generation,
     parse_create_video_generation_response,
+    parse_retrieve_video_generation_response,
     parse_retrieve_video_response,
 )
 from .params import CreateVideoGenerationRequest
@@ -81,6 +83,7 @@ __all__ = [
     "ServerError",
     "TaskError",
     "TaskStatus",
+    "TaskUsage",
     "ThreadTransport",
     "Timeout",
     "Transport",
@@ -89,8 +92,10 @@ __all__ = [
     "WaitTimeoutError",
     "build_create_video_generation",
     "build_retrieve_video",
+    "build_retrieve_video_generation",
     "default_transport",
     "parse_create_video_generation_response",
+    "parse_retrieve_video_generation_response",
     "parse_retrieve_video_response",
     "urllib_transport",
 ]

@@ -45,6 +45,17 @@ SCHEMAS: dict[str, Any] = {
             },
             "metadata": {"$ref": "VideoMetadata"},
         },
+        "x-exclusive": [
+            {
+                "fields": ["/images", "/metadata/content"],
+                "reason": "the gateway replaces the content "
+                "items built from images with "
+                "metadata.content, so the images "
+                "would be dropped and the task still "
+                "billed; put the images in "
+                "metadata.content instead",
+            }
+        ],
     },
     "ImageReference": {
         "type": "string",
@@ -144,9 +155,13 @@ SCHEMAS: dict[str, Any] = {
             "progress": {"type": "integer", "minimum": 0, "maximum": 100},
             "created_at": {"type": "integer", "minimum": 0},
             "completed_at": {"type": "integer", "minimum": 0},
+            "expires_at": {"type": "integer", "minimum": 0},
             "seconds": {"type": "string"},
+            "size": {"type": "string"},
+            "remixed_from_video_id": {"type": "string"},
             "metadata": {"type": "object", "additionalProperties": True},
             "error": {"$ref": "TaskError"},
+            "usage": {"$ref": "TaskUsage"},
         },
         "allOf": [
             {
@@ -172,6 +187,13 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["message"],
         "properties": {"message": {"type": "string"}, "code": {"type": ["string", "integer"]}},
+    },
+    "TaskUsage": {
+        "type": "object",
+        "properties": {
+            "completion_tokens": {"type": "integer", "minimum": 0},
+            "total_tokens": {"type": "integer", "minimum": 0},
+        },
     },
     "ErrorResponse": {
         "anyOf": [

@@ -10,7 +10,7 @@ module adds one method per operation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ._async import AsyncBaseClient
 from ._client import BaseClient, RawResponse
@@ -19,9 +19,12 @@ from .operations import (
     CREATE_VIDEO_GENERATION,
     DEFAULT_BASE_URL,
     RETRIEVE_VIDEO,
+    RETRIEVE_VIDEO_GENERATION,
     build_create_video_generation,
     build_retrieve_video,
+    build_retrieve_video_generation,
     parse_create_video_generation_response,
+    parse_retrieve_video_generation_response,
     parse_retrieve_video_response,
 )
 
@@ -88,6 +91,7 @@ class Client(BaseClient):
         self,
         task_id: str,
         *,
+        via: Literal["retrieve_video", "retrieve_video_generation"] = "retrieve_video",
         poll_interval: float = 2.0,
         max_interval: float = 15.0,
         timeout: float = 600.0,
@@ -102,19 +106,46 @@ class Client(BaseClient):
         ``status`` or ``progress`` differs from the one before.
         Failures that may heal (no connection, HTTP 408, 429, 5xx) are waited
         out until the deadline; any other error is raised at once.
+        ``via`` names the operation that polls: retrieve_video or retrieve_video_generation.
 
         Raises:
             WaitTimeoutError: still not finished after ``timeout`` seconds;
                 its ``last`` attribute holds the last state seen (or None).
         """
+        poll = self._choose(
+            "via",
+            via,
+            {
+                "retrieve_video": self.retrieve_video,
+                "retrieve_video_generation": self.retrieve_video_generation,
+            },
+        )
         return self._wait(
-            lambda: self.retrieve_video(task_id=task_id),
+            lambda: poll(task_id=task_id),
             state=lambda current: (current.status, current.progress),
             done=lambda current: current.status in ("completed", "failed"),
             poll_interval=poll_interval,
             max_interval=max_interval,
             timeout=timeout,
             on_progress=on_progress,
+        )
+
+    def retrieve_video_generation(
+        self,
+        task_id: str,
+    ) -> VideoTask:
+        """Retrieve a video generation task by its Seedance-format route.
+
+        See :func:`build_retrieve_video_generation` for the arguments; raises what it and
+        :func:`parse_retrieve_video_generation_response` raise, TransportError or RedirectError.
+        """
+        request = build_retrieve_video_generation(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            task_id=task_id,
+        )
+        return self._call(
+            RETRIEVE_VIDEO_GENERATION, request, parse_retrieve_video_generation_response
         )
 
 
@@ -157,6 +188,20 @@ class ClientWithRawResponse:
             task_id=task_id,
         )
         return self._client._raw(RETRIEVE_VIDEO, request, parse_retrieve_video_response)
+
+    def retrieve_video_generation(
+        self,
+        task_id: str,
+    ) -> RawResponse[VideoTask]:
+        """Call :meth:`Client.retrieve_video_generation` and return the raw response."""
+        request = build_retrieve_video_generation(
+            api_key=self._client._api_key,
+            base_url=self._client.base_url,
+            task_id=task_id,
+        )
+        return self._client._raw(
+            RETRIEVE_VIDEO_GENERATION, request, parse_retrieve_video_generation_response
+        )
 
 
 class AsyncClient(AsyncBaseClient):
@@ -218,6 +263,7 @@ class AsyncClient(AsyncBaseClient):
         self,
         task_id: str,
         *,
+        via: Literal["retrieve_video", "retrieve_video_generation"] = "retrieve_video",
         poll_interval: float = 2.0,
         max_interval: float = 15.0,
         timeout: float = 600.0,
@@ -232,19 +278,46 @@ class AsyncClient(AsyncBaseClient):
         ``status`` or ``progress`` differs from the one before.
         Failures that may heal (no connection, HTTP 408, 429, 5xx) are waited
         out until the deadline; any other error is raised at once.
+        ``via`` names the operation that polls: retrieve_video or retrieve_video_generation.
 
         Raises:
             WaitTimeoutError: still not finished after ``timeout`` seconds;
                 its ``last`` attribute holds the last state seen (or None).
         """
+        poll = self._choose(
+            "via",
+            via,
+            {
+                "retrieve_video": self.retrieve_video,
+                "retrieve_video_generation": self.retrieve_video_generation,
+            },
+        )
         return await self._wait(
-            lambda: self.retrieve_video(task_id=task_id),
+            lambda: poll(task_id=task_id),
             state=lambda current: (current.status, current.progress),
             done=lambda current: current.status in ("completed", "failed"),
             poll_interval=poll_interval,
             max_interval=max_interval,
             timeout=timeout,
             on_progress=on_progress,
+        )
+
+    async def retrieve_video_generation(
+        self,
+        task_id: str,
+    ) -> VideoTask:
+        """Retrieve a video generation task by its Seedance-format route.
+
+        See :func:`build_retrieve_video_generation` for the arguments; raises what it and
+        :func:`parse_retrieve_video_generation_response` raise, TransportError or RedirectError.
+        """
+        request = build_retrieve_video_generation(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            task_id=task_id,
+        )
+        return await self._call(
+            RETRIEVE_VIDEO_GENERATION, request, parse_retrieve_video_generation_response
         )
 
 
@@ -287,3 +360,17 @@ class AsyncClientWithRawResponse:
             task_id=task_id,
         )
         return await self._client._raw(RETRIEVE_VIDEO, request, parse_retrieve_video_response)
+
+    async def retrieve_video_generation(
+        self,
+        task_id: str,
+    ) -> RawResponse[VideoTask]:
+        """Call :meth:`AsyncClient.retrieve_video_generation` and return the raw response."""
+        request = build_retrieve_video_generation(
+            api_key=self._client._api_key,
+            base_url=self._client.base_url,
+            task_id=task_id,
+        )
+        return await self._client._raw(
+            RETRIEVE_VIDEO_GENERATION, request, parse_retrieve_video_generation_response
+        )

@@ -21,6 +21,16 @@ class TaskError:
 
 
 @dataclass(kw_only=True)
+class TaskUsage:
+    """Tokens the task used."""
+
+    completion_tokens: int | None = None
+    """Tokens of the generated video."""
+    total_tokens: int | None = None
+    """All tokens the task used."""
+
+
+@dataclass(kw_only=True)
 class VideoTask:
     """A video generation task."""
 
@@ -39,8 +49,19 @@ class VideoTask:
     """When the task was created, in Unix seconds."""
     completed_at: int | None = None
     """When the task finished, in Unix seconds."""
+    expires_at: int | None = None
+    """When the video stops being downloadable, in Unix seconds."""
     seconds: str | None = None
     """The duration of the video in seconds."""
+    size: str | None = None
+    """The video's size, for example `1280x720`."""
+    remixed_from_video_id: str | None = None
+    """The task this video was remixed from."""
     metadata: dict[str, Any] | None = None
-    """Result details; `url` holds the video once the task is completed."""
+    """
+    Result details; `url` holds the video once the task is completed
+    (usually on a CDN host; the gateway may give an empty string before).
+
+    """
     error: TaskError | None = None
+    usage: TaskUsage | None = None

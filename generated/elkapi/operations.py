@@ -58,10 +58,15 @@ def build_create_video_generation(
 ) -> HttpRequest:
     """Submit a Seedance video generation task.
 
-    The gateway forwards the body to Seedance: `metadata` keys are passed
-    through, `seconds` overrides `metadata.duration`, each entry of
-    `images` becomes a leading `image_url` content item, and the prompt
-    becomes the final `text` content item.
+    The gateway forwards the body to Seedance, as its adapter does: each
+    entry of `images` becomes an `image_url` content item; then the keys of
+    `metadata` (except `model`) are merged in, each replacing what the
+    payload held, so `metadata.content` replaces the items built from
+    `images`; `seconds` overrides `metadata.duration` when it is a positive
+    integer; every `text` item is removed and the prompt is appended as the
+    final `text` item. Sending `images` together with `metadata.content` is
+    refused by the client: the gateway would drop the images and still
+    bill the task.
 
     Args:
         api_key: The API key, sent as a bearer token.
@@ -120,6 +125,7 @@ RETRIEVE_VIDEO = OperationSpec(
     path_params=(Param("task_id", "task_id", True, {"type": "string", "minLength": 1}),),
     responses={
         "200": {"$ref": "VideoTask"},
+        "400": {"$ref": "ErrorResponse"},
         "401": {"$ref": "ErrorResponse"},
         "404": {"$ref": "ErrorResponse"},
         "default": {"$ref": "ErrorResponse"},
@@ -178,5 +184,77 @@ def parse_retrieve_video_response(
     """
     result: VideoTask = parse_response(
         RETRIEVE_VIDEO, VideoTask, status_code, headers, body, request
+    )
+    return result
+
+
+RETRIEVE_VIDEO_GENERATION = OperationSpec(
+    api=API,
+    operation_id="retrieveVideoGeneration",
+    method="GET",
+    path="/v1/video/generations/{task_id}",
+    auth=True,
+    path_params=(Param("task_id", "task_id", True, {"type": "string", "minLength": 1}),),
+    responses={
+        "200": {"$ref": "VideoTask"},
+        "400": {"$ref": "ErrorResponse"},
+        "401": {"$ref": "ErrorResponse"},
+        "404": {"$ref": "ErrorResponse"},
+        "default": {"$ref": "ErrorResponse"},
+    },
+    error_fields={
+        "message": ("/error/message", "/message"),
+        "type": ("/error/type",),
+        "code": ("/error/code", "/code"),
+    },
+)
+
+
+def build_retrieve_video_generation(
+    *,
+    api_key: str,
+    base_url: str = DEFAULT_BASE_URL,
+    task_id: str,
+) -> HttpRequest:
+    """Retrieve a video generation task by its Seedance-format route.
+
+    The route these gateways document as "Query Seedance video task": the
+    same task object as `GET /v1/videos/{task_id}`.
+
+    Args:
+        api_key: The API key, sent as a bearer token.
+        base_url: The server, without a path.
+        task_id: The public task id returned on submission.
+
+    Raises:
+        RequestValidationError: an argument breaks the spec; nothing is built.
+    """
+    return build_request(
+        RETRIEVE_VIDEO_GENERATION,
+        api_key=api_key,
+        base_url=base_url,
+        params={"task_id": task_id},
+        fields=None,
+    )
+
+
+def parse_retrieve_video_generation_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    request: HttpRequest | None = None,
+) -> VideoTask:
+    """Read a response to ``retrieveVideoGeneration``.
+
+    Returns :class:`VideoTask` for a documented 2xx status. Pass the
+    ``request`` that was sent to also check the properties that must repeat it.
+
+    Raises:
+        ResponseValidationError: a 2xx body breaks the spec.
+        ApiError: an error status (a subclass per status, e.g. NotFoundError).
+    """
+    result: VideoTask = parse_response(
+        RETRIEVE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request
     )
     return result

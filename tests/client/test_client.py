@@ -44,10 +44,26 @@ def test_wrong_or_missing_keys_are_refused(token: str, base_url: str) -> None:
             elkapi.Client(token, base_url).create_video_generation(prompt="p")
 
 
-def test_an_unknown_task_is_not_found(client: elkapi.Client) -> None:
-    with pytest.raises(elkapi.NotFoundError) as raised:
-        client.retrieve_video("task_does_not_exist")
-    assert raised.value.message and raised.value.code
+@pytest.mark.parametrize("via", ["retrieve_video", "retrieve_video_generation"])
+def test_an_unknown_task_is_refused_as_new_api_does(client: elkapi.Client, via: str) -> None:
+    with pytest.raises(elkapi.BadRequestError) as raised:
+        getattr(client, via)("task_does_not_exist")
+    assert raised.value.code == "task_not_exist" and raised.value.message
+    with pytest.raises(elkapi.BadRequestError):
+        client.wait_for_video("task_does_not_exist", poll_interval=0.001, timeout=5)
+
+
+def test_both_query_routes_return_the_same_task(client: elkapi.Client) -> None:
+    task = client.create_video_generation(prompt="a heron")
+    final = client.wait_for_video(task.id, via="retrieve_video_generation", poll_interval=0.001)
+    assert final.status in LIFECYCLE.terminal
+    assert client.retrieve_video(task.id) == client.retrieve_video_generation(task.id)
+
+
+def test_the_waiter_refuses_an_unknown_route(client: elkapi.Client) -> None:
+    with pytest.raises(elkapi.RequestValidationError) as raised:
+        client.wait_for_video("task_x", via="retrieve_videos")  # type: ignore[arg-type]
+    assert [(e.path, e.rule) for e in raised.value.errors] == [("via", "enum")]
 
 
 @given(body=valid("CreateVideoGenerationRequest"))

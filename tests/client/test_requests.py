@@ -51,6 +51,17 @@ DOCUMENTED_FIELDS = [
 ]
 
 
+IMAGES = ["https://example.com/a.png", "https://example.com/b.jpg"]
+MEDIA = [
+    {
+        "type": "image_url",
+        "image_url": {"url": "https://example.com/first.png"},
+        "role": "first_frame",
+    },
+    {"type": "audio_url", "audio_url": {"url": "https://example.com/music.mp3"}},
+]
+
+
 def known_fields(body: dict[str, Any]) -> dict[str, Any]:
     """The body's declared top-level fields: what a caller passes as keyword arguments."""
     return {key: value for key, value in body.items() if key in DECLARED}
@@ -181,30 +192,72 @@ def expected_duration(body: dict[str, Any]) -> Any:
     return body.get("metadata", {}).get("duration", MISSING)
 
 
+def adapter_payload(body: dict[str, Any]) -> dict[str, Any]:
+    """The payload new-api's Doubao adapter forwards for ``body``, written out by hand.
+
+    Kept apart from the spec's ``x-upstream`` (which the mock interprets) so
+    the two can disagree: images become image_url items, metadata is merged
+    in (metadata.content replacing them, metadata.model ignored), seconds
+    overrides the duration, text items go and the prompt comes last.
+    """
+    metadata = body.get("metadata", {})
+    payload: dict[str, Any] = {k: v for k, v in metadata.items() if k != "model"}
+    payload["model"] = body.get("model", DEFAULT_MODEL)
+    images = [{"type": "image_url", "image_url": {"url": u}} for u in body.get("images", [])]
+    content = metadata.get("content", images)
+    text = {"type": "text", "text": body["prompt"]}
+    payload["content"] = [item for item in content if item.get("type") != "text"] + [text]
+    if "seconds" in body:
+        payload["duration"] = int(body["seconds"])
+    return payload
+
+
 @given(body=valid(BODY))
-def test_upstream_payload_follows_the_documented_rules(
+def test_upstream_payload_follows_the_real_adapter(
     body: dict[str, Any], client: elkapi.Client, mock_api: MockApi
 ) -> None:
     fields = known_fields(body)
     task = client.create_video_generation(**fields)
-    upstream = mock_api.tasks[task.id].upstream
-    metadata = fields.get("metadata", {})
-    duration = expected_duration(fields)
-    if duration is MISSING:
-        assert "duration" not in upstream
-    else:
-        assert upstream["duration"] == duration
-    images = fields.get("images", [])
-    content = upstream["content"]
-    assert content[: len(images)] == [
-        {"type": "image_url", "image_url": {"url": u}} for u in images
-    ]
-    assert content[len(images) : -1] == metadata.get("content", [])
-    assert content[-1] == {"type": "text", "text": fields["prompt"]}
-    assert upstream["model"] == fields.get("model", DEFAULT_MODEL)
-    for key, value in metadata.items():
-        if key not in ("duration", "content"):
-            assert upstream[key] == value, key
+    assert mock_api.tasks[task.id].upstream == adapter_payload(fields)
+
+
+@given(body=valid(BODY), images=st.lists(st.sampled_from(IMAGES), min_size=1, max_size=3))
+def test_images_with_metadata_content_are_refused_by_the_builder(
+    body: dict[str, Any], images: list[str]
+) -> None:
+    fields = known_fields(body)
+    metadata = {**fields.get("metadata", {}), "content": MEDIA}
+    transport = elkapi.MockTransport(lambda request: elkapi.HttpResponse(500, {}, b""))
+    client = elkapi.Client(API_KEY, transport=transport)
+    with pytest.raises(elkapi.RequestValidationError) as raised:
+        client.create_video_generation(**{**fields, "images": images, "metadata": metadata})
+    assert transport.requests == [], "a refused body was sent"
+    [error] = raised.value.errors
+    assert (error.path, error.rule) == ("images", "x-exclusive")
+    assert "metadata.content" in error.message and "dropped" in error.message
+
+
+@given(body=valid(BODY), images=st.lists(st.sampled_from(IMAGES), min_size=1, max_size=3))
+def test_the_gateway_drops_images_when_metadata_content_is_given(
+    body: dict[str, Any], images: list[str], base_url: str, mock_api: MockApi
+) -> None:
+    """What the builder protects against: sent raw, the mock accepts and loses the images."""
+    raw = {**body, "images": images, "metadata": {**body.get("metadata", {}), "content": MEDIA}}
+    status, reply = post_raw(base_url, json.dumps(raw).encode())
+    assert status == 200, reply
+    upstream = mock_api.tasks[json.loads(reply)["id"]].upstream
+    assert upstream == adapter_payload(raw)
+    assert [i for i in upstream["content"] if i["type"] == "image_url"] == MEDIA[:1]
+
+
+def test_metadata_model_never_overrides_the_model(client: elkapi.Client, mock_api: MockApi) -> None:
+    task = client.create_video_generation(
+        prompt="a fox",
+        model="doubao-seedance-2-0-fast-260128",
+        metadata={"model": "some-other-model"},  # type: ignore[typeddict-unknown-key]
+    )
+    assert mock_api.tasks[task.id].upstream["model"] == "doubao-seedance-2-0-fast-260128"
+    assert task.model == "doubao-seedance-2-0-fast-260128"
 
 
 @given(seconds=st.integers(4, 15), duration=st.integers(4, 15))

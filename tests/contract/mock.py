@@ -116,7 +116,7 @@ class MockApi:
                     "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(op.path)) + "$"
                 ),
             )
-            for op in (self._create, self._retrieve)
+            for op in (self._create, *self.spec.retrievals())
         ]
 
     def _documented_states(self, task_schema: str) -> dict[str, dict[str, Any]]:
@@ -227,7 +227,8 @@ class MockApi:
         if task is None and checks.POLL_UNKNOWN_ID in self.broken and self.tasks:
             task = next(iter(self.tasks.values()))
         if task is None:
-            return self._error(404, "task not found", "task_not_exist", shape=1)
+            # As new-api answers: 400, code task_not_exist, in the code/message shape.
+            return self._error(400, "task_not_exist", "task_not_exist", shape=1)
         self._advance(task)
         answer = Answer(dict(task.view))
         for spoil in self._spoilers["poll"]:

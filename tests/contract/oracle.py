@@ -1,4 +1,8 @@
-"""The oracle: ``jsonschema`` Draft 2020-12, with ECMA-262 patterns and ``x-equal-properties``.
+"""The oracle: ``jsonschema`` Draft 2020-12, with ECMA-262 patterns and the validating ``x-`` rules.
+
+``ContractValidator`` is the client's view: it also enforces ``x-exclusive``,
+which the client refuses but the server accepts (and loses data with);
+``ServerValidator`` is the server's view, without it.
 
 It never imports the generated package or the generator: patterns run on
 ``regress`` (an ECMA-262 engine), not on the generator's translation to
@@ -20,7 +24,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 
 from tests.contract import spec as spec_module
-from tests.contract.rules import EqualProperties
+from tests.contract.rules import EqualProperties, Exclusive
 from tests.contract.spec import Spec, ref, resolve_in
 
 
@@ -48,12 +52,20 @@ def _equal_properties(
         yield ValidationError(f"{left} {instance[left]!r} != {right} {instance[right]!r}")
 
 
+def _exclusive(
+    validator: Any, groups: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    for present in Exclusive.from_spec(groups).broken(instance):
+        yield ValidationError(f"{' and '.join(present)} must not be sent together")
+
+
 # The stubs leave ``extend`` untyped; it returns a validator class.
 _extend: Callable[..., type[Validator]] = jsonschema.validators.extend
-ContractValidator = _extend(
+ServerValidator = _extend(
     Draft202012Validator,
     {"pattern": _ecma_pattern, "x-equal-properties": _equal_properties},
 )
+ContractValidator = _extend(ServerValidator, {"x-exclusive": _exclusive})
 
 
 def _spec(spec: Spec | None) -> Spec:
@@ -94,7 +106,7 @@ def error_path(error: ValidationError) -> str:
 def relaxed_validator(
     name: str, relaxations: Sequence[Sequence[str]], spec: Spec | None = None
 ) -> Validator:
-    """A validator for component ``name`` with some rules switched off (for breaking a mock).
+    """The server's validator for component ``name``, some rules switched off (to break a mock).
 
     Each relaxation is ``["validation", field]`` (accept anything at ``field``)
     or ``["required", field]`` (stop requiring it); fields are like
@@ -116,7 +128,7 @@ def relaxed_validator(
                 node["properties"][last[:-2]] = {"type": "array"}
             elif kind == "validation" and last in node.get("properties", {}):
                 node["properties"][last] = True
-    return ContractValidator({**root, "components": components})
+    return ServerValidator({**root, "components": components})
 
 
 def _nodes_at(schemas: dict[str, Any], schema: Any, path: str) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """The spec's ``x-`` rules, read into typed records: one implementation of each rule.
 
 ``Upstream`` (``x-upstream``), ``Echo`` (``x-echo``), ``Lifecycle``
-(``x-lifecycle``), ``ErrorFields`` (``x-error-fields``) and
-``EqualProperties`` (``x-equal-properties``) are built from the raw
+(``x-lifecycle``), ``ErrorFields`` (``x-error-fields``),
+``EqualProperties`` (``x-equal-properties``) and ``Exclusive``
+(``x-exclusive``) are built from the raw
 extension by ``from_spec``; nothing else on the test side parses those keys.
 This module reads no files: ``spec.py`` hands it the raw values.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import builtins
 import copy
 import enum
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -65,10 +67,16 @@ def json_equal(left: Any, right: Any) -> bool:
 
 
 def _convert(value: Any, kind: str | None) -> Any:
+    """``value`` converted as ``kind`` says, or ``MISSING`` when the conversion refuses it."""
     if kind == "integer":
         return int(value)
     if kind == "string":
         return str(value)
+    if kind == "positive-integer":
+        # As Go's strconv.Atoi reads it: optional sign, decimal digits, nothing else.
+        if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value) and int(value) > 0:
+            return int(value)
+        return MISSING
     return value
 
 
@@ -88,9 +96,10 @@ def _fill(template: Any, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Merge:
-    """Copy every key of the object at ``source`` into the payload."""
+    """Copy every key of the object at ``source`` (but ``skip``) into the payload, replacing."""
 
     source: str
+    skip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,31 @@ class Concat:
     parts: tuple[Part, ...]
 
 
-Step = Merge | Assign | Concat
+@dataclass(frozen=True)
+class Remove:
+    """Drop the items of the payload's list at ``target`` that have every key of ``where``."""
+
+    target: str
+    where: Mapping[str, Any]
+
+    def keeps(self, item: Any) -> bool:
+        """Whether ``item`` stays."""
+        return not (
+            isinstance(item, dict)
+            and all(k in item and json_equal(item[k], v) for k, v in self.where.items())
+        )
+
+
+@dataclass(frozen=True)
+class Append:
+    """Add the value at ``source`` (through ``item``) to the payload's list at ``target``."""
+
+    target: str
+    source: str
+    item: Any = None
+
+
+Step = Merge | Assign | Concat | Remove | Append
 
 
 @dataclass(frozen=True)
@@ -135,19 +168,7 @@ class Upstream:
     @classmethod
     def from_spec(cls, raw: Mapping[str, Any]) -> Upstream:
         """Read the extension's value."""
-        steps: list[Step] = []
-        for step in raw["steps"]:
-            if "merge" in step:
-                steps.append(Merge(step["merge"]))
-            elif "concat" in step:
-                parts = tuple(
-                    Part(part["from"], part.get("each"), part.get("item"))
-                    for part in step["concat"]
-                )
-                steps.append(Concat(step["set"], parts))
-            else:
-                steps.append(Assign(step["set"], step["from"], step.get("convert")))
-        return cls(tuple(steps), raw.get("description", ""))
+        return cls(tuple(map(_upstream_step, raw["steps"])), raw.get("description", ""))
 
     def payload(self, body: Any) -> dict[str, Any]:
         """The payload forwarded for ``body``."""
@@ -156,13 +177,26 @@ class Upstream:
             if isinstance(step, Merge):
                 source = pointer_get(body, step.source)
                 if isinstance(source, dict):
-                    payload.update(copy.deepcopy(source))
+                    kept = {k: v for k, v in source.items() if k not in step.skip}
+                    payload.update(copy.deepcopy(kept))
             elif isinstance(step, Concat):
                 pointer_set(payload, step.target, self._concat(step.parts, body))
-            else:
+            elif isinstance(step, Remove):
+                items = pointer_get(payload, step.target)
+                if isinstance(items, list):
+                    pointer_set(payload, step.target, [i for i in items if step.keeps(i)])
+            elif isinstance(step, Append):
                 value = pointer_get(body, step.source)
                 if value is not MISSING:
-                    pointer_set(payload, step.target, _convert(value, step.convert))
+                    items = pointer_get(payload, step.target)
+                    items = list(items) if isinstance(items, list) else []
+                    shaped = value if step.item is None else _fill(step.item, value)
+                    pointer_set(payload, step.target, [*items, shaped])
+            else:
+                value = pointer_get(body, step.source)
+                converted = MISSING if value is MISSING else _convert(value, step.convert)
+                if converted is not MISSING:
+                    pointer_set(payload, step.target, converted)
         return payload
 
     @staticmethod
@@ -179,6 +213,19 @@ class Upstream:
             else:
                 items.extend(copy.deepcopy(source))
         return items
+
+
+def _upstream_step(step: Mapping[str, Any]) -> Step:
+    if "merge" in step:
+        return Merge(step["merge"], tuple(step.get("except", ())))
+    if "remove" in step:
+        return Remove(step["remove"], step["where"])
+    if "append" in step:
+        return Append(step["append"], step["from"], step.get("item"))
+    if "concat" in step:
+        parts = tuple(Part(p["from"], p.get("each"), p.get("item")) for p in step["concat"])
+        return Concat(step["set"], parts)
+    return Assign(step["set"], step["from"], step.get("convert"))
 
 
 # x-echo
@@ -373,3 +420,37 @@ class EqualProperties:
             if left in value and right in value:
                 value[left] = copy.deepcopy(value[right])
         return value
+
+
+# x-exclusive
+
+
+@dataclass(frozen=True)
+class Exclusive:
+    """``x-exclusive``: groups of fields (JSON pointers) of which a body sets one at most.
+
+    The client refuses a body that sets more than one; the server accepts it
+    and loses data, which is why the rule exists.
+    """
+
+    groups: tuple[tuple[tuple[str, ...], str], ...]
+
+    @classmethod
+    def from_spec(cls, raw: Sequence[Mapping[str, Any]] | None) -> Exclusive:
+        """Read the keyword's value (None: no groups)."""
+        return cls(tuple((tuple(g["fields"]), str(g["reason"])) for g in raw or ()))
+
+    def broken(self, instance: Any) -> Iterator[tuple[str, ...]]:
+        """The fields of each group that ``instance`` sets more than one of."""
+        for fields, _ in self.groups:
+            present = tuple(f for f in fields if pointer_get(instance, f) is not MISSING)
+            if len(present) > 1:
+                yield present
+
+    def resolved(self, instance: Any) -> Any:
+        """A copy of ``instance`` keeping only the first field set of each broken group."""
+        fixed = copy.deepcopy(instance)
+        for present in self.broken(instance):
+            for pointer in present[1:]:
+                pointer_delete(fixed, pointer)
+        return fixed

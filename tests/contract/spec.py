@@ -166,20 +166,32 @@ class Spec:
         """The operation that submits a task: the one whose body goes upstream (``x-upstream``)."""
         return _only([op for op in self.operations if op.upstream is not None], "x-upstream")
 
-    def retrieval(self) -> Operation:
-        """The operation that reads a task: a GET of one task id whose 2xx model has a lifecycle."""
-        return _only(
-            [
-                op
-                for op in self.operations
-                if op.method == "GET"
-                and op.success_schema is not None
-                and self.lifecycle(op.success_schema) is not None
-                and len(op.path_params) == 1
-                and op.path_params[0] in self.component(op.success_schema).get("properties", {})
-            ],
-            "a GET of a task by id whose 2xx model has x-lifecycle",
+    def retrievals(self) -> tuple[Operation, ...]:
+        """The operations that read a task: GETs of one task id whose 2xx model has a lifecycle.
+
+        A gateway may offer several routes to the same task; they all return
+        the same model.
+        """
+        found = tuple(
+            op
+            for op in self.operations
+            if op.method == "GET"
+            and op.success_schema is not None
+            and self.lifecycle(op.success_schema) is not None
+            and len(op.path_params) == 1
+            and op.path_params[0] in self.component(op.success_schema).get("properties", {})
         )
+        if not found or len({op.success_schema for op in found}) != 1:
+            ids = [op.operation_id for op in found]
+            raise LookupError(
+                "expected GETs of a task by id whose 2xx model has x-lifecycle, "
+                f"all returning one model; found {ids}"
+            )
+        return found
+
+    def retrieval(self) -> Operation:
+        """The first operation (in the spec's order) that reads a task; see ``retrievals``."""
+        return self.retrievals()[0]
 
     def _response(self, response: Mapping[str, Any]) -> Mapping[str, Any]:
         target = response.get("$ref", "")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from tests.contract import oracle
 from tests.contract import spec as spec_module
-from tests.contract.rules import EqualProperties
+from tests.contract.rules import EqualProperties, Exclusive
 from tests.contract.spec import Spec, ref
 
 Schema = dict[str, Any]
@@ -120,6 +120,9 @@ def _object(schema: Schema, depth: int, spec: Spec) -> st.SearchStrategy[dict[st
     equal = EqualProperties.from_spec(schema.get("x-equal-properties"))
     if equal.pairs:
         fixed = fixed.map(equal.equalize)
+    exclusive = Exclusive.from_spec(schema.get("x-exclusive"))
+    if exclusive.groups:
+        fixed = fixed.map(exclusive.resolved)
     if schema.get("additionalProperties", True) is False or depth > 2:
         return fixed
     extra_keys = st.text(min_size=1, max_size=8).filter(lambda k: k not in properties)

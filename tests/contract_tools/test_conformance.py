@@ -318,7 +318,7 @@ def test_cli_create_without_wait_prints_the_queued_task(mock_url: tuple[str, str
             "metadata.ratio: must be one of",
         ),
         (["create", "--prompt", "p"], None, 2, "ELKAPI_API_KEY"),
-        (["get", "task_nope"], SECRET, 1, "404"),
+        (["get", "task_nope"], SECRET, 1, "task_not_exist"),
         (["get", "task_nope"], "sk-wrong-" + "0" * 20, 1, "401"),
     ],
 )

@@ -60,7 +60,12 @@ def renamed(tmp_path_factory: pytest.TempPathFactory) -> spec.Spec:
 def test_operations_are_found_by_what_they_do(renamed: spec.Spec) -> None:
     assert renamed.submission().operation_id == "submitClip"
     assert renamed.retrieval().operation_id == "fetchClip"
-    assert [op.operation_id for op in renamed.operations] == ["submitClip", "fetchClip"]
+    assert [op.operation_id for op in renamed.retrievals()] == ["fetchClip", "fetchClipGeneration"]
+    assert [op.operation_id for op in renamed.operations] == [
+        "submitClip",
+        "fetchClip",
+        "fetchClipGeneration",
+    ]
     assert renamed.retrieval().path_params == ("task_id",)
     assert renamed.submission().needs_bearer
 
