@@ -29,7 +29,14 @@ CREATE = OperationSpec(
 
 def test_every_package_holds_the_runtime_unchanged() -> None:
     names = [path.name for path in runtime_files()]
-    assert names == ["_client.py", "_http.py", "_runtime.py", "_validation.py", "errors.py"]
+    assert names == [
+        "LICENSE",
+        "_client.py",
+        "_http.py",
+        "_runtime.py",
+        "_validation.py",
+        "errors.py",
+    ]
     for source in runtime_files():
         copied = ROOT / "generated" / "elkapi" / source.name
         assert copied.read_bytes() == source.read_bytes(), source.name
