@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import metadata
+from pathlib import Path
 
 import yaml
 
@@ -37,6 +40,17 @@ def test_the_elkapi_command_is_the_generated_cli() -> None:
     assert script.value == "elkapi.__main__:main"
     assert script.dist is not None and script.dist.name == DISTRIBUTION
     assert script.load() is elkapi.__main__.main
+
+
+def test_the_elkapi_command_names_itself() -> None:
+    installed = Path(sys.executable).parent / "elkapi"
+    runs = {"elkapi": [str(installed)], "python -m elkapi": [sys.executable, "-m", "elkapi"]}
+    for name, command in runs.items():
+        result = subprocess.run(
+            [*command, "--help"], capture_output=True, text=True, check=False, cwd=ROOT
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"usage: {name} [-h]")
 
 
 def test_the_licence_is_mit_and_ships_in_the_package() -> None:
