@@ -8,13 +8,20 @@ PACKAGE := elkapi
 # Hypothesis: derandomized under CI so a failure reproduces; override with HYPOTHESIS_PROFILE=dev.
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: generate test lint typecheck spec-check drift pytest conformance mock clean
+.PHONY: installed-version generate test lint typecheck spec-check drift pytest conformance mock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The installed metadata's version is read from generated/elkapi/_spec.py (the spec's
+# info.version) at install time: refresh it, without dependencies, when regenerating changed it.
+installed-version: $(STAMP)
+	@$(BIN)/python -c 'import elkapi, importlib.metadata as m; \
+		raise SystemExit(m.version("elkapi-contract") != elkapi.__version__)' \
+		|| $(BIN)/python -m pip install --quiet --no-deps -e .
 
 generate: $(STAMP)
 	$(BIN)/python -m codegen --spec $(SPEC) --out generated --package $(PACKAGE)
@@ -41,7 +48,7 @@ drift: $(STAMP)
 		echo "generated/ is stale: run 'make generate' and commit the result"; rm -rf $$tmp; exit 1; \
 	fi
 
-pytest: $(STAMP)
+pytest: installed-version
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q
 
 # The key travels in the environment, never on a command line make would echo.

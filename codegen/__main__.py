@@ -3,20 +3,61 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
-from codegen.loader import SpecError, load
-from codegen.parser import parse
-from codegen.render import generate
+from codegen import __version__
+
+# What the generator needs beyond the standard library, by import name: the
+# distributions of `pip install 'elkapi-contract[codegen]'` (ruff is run as
+# `python -m ruff` by this same interpreter).
+REQUIREMENTS = {
+    "yaml": "pyyaml",
+    "jinja2": "jinja2",
+    "datamodel_code_generator": "datamodel-code-generator",
+    "ruff": "ruff",
+}
+INSTALL = "pip install 'elkapi-contract[codegen]'"
+
+
+def missing_requirements() -> list[str]:
+    """The distributions in ``REQUIREMENTS`` that this interpreter cannot import."""
+    return [dist for module, dist in REQUIREMENTS.items() if not _importable(module)]
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _missing(what: str) -> int:
+    print(
+        f"python -m codegen: missing {what}; install the generator's dependencies: {INSTALL}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Generate the package; print the problem and return 1 when the spec cannot be used."""
+    """Generate the package; return 1 when the spec cannot be used or a dependency is missing."""
+    missing = missing_requirements()
+    if missing:
+        return _missing(", ".join(missing))
+    try:
+        from codegen.loader import SpecError, load
+        from codegen.parser import parse
+        from codegen.render import generate
+    except ModuleNotFoundError as error:  # a broken install: a dependency of a dependency
+        return _missing(error.name or str(error))
+
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
     parser.add_argument("--spec", required=True, type=Path, help="the OpenAPI 3.1 document")
     parser.add_argument("--out", required=True, type=Path, help="the folder to write NAME/ into")
     parser.add_argument("--package", default="elkapi", help="the package name (default: elkapi)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
     if not args.package.isidentifier():
         parser.error(f"--package {args.package!r} is not a Python identifier")

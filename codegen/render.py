@@ -86,8 +86,19 @@ def generate(api: Api, out: Path, spec_name: str) -> Path:
 
 
 def runtime_files() -> list[Path]:
-    """The runtime modules every generated package holds, as they are."""
-    return sorted(p for p in RUNTIME.glob("*.py") if p.name != "__init__.py")
+    """The runtime files every generated package holds, as they are: modules and ``LICENSE``.
+
+    Every regular file of ``codegen/runtime/`` except its own ``__init__.py``,
+    hidden files and compiled bytecode.
+    """
+    return sorted(
+        path
+        for path in RUNTIME.iterdir()
+        if path.is_file()
+        and path.name != "__init__.py"
+        and not path.name.startswith(".")
+        and path.suffix != ".pyc"
+    )
 
 
 def render_files(api: Api, header: str) -> dict[str, str]:

@@ -8,6 +8,8 @@ properties that repeat the request (``x-echo``) and the error bodies
 response example of the initial status; each GET moves it one step along
 its lifecycle and adds what the documented example of the new status carries
 (the video URL, the error), with the example's id replaced by the task's.
+``steps_per_poll`` (``--steps-per-poll``) moves it further per GET: the
+README's examples run with a mock whose tasks finish on their first poll.
 
 Runs inside tests on pytest-httpserver, or on its own:
 ``python -m tests.contract.mock --port 8080`` (key in ``MOCK_API_KEY``).
@@ -69,6 +71,7 @@ class MockApi:
     api_key: str = DEFAULT_API_KEY
     clock: Callable[[], float] = time.time
     broken: frozenset[str] = frozenset()
+    steps_per_poll: int = 1
     tasks: dict[str, Task] = field(default_factory=dict)
     upstream_log: list[dict[str, Any]] = field(default_factory=list)
     spec: Spec = field(default_factory=spec_module.load)
@@ -237,7 +240,7 @@ class MockApi:
 
     def _advance(self, task: Task) -> None:
         path = self._lifecycle.path_to_end()
-        task.step = min(task.step + 1, len(path) - 1)
+        task.step = min(task.step + self.steps_per_poll, len(path) - 1)
         state = path[task.step]
         if checks.POLL_FORWARD in self.broken and task.step == len(path) - 1 and not task.went_back:
             # Once: back to the initial state just before the end, then on to the end.
@@ -309,13 +312,25 @@ def main(argv: list[str] | None = None) -> None:
         metavar="RULE",
         help="test only: break RULE on purpose (repeatable); see the module help",
     )
+    parser.add_argument(
+        "--steps-per-poll",
+        type=int,
+        default=1,
+        metavar="N",
+        help="lifecycle steps each GET moves a task (default 1; large: done on the first poll)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log")
     args = parser.parse_args(argv)
     # The key comes from the environment, never the command line (visible in ps).
     api_key = os.environ.get("MOCK_API_KEY", DEFAULT_API_KEY)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     spec = spec_module.load(args.spec.resolve())
-    api = MockApi(api_key=api_key, broken=frozenset(args.breaks), spec=spec)
+    api = MockApi(
+        api_key=api_key,
+        broken=frozenset(args.breaks),
+        steps_per_poll=args.steps_per_poll,
+        spec=spec,
+    )
     server = serve(api, args.host, args.port, quiet=args.quiet)
     key_note = "the default key" if api_key == DEFAULT_API_KEY else "the key in MOCK_API_KEY"
     print(f"mock ElkAPI listening on {server.url_for('/').rstrip('/')}", flush=True)

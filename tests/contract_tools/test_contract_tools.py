@@ -126,3 +126,16 @@ def test_a_completed_task_carries_what_its_documented_example_does() -> None:
     assert done["metadata"]["url"] == example["metadata"]["url"].replace(example["id"], task_id)
     assert "seconds" not in done  # no duration was asked for: the echo says nothing
     assert done["completed_at"] >= done["created_at"]
+
+
+def test_steps_per_poll_finishes_a_task_on_its_first_poll() -> None:
+    server = serve(MockApi(api_key=KEY, steps_per_poll=100))
+    try:
+        target = Target(server.url_for("/").rstrip("/"), KEY, 5)
+        created = target.submit(b'{"model": "doubao-seedance-2-0-260128", "prompt": "p"}').json()
+        assert created["status"] == "queued"
+        first = target.send("GET", f"/v1/videos/{created['id']}").json()
+    finally:
+        server.stop()
+    assert first["status"] == "completed" and first["progress"] == 100
+    assert first["metadata"]["url"]

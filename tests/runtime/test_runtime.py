@@ -30,6 +30,7 @@ CREATE = OperationSpec(
 def test_every_package_holds_the_runtime_unchanged() -> None:
     names = [path.name for path in runtime_files()]
     assert names == [
+        "LICENSE",
         "_async.py",
         "_client.py",
         "_http.py",
