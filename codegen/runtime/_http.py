@@ -132,15 +132,20 @@ class HttpTransport:
     def __call__(self, request: HttpRequest, timeout: float | Timeout) -> HttpResponse:
         """Send ``request``; every HTTP status, 3xx included, is returned, not raised."""
         limits = Timeout.of(timeout)
-        url = urllib.parse.urlsplit(request.url)
-        if url.scheme not in ("http", "https") or not url.hostname:
+        try:
+            url = urllib.parse.urlsplit(request.url)
+            valid = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
+        except ValueError:  # a port that is no number, or out of range; a broken IPv6 host
+            valid = False
+        if not valid:
             raise TransportError(f"cannot send to {request.url!r}", request_sent=False)
         connection, target, extra = self._connection(url, limits.connect)
         where = f"{request.method} {request.url}"
         try:
             try:
                 connection.connect()
-            except (OSError, http.client.HTTPException) as error:
+            except (OSError, http.client.HTTPException, UnicodeError) as error:
+                # UnicodeError: a host name IDNA cannot encode ("a..b").
                 raise TransportError(
                     f"{where}: could not connect: {_reason(error)}", request_sent=False
                 ) from None
@@ -169,7 +174,7 @@ class HttpTransport:
         """The connection to open, the request target, and headers the proxy needs."""
         secure = url.scheme == "https"
         host, port = url.hostname or "", url.port or (443 if secure else 80)
-        path = urllib.parse.urlunsplit(("", "", url.path or "/", url.query, ""))
+        path = _ascii_target(urllib.parse.urlunsplit(("", "", url.path or "/", url.query, "")))
         kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
         proxy = self._proxy_for(url.scheme, host)
         if proxy is None:
@@ -188,7 +193,7 @@ class HttpTransport:
             connection.set_tunnel(host, port, headers=credentials)
             return connection, path, {}
         plain = http.client.HTTPConnection(proxy_host, proxy_port, timeout=timeout)
-        return plain, urllib.parse.urlunsplit(url._replace(fragment="")), credentials
+        return plain, _ascii_target(urllib.parse.urlunsplit(url._replace(fragment=""))), credentials
 
     def _proxy_for(self, scheme: str, host: str) -> str | None:
         if self.proxies is not None:
@@ -222,6 +227,8 @@ class HttpTransport:
             _set_timeout(connection, remaining)
             chunk = reply.read1(_CHUNK_BYTES)
             if not chunk:
+                if reply.length:  # read1 returns b"" at a close before Content-Length was reached
+                    raise http.client.IncompleteRead(b"".join(chunks), reply.length)
                 return b"".join(chunks)
             size += len(chunk)
             if size > limit:
@@ -229,6 +236,17 @@ class HttpTransport:
                     f"{where}: the response is over the {limit} bytes allowed", limit=limit
                 )
             chunks.append(chunk)
+
+
+def _ascii_target(target: str) -> str:
+    """``target`` with each character HTTP cannot carry in a request line percent-encoded.
+
+    A ``Location`` may hold spaces, controls or non-ASCII text (``http.client``
+    reads headers as Latin-1); sent as they are, they would break the request line.
+    """
+    return "".join(
+        c if "!" <= c <= "~" else urllib.parse.quote(c, safe="", errors="replace") for c in target
+    )
 
 
 def _set_timeout(connection: http.client.HTTPConnection, seconds: float) -> None:

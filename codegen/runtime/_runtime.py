@@ -17,7 +17,10 @@ from ._validation import FieldError, Schema, Validator, json_equal, json_errors,
 from .errors import ApiError, RequestValidationError, ResponseValidationError, api_error_class
 
 _ERROR_SNIPPET = 200
+_MAX_DEPTH = 128
+"""JSON nested deeper than this is refused: it would exhaust the stack of whoever walks it."""
 _MISSING = object()
+_ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def parse_response(
 ) -> Any:
     """Return the decoded model of a 2xx response; raise the documented error otherwise."""
     if not 200 <= status_code < 300:
-        raise read_api_error(operation, status_code, body, headers)
+        raise read_api_error(operation, status_code, body, headers, secret=_secret_of(request))
     schema = _documented_schema(operation, status_code)
     if schema is None:
         if _has_success_schema(operation):
@@ -146,14 +149,18 @@ def parse_response(
         raise ResponseValidationError(
             status_code, [FieldError("", "json", "the body is not valid JSON")]
         )
-    try:
-        errors = operation.api.validator.errors(schema, data)
-    except RecursionError:
-        errors = [FieldError("", "json", "is nested too deeply to check")]
+    if _too_deep(data):
+        errors = [FieldError("", "json", f"is nested more than {_MAX_DEPTH} levels deep")]
+    else:
+        try:
+            errors = operation.api.validator.errors(schema, data)
+        except RecursionError:
+            errors = [FieldError("", "json", "is nested too deeply to check")]
     if not errors and request is not None:
         errors = echo_errors(operation, request, data)
     if errors:
-        raise ResponseValidationError(status_code, errors)
+        secret = _secret_of(request)
+        raise ResponseValidationError(status_code, [_redact_error(e, secret) for e in errors])
     return decode(model, data)
 
 
@@ -180,9 +187,20 @@ def read_api_error(
     status_code: int,
     body: bytes,
     headers: Mapping[str, str] | None = None,
+    *,
+    secret: str = "",
 ) -> ApiError:
-    """An ApiError for an error response, read from whichever documented shape it has."""
+    """An ApiError for an error response, read from whichever documented shape it has.
+
+    A body nested more than ``_MAX_DEPTH`` levels deep is kept as None. ``secret``
+    (the request's credential) is removed from the body before any of it is cut
+    short for the message, so no part of it is left at the cut.
+    """
+    if secret:
+        body = body.replace(secret.encode(), b"***")
     data = _decode_json(body)
+    if data is not _MISSING and _too_deep(data):
+        data = _MISSING
     fields = {
         name: first_value(data, pointers) for name, pointers in operation.error_fields.items()
     }
@@ -281,8 +299,18 @@ def _api_key_errors(api_key: object) -> list[FieldError]:
 
 
 def _base_url_errors(base_url: object) -> list[FieldError]:
-    parsed = urllib.parse.urlsplit(base_url) if isinstance(base_url, str) else None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
+    try:
+        parsed = urllib.parse.urlsplit(base_url) if isinstance(base_url, str) else None
+        port = parsed.port if parsed is not None else None  # raises for a bad port
+    except ValueError:
+        parsed = port = None
+    del port
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.netloc
+        or not parsed.hostname
+    ):
         return [FieldError("base_url", "url", f"must be an http(s) URL (got {show(base_url)})")]
     if parsed.query or parsed.fragment:
         return [
@@ -365,6 +393,54 @@ def _documented_schema(operation: OperationSpec, status_code: int) -> Schema | N
 
 def _has_success_schema(operation: OperationSpec) -> bool:
     return any(key.startswith("2") and schema for key, schema in operation.responses.items())
+
+
+def _too_deep(data: Any, limit: int = _MAX_DEPTH) -> bool:
+    """Whether ``data`` nests containers more than ``limit`` levels deep (without recursing)."""
+    level: list[Any] = [data] if isinstance(data, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [
+            item
+            for node in level
+            for item in (node.values() if isinstance(node, dict) else node)
+            if isinstance(item, (dict, list))
+        ]
+    return False
+
+
+def _secret_of(request: HttpRequest | None) -> str:
+    """The credential ``request`` carries (its bearer token), or "" when it has none."""
+    if request is None:
+        return ""
+    for name, value in request.headers.items():
+        if name.lower() == "authorization":
+            return value.partition(" ")[2] or value
+    return ""
+
+
+def _redact(text: str, secret: str) -> str:
+    """``text`` without ``secret``, nor a start of it left where a value was cut short (``…``)."""
+    if not secret:
+        return text
+    text = text.replace(secret, "***")
+    shortest = min(len(secret) - 1, 4)
+    parts = text.split(_ELLIPSIS)
+    for index, part in enumerate(parts[:-1]):
+        for size in range(len(secret) - 1, shortest - 1, -1):
+            if size > 0 and part.endswith(secret[:size]):
+                parts[index] = part[:-size] + "***"
+                break
+    return _ELLIPSIS.join(parts)
+
+
+def _redact_error(error: FieldError, secret: str) -> FieldError:
+    if not secret:
+        return error
+    return FieldError(_redact(error.path, secret), error.rule, _redact(error.message, secret))
 
 
 def _reject_constant(name: str) -> Any:
