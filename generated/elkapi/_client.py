@@ -177,7 +177,7 @@ def scrub(value: Any, secret: str) -> Any:
 def scrub_error(error: BaseException, secret: str) -> None:
     """Remove ``secret`` from the message and every attribute an error shows."""
     error.args = scrub(error.args, secret)
-    for name in ("message", "body", "headers", "errors", "location", "type", "code"):
+    for name in ("message", "body", "headers", "errors", "location", "type", "code", "request_id"):
         if hasattr(error, name):
             setattr(error, name, scrub(getattr(error, name), secret))
 
@@ -334,8 +334,13 @@ class ClientCore:
             location = response.headers.get("location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
-            target = urllib.parse.urljoin(current.url, location)
-            refusal = _redirect_refusal(operation, current, response.status_code, target, hop)
+            try:
+                target = urllib.parse.urljoin(current.url, location)
+                refusal = _redirect_refusal(operation, current, response.status_code, target, hop)
+                same_origin = _origin(target) == _origin(current.url)
+            except ValueError:
+                target, same_origin = location, False
+                refusal = "not followed: the Location is not a usable URL"
             if refusal:
                 raise RedirectError(
                     f"{current.method} {current.url} was redirected "
@@ -352,7 +357,7 @@ class ClientCore:
                 self._hide(target),
             )
             headers = current.headers
-            if _origin(target) != _origin(current.url):
+            if not same_origin:
                 headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
             method, body = current.method, current.body
             if response.status_code == 303 and method != "HEAD":
