@@ -32,7 +32,7 @@ from tests.contract.spec import Operation, Spec, ref
 # Where a check applies: probes of their own before any case ("submission") or
 # after polling ("finally"); or on each answer to an accepted submission
 # ("response") or each polled state ("poll").
-Scope = Literal["submission", "response", "poll", "finally"]
+Scope = Literal["submission", "response", "poll", "route", "finally"]
 # The token that stands for the real key (the key itself never reaches a check).
 KEY = "key"
 # The spec requires both, but does not say which one the task is known by, or
@@ -45,6 +45,7 @@ AUTH_MISSING_TOKEN = "auth.missing-token"
 AUTH_WRONG_TOKEN = "auth.wrong-token"
 JSON_MALFORMED = "json.malformed"
 POLL_FORWARD = "poll.forward"
+ROUTES_AGREE = "poll.routes-agree"
 POLL_UNKNOWN_ID = "poll.unknown-id"
 
 
@@ -253,7 +254,24 @@ def _registry(spec: Spec) -> Registry:
             probe=lambda probe: _unknown_id(probe, retrieve, spec),
         ),
     ]
+    routes = spec.retrievals()
+    if len(routes) > 1:
+        checks.append(
+            Check(
+                ROUTES_AGREE,
+                f"every query route returns the same task ({', '.join(r.path for r in routes)})",
+                "route",
+                breaks=f"answer the other query routes with {CLOCK} a second later",
+                spoil=_a_second_later,
+                needs_end=True,
+            )
+        )
     return Registry(tuple(checks))
+
+
+def _a_second_later(answer: Answer) -> None:
+    if isinstance(answer.task.get(CLOCK), int):
+        answer.task[CLOCK] += 1
 
 
 def registry(spec: Spec | None = None) -> Registry:

@@ -86,7 +86,7 @@ class MockApi:
         self._lock = threading.Lock()
         self._spoilers = {
             scope: [c.spoil for c in registry.scope(scope) if c.id in self.broken and c.spoil]
-            for scope in ("response", "poll")
+            for scope in ("response", "poll", "route")
         }
         self._refused = [
             cases.acceptance_case(b.removeprefix("refuse:"), self.spec).body
@@ -147,7 +147,7 @@ class MockApi:
         with self._lock:
             if op is self._create:
                 return self._create_task(request)
-            return self._get_task(params[op.path_params[0]])
+            return self._get_task(params[op.path_params[0]], other_route=op is not self._retrieve)
 
     def _authorized(self, header: str | None) -> bool:
         if header is None:
@@ -204,7 +204,8 @@ class MockApi:
         view = dict(current)
         for key, value in added.items():
             if _is_moment(value, then):
-                view[key] = now
+                # A moment happens once: later polls repeat it.
+                view[key] = current.get(key, now)
             else:
                 view[key] = _substituted(value, documented_id, task_id)
         if not current:
@@ -225,7 +226,7 @@ class MockApi:
             view[self._lifecycle.progress] = low + (high - low) * task.step // (len(path) - 1)
         return self._equal.equalize(view)
 
-    def _get_task(self, task_id: str) -> Response:
+    def _get_task(self, task_id: str, other_route: bool = False) -> Response:
         task = self.tasks.get(task_id)
         if task is None and checks.POLL_UNKNOWN_ID in self.broken and self.tasks:
             task = next(iter(self.tasks.values()))
@@ -235,6 +236,8 @@ class MockApi:
         self._advance(task)
         answer = Answer(dict(task.view))
         for spoil in self._spoilers["poll"]:
+            spoil(answer)
+        for spoil in self._spoilers["route"] if other_route else ():
             spoil(answer)
         return _json(200, answer.task, answer.content_type)
 

@@ -29,6 +29,7 @@ from hypothesis.errors import FlakyFailure
 from tests.contract import cases, checks
 from tests.contract import spec as spec_module
 from tests.contract.checks import KEY, Check, Reply, Scope, Seen, compact, snippet
+from tests.contract.rules import json_equal
 from tests.contract.spec import Operation, Spec
 
 KEY_ENV = "ELKAPI_API_KEY"
@@ -203,6 +204,7 @@ class Runner:
         self.lifecycle = lifecycle
         self.verdicts: dict[str, _Verdict] = {}
         self.tasks: list[tuple[Any, dict[str, Any]]] = []
+        self.ended = False
 
     def rule(self, rule: str, description: str) -> _Verdict:
         """The verdict on ``rule``, created passing on first use."""
@@ -358,16 +360,39 @@ class Runner:
     def check_polling(self) -> None:
         """Poll each accepted task to the end (GETs are free)."""
         polled = self.checks.scope("poll")
-        for check in polled:
+        routes = self.checks.scope("route")
+        for check in (*polled, *routes):
             self.rule(check.id, check.words)
         if not self.tasks:
-            for check in polled:
+            for check in (*polled, *routes):
                 self.skip(check.id, check.words, "no accepted task to poll")
         for body, created in self.tasks:
-            self.poll_one(body, created, polled)
+            if self.poll_one(body, created, polled):
+                self.check_routes(created[checks.IDENTITY], routes)
+        for check in routes:
+            if self.rule(check.id, check.words).status == "pass" and not self.ended:
+                self.skip(check.id, check.words, "no task ended")
 
-    def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> None:
-        """Poll one task until it ends, judging each state it reports."""
+    def check_routes(self, task_id: str, routes: tuple[Check, ...]) -> None:
+        """Every route to an ended task answers with the same task."""
+        self.ended = True
+        operations = self.spec.retrievals()
+        for check in routes:
+            replies = [
+                (op, self.target.send(op.method, op.url_path(**{op.path_params[0]: task_id})))
+                for op in operations
+            ]
+            (first_op, first), *others = replies
+            for op, reply in others:
+                if not (reply.ok and first.ok and json_equal(reply.json(), first.json())):
+                    detail = (
+                        f"{first_op.path}: {snippet(first.body)}; {op.path}: "
+                        f"HTTP {reply.status} {snippet(reply.body)}"
+                    )
+                    self.fail(check.id, check.words, detail, reply.curl)
+
+    def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> bool:
+        """Poll one task until it ends, judging each state it reports; whether it ended."""
         task_id = created[checks.IDENTITY]
         path = self.retrieve.url_path(**{self.retrieve.path_params[0]: task_id})
         status = created.get(self.lifecycle.property)
@@ -379,18 +404,19 @@ class Runner:
                     if check.needs_end:
                         detail = f"{task_id} still {status} after {self.poll_timeout:g}s"
                         self.skip(check.id, check.words, detail)
-                return
+                return False
             time.sleep(self.poll_interval)
             reply = self.target.send(self.retrieve.method, path)
             seen = self.seen(body, reply, task_id, status)
             if not reply.ok or seen.task is None:
                 detail = f"HTTP {reply.status}: {snippet(reply.body)}"
                 self.fail(fallback.id, fallback.words, detail, reply.curl)
-                return
+                return False
             broken = self.judge("poll", seen, register=False)
             if any(check.stops for check in broken):
-                return
+                return False
             status = seen.task.get(self.lifecycle.property)
+        return True
 
 
 def _first(error: BaseException, kind: type[Exception]) -> BaseException | None:
