@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import elkapi
-from tests.client.servers import RawServer, reply
+from tests.client.servers import reply
 from tests.contract import spec
 from tests.contract.strategies import JSON_VALUES, valid
 
@@ -482,19 +482,6 @@ def test_a_request_id_echoing_the_key_is_scrubbed(operation: str, status: int) -
 
 
 # --- the default transport on a loopback socket ----------------------------------------------
-
-
-@pytest.fixture
-def raw_servers() -> Iterator[Callable[[list[Any]], RawServer]]:
-    started: list[RawServer] = []
-
-    def start(script: list[Any]) -> RawServer:
-        started.append(RawServer(script))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.close()
 
 
 def head(status: int, *fields: str) -> bytes:

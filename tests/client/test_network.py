@@ -10,7 +10,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -26,7 +26,7 @@ from codegen.runtime._http import HttpRequest, HttpResponse, MockTransport
 from codegen.runtime._runtime import ApiSpec, OperationSpec, parse_response
 from codegen.runtime._validation import Validator
 from codegen.runtime.errors import ServerError
-from tests.client.servers import RawServer, closed_port, drop, hang, reply, trickle
+from tests.client.servers import closed_port, drop, hang, reply, trickle
 from tests.contract import spec
 
 KEY = "sk-test-0123456789abcdef"
@@ -84,19 +84,6 @@ def make_client(httpserver: HTTPServer, sleeps: Sleeps) -> Callable[..., elkapi.
 def serve(httpserver: HTTPServer, path: str, method: str, script: Script) -> Script:
     httpserver.expect_request(path, method=method).respond_with_handler(script)
     return script
-
-
-@pytest.fixture
-def raw_servers() -> Iterator[Callable[[list[Any]], RawServer]]:
-    started: list[RawServer] = []
-
-    def start(script: list[Any]) -> RawServer:
-        started.append(RawServer(script))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.close()
 
 
 # --- the retry table -------------------------------------------------------------------------
