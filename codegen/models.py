@@ -7,6 +7,10 @@ those). Its TypedDict output imports ``NotRequired`` from
 __future__ import annotations``, those names are only needed by type checkers,
 so they move under ``if TYPE_CHECKING:`` and the package stays
 standard-library only at run time.
+
+Each response dataclass also gets a field for the properties the spec does
+not list (see :func:`_with_extra_fields`), so that a server adding one breaks
+nobody and loses nothing.
 """
 
 from __future__ import annotations
@@ -62,7 +66,86 @@ def generate_models(models: tuple[Model, ...], kind: ModelKind, header: str) -> 
                 formatters=[],
             )
         source = output.read_text(encoding="utf-8")
-    return _standard_library_only(source) if kind == "typeddict" else source
+    return _standard_library_only(source) if kind == "typeddict" else _with_extra_fields(source)
+
+
+EXTRA_FIELD = "extra"
+"""The extra field's name, unless a model has a field of that name: then ``extra_``, ..."""
+
+
+def extra_field_name(field_names: set[str]) -> str:
+    """The one name the package's extra fields take: the first not already a field."""
+    name = EXTRA_FIELD
+    while name in field_names:
+        name += "_"
+    return name
+
+
+def extra_field_of(source: str) -> str:
+    """The name the extra fields have in the models module ``source`` (``extra`` if none)."""
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "_field"
+        ):
+            return node.target.id
+    return EXTRA_FIELD
+
+
+def _with_extra_fields(source: str) -> str:
+    """Give every dataclass a last field holding the properties the spec does not list.
+
+    Its name is the same in every model of the package (``extra``, or with
+    enough trailing underscores to be no model's field); the runtime finds it
+    by its ``metadata``, not its name, and fills it in when decoding.
+    """
+    tree = ast.parse(source)
+    classes = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and any(_is_dataclass(d) for d in node.decorator_list)
+    ]
+    names = {
+        item.target.id
+        for node in classes
+        for item in node.body
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+    }
+    name = extra_field_name(names)
+    models = {node.name for node in classes}
+    lines = source.splitlines()
+    for node in sorted(classes, key=lambda c: c.lineno, reverse=True):
+        if any(isinstance(base, ast.Name) and base.id in models for base in node.bases):
+            continue  # inherits the field
+        indent = " " * node.body[0].col_offset
+        lines[node.end_lineno or node.lineno : node.end_lineno or node.lineno] = [
+            f"{indent}{name}: dict[str, Any] = _field("
+            f'default_factory=dict, metadata={{"extra": True}})',
+            f'{indent}"""Properties the spec does not list, by JSON name, as they came."""',
+        ]
+    future = next(
+        (
+            node.end_lineno or node.lineno
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        ),
+        None,
+    )
+    if future is None:
+        raise SpecError(
+            "datamodel-code-generator output lacks `from __future__ import annotations`"
+        )
+    # Aliased: a model may well have a property named ``field``.
+    lines[future:future] = ["", "from dataclasses import field as _field", "from typing import Any"]
+    return "\n".join(lines) + "\n"
+
+
+def _is_dataclass(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Name) and target.id == "dataclass"
 
 
 def _dumps(document: Any) -> str:

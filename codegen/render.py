@@ -22,7 +22,7 @@ import jinja2
 
 from codegen.ir import Api, Operation, Parameter, Schema
 from codegen.loader import SpecError
-from codegen.models import generate_models
+from codegen.models import extra_field_of, generate_models
 from codegen.parser.extensions import Echo
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -112,6 +112,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
     )
     environment.filters["py"] = py_literal
     environment.filters["py_text"] = py_text
+    models = generate_models(api.response_models, "dataclass", header)
     operations = [_view(api, op) for op in api.operations]
     body_types = [op.body.type_name for op in api.operations if op.body]
     context = {
@@ -131,12 +132,13 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "url_env": f"{api.package.upper()}_BASE_URL",
         "requires_key": any(op.auth for op in api.operations),
         "any_alternatives": any(op.waiter and op.waiter.alternatives for op in api.operations),
+        "extra_field": extra_field_of(models),
     }
     files = {
         name: f"{header}\n{environment.get_template(name + '.jinja').render(context)}"
         for name in MODULES
     }
-    files["models.py"] = generate_models(api.response_models, "dataclass", header)
+    files["models.py"] = models
     files["params.py"] = generate_models(api.request_models, "typeddict", header)
     files["py.typed"] = ""
     return files

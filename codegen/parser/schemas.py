@@ -271,11 +271,16 @@ def models(
 
     ``for_callers`` is the view of what a caller passes: a required property
     whose schema (after following references) has a default may be left out,
-    since the builder fills the default in.
+    since the builder fills the default in. The other view, of what a server
+    returns, types each ``enum`` or ``const`` field as its values or any other
+    value of their JSON type (:func:`open_values`), since a lenient parse keeps
+    values the spec does not list.
     """
     built = []
     for name in names:
         schema = structural(sources[name])
+        if not for_callers:
+            schema = open_values(schema, sources)
         if for_callers and isinstance(schema, dict) and "required" in schema:
             properties = sources[name].get("properties", {})
             schema["required"] = [
@@ -311,3 +316,69 @@ def structural(node: Any) -> Any:
         if not out["allOf"]:
             del out["allOf"]
     return out
+
+
+_DOCS = ("description", "default", "example", "deprecated", "readOnly", "writeOnly", "$comment")
+_PYTHON_JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+def open_values(node: Any, sources: Mapping[str, Any]) -> Any:
+    """``node`` with each enum or const in a property, item or union branch opened.
+
+    An opened enum or const (inline or by reference) is its values or any value
+    of their JSON type: ``status: TaskStatus`` becomes ``status: TaskStatus | str``.
+    The Literal still documents the values, and the annotation is true of what
+    a lenient parse returns.
+    """
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: _open_value(v, sources) for k, v in out["properties"].items()}
+    for key in ("items", "additionalProperties"):
+        if isinstance(out.get(key), dict):
+            out[key] = _open_value(out[key], sources)
+    for key in ("anyOf", "oneOf"):
+        if isinstance(out.get(key), list):
+            out[key] = [_open_value(branch, sources) for branch in out[key]]
+    if isinstance(out.get("allOf"), list):
+        out["allOf"] = [open_values(branch, sources) for branch in out["allOf"]]
+    return out
+
+
+def _open_value(node: Any, sources: Mapping[str, Any]) -> Any:
+    node = open_values(node, sources)
+    types = _closed_types(node, sources)
+    if types is None:
+        return node
+    docs = {k: v for k, v in node.items() if k in _DOCS}
+    inner = {k: v for k, v in node.items() if k not in _DOCS}
+    return {**docs, "anyOf": [inner, {"type": types[0] if len(types) == 1 else types}]}
+
+
+def _closed_types(node: Any, sources: Mapping[str, Any]) -> list[str] | None:
+    """The JSON types of the values an enum or const schema allows, or None if it is not one."""
+    if not isinstance(node, dict):
+        return None
+    if "$ref" in node and not {k for k in node if k != "$ref"} - set(_DOCS):
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return _closed_types(structural(sources[name]), sources) if name in sources else None
+    if "enum" not in node and "const" not in node:
+        return None
+    if "type" in node:
+        return [node["type"]] if isinstance(node["type"], str) else list(node["type"])
+    values = [node["const"]] if "const" in node else list(node["enum"])
+    types = [
+        "null"
+        if value is None
+        else next(t for py, t in _PYTHON_JSON_TYPES if isinstance(value, py))
+        for value in values
+    ]
+    return list(dict.fromkeys(types))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import types
 import typing
 import urllib.parse
@@ -21,6 +22,11 @@ _MAX_DEPTH = 128
 """JSON nested deeper than this is refused: it would exhaust the stack of whoever walks it."""
 _MISSING = object()
 _ELLIPSIS = "…"
+EXTRA = "extra"
+"""The ``metadata`` key that marks the dataclass field holding a model's unknown properties."""
+
+# The package's own logger: "elkapi" inside the generated package elkapi.
+logger = logging.getLogger(__package__ or __name__)
 
 
 @dataclass(frozen=True)
@@ -122,8 +128,21 @@ def parse_response(
     headers: Mapping[str, str],
     body: bytes,
     request: HttpRequest | None = None,
+    *,
+    strict: bool = False,
 ) -> Any:
-    """Return the decoded model of a 2xx response; raise the documented error otherwise."""
+    """Return the decoded model of a 2xx response; raise the documented error otherwise.
+
+    By default the body is read leniently: a value outside an ``enum`` or
+    ``const`` that has the right JSON type (a status the spec does not list
+    yet) and a property ``additionalProperties: false`` forbids are kept as
+    they came and logged as a warning on the package's logger. ``strict``
+    makes them :class:`ResponseValidationError` too. Either way a missing
+    required property, a wrong type, a broken range or pattern, a broken
+    ``x-equal-properties`` and an ``x-echo`` the response does not repeat are
+    errors. Properties the spec does not list are kept in each model's extra
+    field.
+    """
     if not 200 <= status_code < 300:
         raise read_api_error(operation, status_code, body, headers, secret=_secret_of(request))
     schema = _documented_schema(operation, status_code)
@@ -149,11 +168,16 @@ def parse_response(
         raise ResponseValidationError(
             status_code, [FieldError("", "json", "the body is not valid JSON")]
         )
+    validator = operation.api.validator
+    tolerated: list[FieldError] = []
     if _too_deep(data):
         errors = [FieldError("", "json", f"is nested more than {_MAX_DEPTH} levels deep")]
     else:
         try:
-            errors = operation.api.validator.errors(schema, data)
+            if strict:
+                errors = validator.errors(schema, data)
+            else:
+                errors, tolerated = validator.lenient_errors(schema, data)
         except RecursionError:
             errors = [FieldError("", "json", "is nested too deeply to check")]
     if not errors and request is not None:
@@ -161,7 +185,30 @@ def parse_response(
     if errors:
         secret = _secret_of(request)
         raise ResponseValidationError(status_code, [_redact_error(e, secret) for e in errors])
+    if tolerated:
+        _warn_tolerated(operation, status_code, tolerated, request)
     return decode(model, data)
+
+
+def _warn_tolerated(
+    operation: OperationSpec,
+    status_code: int,
+    tolerated: list[FieldError],
+    request: HttpRequest | None,
+) -> None:
+    """Log what a lenient read let through; a token the request carried is never shown."""
+    secret = ""
+    if request is not None:
+        authorization = {k.lower(): v for k, v in request.headers.items()}.get("authorization", "")
+        secret = authorization.partition(" ")[2].strip()
+    for error in tolerated:
+        text = f"{error} ({error.rule})"
+        logger.warning(
+            "%s: HTTP %d response kept as it came, although %s (strict=True refuses it)",
+            operation.operation_id,
+            status_code,
+            text.replace(secret, "***") if secret else text,
+        )
 
 
 def echo_errors(operation: OperationSpec, request: HttpRequest, data: Any) -> list[FieldError]:
@@ -221,14 +268,24 @@ def read_api_error(
 
 
 def decode(model: Any, value: Any) -> Any:
-    """Build ``model`` (a dataclass, list, dict, union or scalar type) from validated JSON."""
+    """Build ``model`` (a dataclass, list, dict, union or scalar type) from validated JSON.
+
+    A dataclass with an extra field (marked ``metadata={"extra": True}``) gets
+    there every property it does not declare, unchanged.
+    """
     if dataclasses.is_dataclass(model) and isinstance(model, type):
         hints = typing.get_type_hints(model)
+        fields = dataclasses.fields(model)
+        declared = [f for f in fields if not f.metadata.get(EXTRA)]
         kwargs = {
             f.name: decode(hints[f.name], value[_json_name(f)])
-            for f in dataclasses.fields(model)
+            for f in declared
             if _json_name(f) in value
         }
+        names = {_json_name(f) for f in declared}
+        for f in fields:
+            if f.metadata.get(EXTRA):
+                kwargs[f.name] = {k: item for k, item in value.items() if k not in names}
         return model(**kwargs)
     origin, args = typing.get_origin(model), typing.get_args(model)
     if origin in (typing.Union, types.UnionType):
@@ -245,13 +302,21 @@ def decode(model: Any, value: Any) -> Any:
 
 
 def to_json(value: Any) -> Any:
-    """A decoded model back as JSON data; dataclass fields left unset (None) are omitted."""
+    """A decoded model back as JSON data; dataclass fields left unset (None) are omitted.
+
+    The properties in a model's extra field come back beside the declared ones.
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            _json_name(f): to_json(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) is not None
-        }
+        data: dict[str, Any] = {}
+        extras: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.metadata.get(EXTRA):
+                extras.update(item)
+            elif item is not None:
+                data[_json_name(f)] = to_json(item)
+        data.update({key: to_json(item) for key, item in extras.items() if key not in data})
+        return data
     if isinstance(value, list):
         return [to_json(item) for item in value]
     if isinstance(value, dict):

@@ -121,11 +121,29 @@ class Validator:
 
     def errors(self, schema: Schema | bool, value: object, path: str = "") -> list[FieldError]:
         """Every rule of ``schema`` that ``value`` breaks (empty when valid)."""
-        return list(self._errors(schema, value, path))
+        return list(self._errors(schema, value, path, None))
+
+    def lenient_errors(
+        self, schema: Schema | bool, value: object, path: str = ""
+    ) -> tuple[list[FieldError], list[FieldError]]:
+        """The rules ``value`` breaks, read leniently: ``(errors, tolerated)``.
+
+        Tolerated, not errors: a value outside an ``enum`` or ``const`` that has
+        the JSON type the keyword's own values have (a status the spec does not
+        list yet), and a property that ``additionalProperties: false`` forbids.
+        Everything else is an error as in :meth:`errors`: a missing required
+        property, a wrong type, a range. Conditions (``if``, ``not``) and the
+        choice of a union's branch are judged strictly; a union none of whose
+        branches matches is accepted when exactly one branch matches leniently
+        and no ``discriminator`` names the branches.
+        """
+        tolerated: list[FieldError] = []
+        errors = list(self._errors(schema, value, path, tolerated))
+        return errors, tolerated
 
     def is_valid(self, schema: Schema | bool, value: object) -> bool:
         """Whether ``value`` satisfies ``schema``; stops at the first broken rule."""
-        return next(self._errors(schema, value, ""), None) is None
+        return next(self._errors(schema, value, "", None), None) is None
 
     def resolve(self, schema: Schema) -> Schema:
         """Follow ``$ref`` until a schema without one (siblings of ``$ref`` are dropped)."""
@@ -169,7 +187,14 @@ class Validator:
             return words + _count_words(schema, "minItems", "maxItems", "item")
         return words
 
-    def _errors(self, schema: Schema | bool, value: object, path: str) -> Iterator[FieldError]:
+    def _errors(
+        self,
+        schema: Schema | bool,
+        value: object,
+        path: str,
+        tolerated: list[FieldError] | None,
+    ) -> Iterator[FieldError]:
+        """The broken rules; when ``tolerated`` is a list, lenient ones go there instead."""
         if schema is True:
             return
         if schema is False:
@@ -177,28 +202,35 @@ class Validator:
             return
         assert not isinstance(schema, bool)
         rule = self._broken_value_rule(schema, value)
+        if rule in ("const", "enum") and tolerated is not None and _same_type(schema, value):
+            message = f"must be {self.describe(schema)} (got {show(value)})"
+            tolerated.append(FieldError(path, rule, message))
+            rule = self._broken_value_rule(schema, value, values=False)
         if rule is not None:
             yield FieldError(path, rule, f"must be {self.describe(schema)} (got {show(value)})")
             return
         if "$ref" in schema:
-            yield from self._errors(self._schemas[schema["$ref"]], value, path)
+            yield from self._errors(self._schemas[schema["$ref"]], value, path, tolerated)
         if isinstance(value, dict):
-            yield from self._object_errors(schema, value, path)
+            yield from self._object_errors(schema, value, path, tolerated)
         elif isinstance(value, list):
-            yield from self._array_errors(schema, value, path)
-        yield from self._combinator_errors(schema, value, path)
+            yield from self._array_errors(schema, value, path, tolerated)
+        yield from self._combinator_errors(schema, value, path, tolerated)
 
-    def _broken_value_rule(self, schema: Schema, value: object) -> str | None:
-        """The first rule on ``value`` itself (not its parts) that it breaks."""
+    def _broken_value_rule(self, schema: Schema, value: object, values: bool = True) -> str | None:
+        """The first rule on ``value`` itself (not its parts) that it breaks.
+
+        ``values=False`` skips ``const`` and ``enum``.
+        """
         kind = json_type_of(value)
         types = schema.get("type")
         if types is not None:
             allowed = {types} if isinstance(types, str) else set(types)
             if kind not in allowed and not (kind == "integer" and "number" in allowed):
                 return "type"
-        if "const" in schema and not json_equal(value, schema["const"]):
+        if values and "const" in schema and not json_equal(value, schema["const"]):
             return "const"
-        if "enum" in schema and not any(json_equal(value, v) for v in schema["enum"]):
+        if values and "enum" in schema and not any(json_equal(value, v) for v in schema["enum"]):
             return "enum"
         if kind in ("integer", "number"):
             assert isinstance(value, (int, float))
@@ -222,7 +254,11 @@ class Validator:
         return len(value) < int(limit) if rule == "minLength" else len(value) > int(limit)
 
     def _object_errors(
-        self, schema: Schema, value: dict[str, Any], path: str
+        self,
+        schema: Schema,
+        value: dict[str, Any],
+        path: str,
+        tolerated: list[FieldError] | None,
     ) -> Iterator[FieldError]:
         properties: Mapping[str, Any] = schema.get("properties", {})
         for name in schema.get("required", ()):
@@ -230,15 +266,19 @@ class Validator:
                 yield FieldError(child_path(path, name), "required", "is required")
         for name, item in value.items():
             if name in properties:
-                yield from self._errors(properties[name], item, child_path(path, name))
+                yield from self._errors(properties[name], item, child_path(path, name), tolerated)
             elif "additionalProperties" in schema:
                 extra = schema["additionalProperties"]
                 if extra is False:
-                    yield FieldError(
+                    unknown = FieldError(
                         child_path(path, name), "additionalProperties", "is not an allowed field"
                     )
+                    if tolerated is None:
+                        yield unknown
+                    else:
+                        tolerated.append(unknown)
                 else:
-                    yield from self._errors(extra, item, child_path(path, name))
+                    yield from self._errors(extra, item, child_path(path, name), tolerated)
         for rule, words in (("minProperties", "at least"), ("maxProperties", "at most")):
             if rule in schema and _breaks(rule, schema[rule], len(value)):
                 yield FieldError(
@@ -253,7 +293,13 @@ class Validator:
         for rule in schema.get("x-exclusive", ()):
             yield from _exclusive_errors(rule, value, path)
 
-    def _array_errors(self, schema: Schema, value: list[Any], path: str) -> Iterator[FieldError]:
+    def _array_errors(
+        self,
+        schema: Schema,
+        value: list[Any],
+        path: str,
+        tolerated: list[FieldError] | None,
+    ) -> Iterator[FieldError]:
         for rule, words in (("minItems", "at least"), ("maxItems", "at most")):
             if rule in schema and _breaks(rule, schema[rule], len(value)):
                 yield FieldError(
@@ -263,19 +309,29 @@ class Validator:
             yield FieldError(path, "uniqueItems", "must not repeat an item")
         if "items" in schema:
             for index, item in enumerate(value):
-                yield from self._errors(schema["items"], item, child_path(path, index))
+                yield from self._errors(schema["items"], item, child_path(path, index), tolerated)
 
-    def _combinator_errors(self, schema: Schema, value: object, path: str) -> Iterator[FieldError]:
+    def _combinator_errors(
+        self,
+        schema: Schema,
+        value: object,
+        path: str,
+        tolerated: list[FieldError] | None,
+    ) -> Iterator[FieldError]:
         for branch in schema.get("allOf", ()):
-            yield from self._errors(branch, value, path)
+            yield from self._errors(branch, value, path, tolerated)
         if "if" in schema:
             branch = schema.get("then" if self.is_valid(schema["if"], value) else "else", True)
-            yield from self._errors(branch, value, path)
+            yield from self._errors(branch, value, path, tolerated)
         if "not" in schema and self.is_valid(schema["not"], value):
             yield FieldError(
                 path, "not", f"must not be {self.describe(schema['not'])} (got {show(value)})"
             )
-        if "anyOf" in schema and not any(self.is_valid(b, value) for b in schema["anyOf"]):
+        if (
+            "anyOf" in schema
+            and not any(self.is_valid(b, value) for b in schema["anyOf"])
+            and not self._lenient_branch(schema, "anyOf", value, path, tolerated)
+        ):
             yield from self._union_errors(schema, "anyOf", value, path)
         if "oneOf" in schema:
             matches = sum(self.is_valid(b, value) for b in schema["oneOf"])
@@ -283,8 +339,32 @@ class Validator:
                 yield FieldError(
                     path, "oneOf", f"matches {matches} alternatives, where exactly one must match"
                 )
-            elif matches == 0:
+            elif matches == 0 and not self._lenient_branch(schema, "oneOf", value, path, tolerated):
                 yield from self._union_errors(schema, "oneOf", value, path)
+
+    def _lenient_branch(
+        self,
+        schema: Schema,
+        rule: str,
+        value: object,
+        path: str,
+        tolerated: list[FieldError] | None,
+    ) -> bool:
+        """Whether exactly one branch of an untagged union accepts ``value`` leniently.
+
+        If so, what that branch tolerated joins ``tolerated``.
+        """
+        if tolerated is None or "discriminator" in schema:
+            return False
+        accepted = []
+        for branch in schema[rule]:
+            found: list[FieldError] = []
+            if next(self._errors(branch, value, path, found), None) is None:
+                accepted.append(found)
+        if len(accepted) != 1:
+            return False
+        tolerated.extend(accepted[0])
+        return True
 
     def _union_errors(
         self, schema: Schema, rule: str, value: object, path: str
@@ -299,7 +379,7 @@ class Validator:
         if name not in value:
             yield FieldError(tag_path, "required", "is required")
         elif isinstance(value[name], str) and value[name] in branches:
-            yield from self._errors(branches[value[name]], value, path)
+            yield from self._errors(branches[value[name]], value, path, None)
         else:
             words = "one of " + ", ".join(show(t) for t in branches)
             yield FieldError(
@@ -327,6 +407,20 @@ class Validator:
                     if isinstance(b, Mapping)
                 }
         return None
+
+
+def _same_type(schema: Schema, value: object) -> bool:
+    """Whether ``value`` has a JSON type that ``schema``'s ``const`` or ``enum`` values have.
+
+    With a ``type`` keyword, the value has already passed it.
+    """
+    if "type" in schema:
+        return True
+    options = [schema["const"]] if "const" in schema else list(schema.get("enum", ()))
+    numeric = ("integer", "number")
+    kinds = {"number" if json_type_of(o) in numeric else json_type_of(o) for o in options}
+    kind = json_type_of(value)
+    return ("number" if kind in numeric else kind) in kinds
 
 
 def _breaks(rule: str, limit: float, value: float) -> bool:

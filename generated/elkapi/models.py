@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any, Literal, TypeAlias
 
 TaskStatus: TypeAlias = Literal["queued", "in_progress", "completed", "failed"]
@@ -18,6 +19,8 @@ class TaskError:
     """What went wrong."""
     code: str | int | None = None
     """A machine-readable error code."""
+    extra: dict[str, Any] = _field(default_factory=dict, metadata={"extra": True})
+    """Properties the spec does not list, by JSON name, as they came."""
 
 
 @dataclass(kw_only=True)
@@ -28,6 +31,8 @@ class TaskUsage:
     """Tokens of the generated video."""
     total_tokens: int | None = None
     """All tokens the task used."""
+    extra: dict[str, Any] = _field(default_factory=dict, metadata={"extra": True})
+    """Properties the spec does not list, by JSON name, as they came."""
 
 
 @dataclass(kw_only=True)
@@ -38,11 +43,11 @@ class VideoTask:
     """The public task id."""
     task_id: str
     """The task id again; always equal to `id`."""
-    object: Literal["video"]
+    object: Literal["video"] | str
     """Always `video`."""
     model: str
     """The model of the request."""
-    status: TaskStatus
+    status: TaskStatus | str
     progress: int
     """Progress in percent."""
     created_at: int
@@ -65,3 +70,5 @@ class VideoTask:
     """
     error: TaskError | None = None
     usage: TaskUsage | None = None
+    extra: dict[str, Any] = _field(default_factory=dict, metadata={"extra": True})
+    """Properties the spec does not list, by JSON name, as they came."""

@@ -100,18 +100,26 @@ def parse_create_video_generation_response(
     body: bytes,
     *,
     request: HttpRequest | None = None,
+    strict: bool = False,
 ) -> VideoTask:
     """Read a response to ``createVideoGeneration``.
 
     Returns :class:`VideoTask` for a documented 2xx status. Pass the
     ``request`` that was sent to also check the properties that must repeat it.
 
+    Lenient by default: a value of the right JSON type that an ``enum`` or
+    ``const`` does not list (a new status, say), or a property the schema
+    forbids, is kept as it came and logged as a warning; ``strict=True`` makes
+    it a ResponseValidationError. Properties the spec does not list are kept
+    in each model's ``extra``.
+
     Raises:
-        ResponseValidationError: a 2xx body breaks the spec.
+        ResponseValidationError: a 2xx body breaks the spec (a missing or
+            mistyped property always does).
         ApiError: an error status (a subclass per status, e.g. NotFoundError).
     """
     result: VideoTask = parse_response(
-        CREATE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request
+        CREATE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request, strict=strict
     )
     return result
 
@@ -172,18 +180,26 @@ def parse_retrieve_video_response(
     body: bytes,
     *,
     request: HttpRequest | None = None,
+    strict: bool = False,
 ) -> VideoTask:
     """Read a response to ``retrieveVideo``.
 
     Returns :class:`VideoTask` for a documented 2xx status. Pass the
     ``request`` that was sent to also check the properties that must repeat it.
 
+    Lenient by default: a value of the right JSON type that an ``enum`` or
+    ``const`` does not list (a new status, say), or a property the schema
+    forbids, is kept as it came and logged as a warning; ``strict=True`` makes
+    it a ResponseValidationError. Properties the spec does not list are kept
+    in each model's ``extra``.
+
     Raises:
-        ResponseValidationError: a 2xx body breaks the spec.
+        ResponseValidationError: a 2xx body breaks the spec (a missing or
+            mistyped property always does).
         ApiError: an error status (a subclass per status, e.g. NotFoundError).
     """
     result: VideoTask = parse_response(
-        RETRIEVE_VIDEO, VideoTask, status_code, headers, body, request
+        RETRIEVE_VIDEO, VideoTask, status_code, headers, body, request, strict=strict
     )
     return result
 
@@ -244,17 +260,25 @@ def parse_retrieve_video_generation_response(
     body: bytes,
     *,
     request: HttpRequest | None = None,
+    strict: bool = False,
 ) -> VideoTask:
     """Read a response to ``retrieveVideoGeneration``.
 
     Returns :class:`VideoTask` for a documented 2xx status. Pass the
     ``request`` that was sent to also check the properties that must repeat it.
 
+    Lenient by default: a value of the right JSON type that an ``enum`` or
+    ``const`` does not list (a new status, say), or a property the schema
+    forbids, is kept as it came and logged as a warning; ``strict=True`` makes
+    it a ResponseValidationError. Properties the spec does not list are kept
+    in each model's ``extra``.
+
     Raises:
-        ResponseValidationError: a 2xx body breaks the spec.
+        ResponseValidationError: a 2xx body breaks the spec (a missing or
+            mistyped property always does).
         ApiError: an error status (a subclass per status, e.g. NotFoundError).
     """
     result: VideoTask = parse_response(
-        RETRIEVE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request
+        RETRIEVE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request, strict=strict
     )
     return result

@@ -425,7 +425,7 @@ def test_no_start_of_the_key_is_left_where_a_message_cuts_a_value(
     start of the key that the client's scrubbing (whole occurrences only) missed."""
     echo = "x" * before + KEY
     for status, body in [
-        (200, encode(with_field(QUEUED, "status", echo))),
+        (200, encode(with_field(QUEUED, "progress", echo))),
         (200, encode(with_field(QUEUED, "id", [echo, echo]))),
         (200, encode(with_field(QUEUED, "model", {"k": echo}))),
         (502, echo.encode()),

@@ -453,10 +453,22 @@ def test_failure_5_a_server_echoing_the_key_never_gets_it_shown(
 def test_a_success_body_echoing_the_key_is_scrubbed_from_validation_errors(
     httpserver: HTTPServer, make_client: Any
 ) -> None:
-    serve(httpserver, TASK_PATH, "GET", Script(ok({**QUEUED, "status": KEY})))
+    serve(httpserver, TASK_PATH, "GET", Script(ok({**QUEUED, "progress": KEY})))
     with pytest.raises(elkapi.ResponseValidationError) as raised:
         make_client().retrieve_video(TASK_ID)
     assert KEY not in str(raised.value) and all(KEY not in str(e) for e in raised.value.errors)
+
+
+def test_a_status_echoing_the_key_is_kept_but_never_logged(
+    httpserver: HTTPServer, make_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A string status the spec does not list is read leniently and logged as a warning.
+    serve(httpserver, TASK_PATH, "GET", Script(ok({**QUEUED, "status": KEY})))
+    caplog.set_level(logging.WARNING, logger="elkapi")
+    assert make_client().retrieve_video(TASK_ID).status == KEY
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "status" in warnings[0] and "***" in warnings[0]
+    assert KEY not in caplog.text
 
 
 @pytest.mark.parametrize("task_id", [".", ".."])

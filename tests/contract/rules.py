@@ -447,10 +447,15 @@ class Exclusive:
             if len(present) > 1:
                 yield present
 
-    def resolved(self, instance: Any) -> Any:
-        """A copy of ``instance`` keeping only the first field set of each broken group."""
+    def resolved(self, instance: Any, keep: str = "") -> Any:
+        """A copy of ``instance`` with one field set in each broken group.
+
+        The field kept is the one at or above pointer ``keep``, else the first.
+        """
         fixed = copy.deepcopy(instance)
         for present in self.broken(instance):
-            for pointer in present[1:]:
-                pointer_delete(fixed, pointer)
+            kept = next((f for f in present if (keep + "/").startswith(f + "/")), present[0])
+            for pointer in present:
+                if pointer != kept:
+                    pointer_delete(fixed, pointer)
         return fixed

@@ -249,7 +249,13 @@ class _Collector:
         bad: st.SearchStrategy[Any],
     ) -> None:
         """Record the values ``root`` with ``bad`` placed at ``steps`` that the oracle refuses."""
-        values = st.tuples(root, bad).map(lambda pair: _place(pair[0], steps, pair[1]))
+        # Fields that exclude each other (x-exclusive) keep the one the rule lives under,
+        # so the value breaks this rule and nothing else.
+        exclusive = Exclusive.from_spec(self.spec.resolve(ref(self.name)).get("x-exclusive"))
+        keep = "/" + field.replace("[]", "").replace(".", "/")
+        values = st.tuples(root, bad).map(
+            lambda pair: exclusive.resolved(_place(pair[0], steps, pair[1]), keep)
+        )
         refused = values.filter(lambda value: not oracle.is_valid(self.name, value, self.spec))
         self.found.append(
             Violation(field, rule, frozenset(rules), refused, self.variant, self.tag_field)
