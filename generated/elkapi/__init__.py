@@ -12,6 +12,7 @@ standard library alone.
 
 from ._async import AsyncTransport, ThreadTransport
 from ._client import RawResponse, RetryPolicy
+from ._download import DownloadResult
 from ._http import (
     HttpRequest,
     HttpResponse,
@@ -30,6 +31,8 @@ from .errors import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    DownloadError,
+    IncompleteResponseError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -45,8 +48,10 @@ from .models import TaskError, TaskStatus, VideoTask
 from .operations import (
     DEFAULT_BASE_URL,
     build_create_video_generation,
+    build_download_video_content,
     build_retrieve_video,
     parse_create_video_generation_response,
+    parse_download_video_content_response,
     parse_retrieve_video_response,
 )
 from .params import CreateVideoGenerationRequest
@@ -63,11 +68,14 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "CreateVideoGenerationRequest",
+    "DownloadError",
+    "DownloadResult",
     "ElkapiError",
     "FieldError",
     "HttpRequest",
     "HttpResponse",
     "HttpTransport",
+    "IncompleteResponseError",
     "MockTransport",
     "NotFoundError",
     "PermissionDeniedError",
@@ -88,9 +96,11 @@ __all__ = [
     "VideoTask",
     "WaitTimeoutError",
     "build_create_video_generation",
+    "build_download_video_content",
     "build_retrieve_video",
     "default_transport",
     "parse_create_video_generation_response",
+    "parse_download_video_content_response",
     "parse_retrieve_video_response",
     "urllib_transport",
 ]

@@ -35,6 +35,7 @@ def test_the_contract_tools_import_neither_the_generator_nor_its_output() -> Non
 RENAMES = [
     ("createVideoGeneration", "submitClip"),
     ("retrieveVideo", "fetchClip"),
+    ("downloadVideoContent", "fetchClipFile"),
     ("completed", "succeeded"),
     ("const: video\n", "const: clip\n"),
     ("object: video\n", "object: clip\n"),
@@ -60,7 +61,11 @@ def renamed(tmp_path_factory: pytest.TempPathFactory) -> spec.Spec:
 def test_operations_are_found_by_what_they_do(renamed: spec.Spec) -> None:
     assert renamed.submission().operation_id == "submitClip"
     assert renamed.retrieval().operation_id == "fetchClip"
-    assert [op.operation_id for op in renamed.operations] == ["submitClip", "fetchClip"]
+    assert [op.operation_id for op in renamed.operations] == [
+        "submitClip",
+        "fetchClip",
+        "fetchClipFile",
+    ]
     assert renamed.retrieval().path_params == ("task_id",)
     assert renamed.submission().needs_bearer
 
