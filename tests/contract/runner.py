@@ -93,10 +93,15 @@ class Target:
         return reply
 
     def send(
-        self, method: str, path: str, body: bytes | None = None, token: str | None = KEY
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        token: str | None = KEY,
+        accept: str = "application/json",
     ) -> Reply:
         """Send one request; ``token`` is ``KEY``, None (no header) or a literal wrong token."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if token is not None:
@@ -257,6 +262,16 @@ class Runner:
             if finding.problem:
                 self.fail(check.id, check.words, finding.problem, finding.curl)
 
+    def fetch(self, scope: Scope, task_id: str) -> None:
+        """The checks of ``scope`` that fetch something of the task ``task_id``."""
+        for check in self.checks.scope(scope):
+            if check.fetch is None:
+                continue
+            self.rule(check.id, check.words)
+            finding = check.fetch(self.target, task_id)
+            if finding.problem:
+                self.fail(check.id, check.words, f"{task_id}: {finding.problem}", finding.curl)
+
     def check_refused(self, case: cases.RefusalCase) -> None:
         """Bodies breaking one documented rule are refused with a readable JSON error."""
         rule, words = case.id, case.words
@@ -319,6 +334,9 @@ class Runner:
             and isinstance(task.get(checks.IDENTITY), str)
             and task[checks.IDENTITY]
         ):
+            if not self.tasks:
+                # The first task, while it is surely still under way.
+                self.fetch("pending", task[checks.IDENTITY])
             self.tasks.append((case.body, task))
 
     def seen(self, body: Any, reply: Reply, asked_id: str = "", previous: Any = None) -> Seen:
@@ -358,16 +376,25 @@ class Runner:
     def check_polling(self) -> None:
         """Poll each accepted task to the end (GETs are free)."""
         polled = self.checks.scope("poll")
-        for check in polled:
+        fetched = (*self.checks.scope("pending"), *self.checks.scope("done"))
+        for check in (*polled, *fetched):
             self.rule(check.id, check.words)
         if not self.tasks:
-            for check in polled:
+            for check in (*polled, *fetched):
                 self.skip(check.id, check.words, "no accepted task to poll")
+        ended = False
         for body, created in self.tasks:
-            self.poll_one(body, created, polled)
+            end = self.poll_one(body, created, polled)
+            if end == self.lifecycle.path_to_end()[-1] and not ended:
+                ended = True
+                self.fetch("done", created[checks.IDENTITY])
+        if self.tasks and not ended:
+            for check in self.checks.scope("done"):
+                detail = f"no task reached {self.lifecycle.path_to_end()[-1]}"
+                self.skip(check.id, check.words, detail)
 
-    def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> None:
-        """Poll one task until it ends, judging each state it reports."""
+    def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> Any:
+        """Poll one task until it ends, judging each state it reports; return its last status."""
         task_id = created[checks.IDENTITY]
         path = self.retrieve.url_path(**{self.retrieve.path_params[0]: task_id})
         status = created.get(self.lifecycle.property)
@@ -379,18 +406,19 @@ class Runner:
                     if check.needs_end:
                         detail = f"{task_id} still {status} after {self.poll_timeout:g}s"
                         self.skip(check.id, check.words, detail)
-                return
+                return None
             time.sleep(self.poll_interval)
             reply = self.target.send(self.retrieve.method, path)
             seen = self.seen(body, reply, task_id, status)
             if not reply.ok or seen.task is None:
                 detail = f"HTTP {reply.status}: {snippet(reply.body)}"
                 self.fail(fallback.id, fallback.words, detail, reply.curl)
-                return
+                return None
             broken = self.judge("poll", seen, register=False)
             if any(check.stops for check in broken):
-                return
+                return None
             status = seen.task.get(self.lifecycle.property)
+        return status
 
 
 def _first(error: BaseException, kind: type[Exception]) -> BaseException | None:
