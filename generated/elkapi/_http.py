@@ -291,7 +291,12 @@ def _pour(
         if remaining <= 0:
             raise TimeoutError("the download timeout passed while the body was arriving")
         _set_timeout(connection, min(limits.read, remaining))
-        chunk = reply.read1(_CHUNK_BYTES)
+        try:
+            chunk = reply.read1(_CHUNK_BYTES)
+        except TimeoutError:
+            if limits.read < remaining:
+                raise TimeoutError(f"no byte of the body for {limits.read:g} seconds") from None
+            raise TimeoutError("the download timeout passed while the body was arriving") from None
         if not chunk:
             return
         sink.write(chunk)
