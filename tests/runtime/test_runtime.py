@@ -32,6 +32,7 @@ def test_every_package_holds_the_runtime_unchanged() -> None:
     assert names == [
         "_async.py",
         "_client.py",
+        "_download.py",
         "_http.py",
         "_runtime.py",
         "_validation.py",
