@@ -232,7 +232,7 @@ class Spec:
             response = self._response(raw)
             content = response.get("content", {})
             schema = ref_name(content.get(JSON, {}).get("schema"))
-            if str(status).startswith("2") and success_schema is None:
+            if str(status).startswith("2") and success_schema is None and not media_types:
                 success_schema, media_types = schema, tuple(content)
                 response_examples = _examples(content.get(JSON, {}))
             elif not str(status).startswith("2") and error_schema is None:
