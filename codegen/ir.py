@@ -54,7 +54,11 @@ class Body:
 
 @dataclass(frozen=True)
 class Response:
-    """One documented response: ``status`` is ``"200"``, ``"4XX"`` or ``"default"``."""
+    """One documented response: ``status`` is ``"200"``, ``"4XX"`` or ``"default"``.
+
+    A JSON response has a ``schema``; a binary one (a video, a file: any
+    media type that is not JSON) has its ``media_types`` instead.
+    """
 
     status: str
     description: str
@@ -62,11 +66,17 @@ class Response:
     model_name: str | None
     error_fields: ErrorFields | None = None
     lifecycle: Lifecycle | None = None
+    media_types: tuple[str, ...] = ()
 
     @property
     def is_success(self) -> bool:
         """Whether the status is in the 2xx range."""
         return self.status.startswith("2")
+
+    @property
+    def binary(self) -> bool:
+        """Whether the body is bytes to save rather than JSON to parse."""
+        return bool(self.media_types)
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,16 @@ class Operation:
     waiter: Waiter | None = None
     cli: Cli | None = None
     idempotent: bool = False
+
+    @property
+    def download(self) -> bool:
+        """Whether a success response is binary: the client streams it to a file."""
+        return any(r.is_success and r.binary for r in self.responses)
+
+    @property
+    def media_types(self) -> dict[str, tuple[str, ...]]:
+        """The media types of each binary response, by status."""
+        return {r.status: r.media_types for r in self.responses if r.binary}
 
     @property
     def success_models(self) -> tuple[str, ...]:

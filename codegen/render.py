@@ -46,6 +46,7 @@ class SignatureParam:
     name: str
     python_name: str
     annotation: str
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class OperationView:
     params_by_location: tuple[tuple[str, tuple[Parameter, ...]], ...]
     body_defaults: dict[str, Any]
     responses: dict[str, Schema | None]
+    media_types: dict[str, tuple[str, ...]]
+    media_words: str
     echo: tuple[Echo, ...]
     error_fields: dict[str, tuple[str, ...]]
     return_type: str
@@ -123,6 +126,10 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "exports": _exports(api, body_types),
         "error_base": _error_base(api),
         "cli_operations": [view for view in operations if view.ir.cli],
+        "downloads_after": {
+            command: view for view in operations if view.ir.cli for command in view.ir.cli.after
+        },
+        "uses_download": any(view.ir.download for view in operations),
         "uses_echo": any(view.echo for view in operations),
         "uses_literal": any(
             "Literal[" in p.annotation for view in operations for p in view.signature_params
@@ -184,7 +191,10 @@ def _view(api: Api, op: Operation) -> OperationView:
         type_name = annotation(p.schema, api)
         params.append(
             SignatureParam(
-                p.name, p.python_name, type_name if p.required else f"{type_name} | None = None"
+                p.name,
+                p.python_name,
+                type_name if p.required else f"{type_name} | None = None",
+                p.required,
             )
         )
     locations = tuple(
@@ -193,6 +203,11 @@ def _view(api: Api, op: Operation) -> OperationView:
         if op.params_in(location)
     )
     models = op.success_models
+    if op.download:
+        return_type, returns_words = "bytes", "the body (``bytes``)"
+    else:
+        return_type = " | ".join(models) if models else "None"
+        returns_words = " or ".join(f":class:`{m}`" for m in models) if models else "None"
     return OperationView(
         ir=op,
         signature_params=tuple(params),
@@ -203,11 +218,13 @@ def _view(api: Api, op: Operation) -> OperationView:
             if f.required and f.has_default
         },
         responses={r.status: r.schema for r in op.responses},
+        media_types=op.media_types,
+        media_words=" or ".join(dict.fromkeys(m for ms in op.media_types.values() for m in ms)),
         echo=tuple(echo for echo in op.echo if echo.checkable_by_client),
         error_fields=op.error_fields.as_mapping(),
-        return_type=" | ".join(models) if models else "None",
+        return_type=return_type,
         model_expr=" | ".join(models) if models else "None",
-        returns_words=(" or ".join(f":class:`{m}`" for m in models) if models else "None"),
+        returns_words=returns_words,
         docstring=docstring_text(_docstring(op)),
     )
 
@@ -256,6 +273,9 @@ def _exports(api: Api, body_types: list[str]) -> list[str]:
         "AsyncTransport",
         "AuthenticationError",
         "ConfigurationError",
+        "DownloadError",
+        "DownloadResult",
+        "IncompleteResponseError",
         "BadRequestError",
         "Client",
         _error_base(api),

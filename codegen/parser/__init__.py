@@ -22,6 +22,17 @@ from codegen.parser.schemas import closure, models, patterns_of, runtime_schema
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 RESERVED_ARGUMENTS = {"api_key", "base_url"}
+# The arguments a download method adds to the operation's own.
+DOWNLOAD_ARGUMENTS = {"destination", "on_progress"}
+# What the schema of a binary (not JSON) response may say: a string of bytes.
+BINARY_SCHEMA_KEYWORDS = {
+    "type",
+    "format",
+    "contentMediaType",
+    "contentEncoding",
+    "description",
+    "title",
+}
 Located = tuple[str, str, dict[str, Any], dict[str, Any]]
 
 
@@ -55,6 +66,7 @@ def parse(document: dict[str, Any], package: str) -> Api:
         check_unique([op.name for op in operations], "operationId (in snake_case)")
     except SpecError as error:
         errors.append(error)
+    gather(errors, [operations], _check_cli_after)
     raise_all(errors)
     operations = tuple(gather(errors, operations, lambda op: _with_alternatives(op, operations)))
     raise_all(errors)
@@ -183,11 +195,15 @@ def _operation(
     )
     raise_all(errors)
     _check_path(path, where, parameters)
+    successes = [r for r in responses if r.is_success]
+    download = any(r.binary for r in successes)
+    if download and not all(r.binary for r in successes):
+        raise SpecError(f"{where}.responses: 2xx responses must be all JSON or all binary")
     request_body = body[0] if body else None
     check_unique(
         [p.python_name for p in parameters]
         + [f.name for f in (request_body.fields if request_body else ())]
-        + sorted(RESERVED_ARGUMENTS),
+        + sorted(RESERVED_ARGUMENTS | (DOWNLOAD_ARGUMENTS if download else set())),
         f"{where}: keyword argument",
     )
     security = op.get("security", global_security)
@@ -211,6 +227,23 @@ def _operation(
         cli=extensions.cli(op, body_source, sources, where),
         idempotent=extensions.idempotent(op, where),
     )
+
+
+def _check_cli_after(operations: tuple[Operation, ...]) -> None:
+    """A download's ``x-cli.after`` names waiting commands and fits its one parameter."""
+    waiting = {op.cli.command for op in operations if op.cli and op.cli.wait_method}
+    for op in operations:
+        if op.cli is None or not op.cli.after:
+            continue
+        where = f"paths.{op.path}.{op.method.lower()}.x-cli.after"
+        if not op.download:
+            raise SpecError(f"{where}: only an operation with a binary response can follow others")
+        required = [p for p in op.parameters if p.required]
+        if len(required) != 1 or (op.body is not None and op.body.required):
+            raise SpecError(f"{where}: the operation must take exactly one required parameter")
+        unknown = sorted(set(op.cli.after) - waiting)
+        if unknown:
+            raise SpecError(f"{where}: {unknown} are not commands that wait (x-cli.wait)")
 
 
 def _distinct(lifecycles: list[Lifecycle]) -> list[Lifecycle]:
@@ -307,11 +340,32 @@ def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body
     )
 
 
+def _binary_media_types(content: dict[str, Any], where: str) -> tuple[str, ...]:
+    """The media types of a response that is not JSON; each schema must be a string of bytes."""
+    for media_type, media in content.items():
+        schema = (media or {}).get("schema")
+        if schema is None:
+            continue
+        unknown = set(schema) - BINARY_SCHEMA_KEYWORDS
+        if schema.get("type") != "string" or unknown:
+            raise SpecError(
+                f"{where}.content.{media_type}.schema: a binary response must be "
+                f"{{type: string}} (format binary or contentMediaType allowed)"
+                + (f"; not {sorted(unknown)}" if unknown else "")
+            )
+    return tuple(content)
+
+
 def _response(
     status: str, raw: dict[str, Any], where: str, operation_id: str, sources: dict[str, Any]
 ) -> Response:
     if not re.fullmatch(r"[1-5](?:\d\d|XX)|default", status):
         raise SpecError(f"{where}: {status!r} is not a status code, range or 'default'")
+    content = raw.get("content")
+    if content and _json_schema_or_none(content) is None and status.startswith("2"):
+        media_types = _binary_media_types(content, where)
+        description = raw.get("description", "").strip()
+        return Response(status, description, None, None, media_types=media_types)
     source = _json_schema(raw.get("content"), where)
     if source is None:
         return Response(status, raw.get("description", "").strip(), None, None)

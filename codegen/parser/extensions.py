@@ -157,7 +157,12 @@ class CliOption:
 
 @dataclass(frozen=True)
 class Cli:
-    """A CLI command for an operation (``x-cli``)."""
+    """A CLI command for an operation (``x-cli``).
+
+    ``after`` (a download's command only) names other commands that gain a
+    ``--download FILE`` option: once they have waited for their result, this
+    operation is called with the value at ``after_argument`` of that result.
+    """
 
     command: str
     help: str
@@ -165,6 +170,8 @@ class Cli:
     wait_method: str | None
     wait_argument: str | None
     result: str | None
+    after: tuple[str, ...] = ()
+    after_argument: str | None = None
 
 
 def exclusive(value: Any, where: str) -> list[dict[str, Any]]:
@@ -385,6 +392,10 @@ def cli(
             )
         )
     wait = _mapping(spec.get("wait") or {}, f"{here}.wait")
+    after = _mapping(spec.get("after") or {}, f"{here}.after")
+    commands = after.get("commands", [])
+    if not isinstance(commands, list) or not all(isinstance(c, str) and c for c in commands):
+        raise SpecError(f"{here}.after.commands: must be a list of command names")
     return Cli(
         command=_string(spec.get("command"), f"{here}.command"),
         help=str(operation.get("summary", "")).strip(),
@@ -392,6 +403,10 @@ def cli(
         wait_method=wait.get("method"),
         wait_argument=wait.get("argument"),
         result=spec.get("result"),
+        after=tuple(commands),
+        after_argument=(
+            _pointer(after.get("argument"), f"{here}.after.argument") if commands else None
+        ),
     )
 
 

@@ -21,17 +21,26 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
+from ._download import (
+    Destination,
+    DownloadResult,
+    FileSink,
+    ProgressCallback,
+    parse_binary_response,
+)
 from ._http import (
     DEFAULT_MAX_RESPONSE_BYTES,
+    BodySink,
     HttpRequest,
     HttpResponse,
     HttpTransport,
     Timeout,
     Transport,
     redact_headers,
+    stream_with,
 )
-from ._runtime import OperationSpec
-from ._validation import FieldError
+from ._runtime import ApiSpec, OperationSpec
+from ._validation import FieldError, Validator
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -39,6 +48,7 @@ from .errors import (
     RedirectError,
     RequestValidationError,
     ResponseTooLargeError,
+    ResponseValidationError,
     TransportError,
     WaitTimeoutError,
     request_id_of,
@@ -225,8 +235,16 @@ class Call:
     function: Callable[[], Any]
 
 
-Step = HttpRequest | Pause | Call
-"""What a call asks its driver to do: send a request, pause, or poll.
+@dataclass(frozen=True)
+class Stream:
+    """A step of a download: send ``request``, streaming a body ``sink`` takes into it."""
+
+    request: HttpRequest
+    sink: BodySink
+
+
+Step = HttpRequest | Stream | Pause | Call
+"""What a call asks its driver to do: send a request (or stream one), pause, or poll.
 
 The decisions (what to retry, which redirect to follow, when a wait ends)
 are written once as generators of steps; :class:`BaseClient` carries them
@@ -248,6 +266,7 @@ class ClientCore:
     api_key_env: ClassVar[str] = ""
     base_url_env: ClassVar[str] = ""
     requires_key: ClassVar[bool] = True
+    user_agent: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -299,15 +318,21 @@ class ClientCore:
             raise RequestValidationError([rule])
         return options[value]
 
-    def _exchange(self, operation: OperationSpec, request: HttpRequest) -> Steps[ExchangeResult]:
-        """The final response and how many attempts it took; raises when no attempt may follow."""
+    def _exchange(
+        self, operation: OperationSpec, request: HttpRequest, sink: BodySink | None = None
+    ) -> Steps[ExchangeResult]:
+        """The final response and how many attempts it took; raises when no attempt may follow.
+
+        With a ``sink``, each attempt streams a body the sink takes into it
+        (the sink starts over on each attempt that reaches it).
+        """
         policy = self.retry
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                response = yield from self._follow(operation, request)
+                response = yield from self._follow(operation, request, sink)
             except TransportError as error:
                 reason = retry_reason(operation, error=error)
                 again = reason is not None and attempt <= policy.max_retries
@@ -326,11 +351,13 @@ class ClientCore:
                 return response, attempt
             yield Pause(policy.delay(attempt, response.headers, self._random.random()))
 
-    def _follow(self, operation: OperationSpec, request: HttpRequest) -> Steps[HttpResponse]:
+    def _follow(
+        self, operation: OperationSpec, request: HttpRequest, sink: BodySink | None = None
+    ) -> Steps[HttpResponse]:
         """Send, following redirects that are safe to follow."""
         current = request
         for hop in range(MAX_REDIRECTS + 1):
-            response: HttpResponse = yield current
+            response: HttpResponse = yield current if sink is None else Stream(current, sink)
             location = response.headers.get("location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
@@ -385,6 +412,60 @@ class ClientCore:
 
         return RawResponse(response.status_code, response.headers, response.body, attempts, parsed)
 
+    def _sink(
+        self,
+        operation: OperationSpec,
+        destination: Destination,
+        on_progress: ProgressCallback | None,
+    ) -> FileSink:
+        try:
+            return FileSink(destination, operation, on_progress)
+        except Error as error:
+            scrub_error(error, self._api_key)
+            raise
+
+    def _downloaded(
+        self,
+        operation: OperationSpec,
+        request: HttpRequest,
+        parse: Callable[..., Any],
+        sink: FileSink,
+        exchanged: ExchangeResult,
+    ) -> DownloadResult:
+        """The result of a download whose exchange ended; raises the error of a refused one."""
+        response, attempts = exchanged
+        if not sink.accepted:
+            try:
+                parse(response.status_code, response.headers, response.body)
+                raise ResponseValidationError(
+                    response.status_code,
+                    [FieldError("", "status", "the body of this response was not downloaded")],
+                )
+            except Error as error:
+                raise self._surface(error, operation, attempts, response.headers) from None
+        path = sink.commit()
+        return DownloadResult(
+            path=path,
+            size=sink.received,
+            content_type=sink.content_type,
+            status_code=response.status_code,
+            headers=dict(response.headers),
+            attempts=attempts,
+        )
+
+    def _url_request(self, url: str) -> HttpRequest:
+        """A GET of ``url`` with no credentials at all, for :meth:`download_url`."""
+        parsed = urllib.parse.urlsplit(url) if isinstance(url, str) else None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname:
+            shown = scrub(repr(url), self._api_key)
+            raise RequestValidationError(
+                [FieldError("url", "url", f"must be an http(s) URL (got {shown})")]
+            )
+        headers = {"Accept": "*/*"}
+        if self.user_agent:
+            headers["User-Agent"] = self.user_agent
+        return HttpRequest("GET", url, headers)
+
     def _surface(
         self,
         error: Error,
@@ -433,7 +514,9 @@ class ClientCore:
                 remaining = deadline - time.monotonic()
                 logger.debug("polling failed (%s); waiting it out", error)
                 if remaining <= 0:
-                    message = f"no answer after {timeout:g} seconds; last error: {error}"
+                    message = self._hide(
+                        f"no answer after {timeout:g} seconds; last error: {error}"
+                    )
                     raise WaitTimeoutError(message, last) from error
             else:
                 last = current
@@ -444,7 +527,8 @@ class ClientCore:
                     return current
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    message = f"still {state(current)[0]!r} after {timeout:g} seconds"
+                    # The state is the server's text: it may echo the key back.
+                    message = self._hide(f"still {state(current)[0]!r} after {timeout:g} seconds")
                     raise WaitTimeoutError(message, current)
             pause = delay if asked is None else min(asked, self.retry.max_retry_after)
             yield Pause(min(max(pause, delay), remaining))
@@ -514,6 +598,40 @@ class BaseClient(ClientCore):
         exchanged = self._drive(self._exchange(operation, request))
         return self._raw_response(operation, request, parse, exchanged)
 
+    def _download(
+        self,
+        operation: OperationSpec,
+        request: HttpRequest,
+        parse: Callable[..., Any],
+        destination: Destination,
+        on_progress: ProgressCallback | None,
+    ) -> DownloadResult:
+        """Stream the 2xx body to ``destination`` with retries and redirects; all or nothing."""
+        sink = self._sink(operation, destination, on_progress)
+        try:
+            exchanged = self._drive(self._exchange(operation, request, sink))
+            return self._downloaded(operation, request, parse, sink, exchanged)
+        except BaseException:
+            sink.abort()
+            raise
+
+    def download_url(
+        self,
+        url: str,
+        destination: Destination,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> DownloadResult:
+        """Download any http(s) ``url`` (say, a finished video's URL) with no credentials at all.
+
+        The API key is never sent, whatever the host. Otherwise it is a download
+        like the generated ``download_*`` methods: streamed to ``destination``
+        (a path, written atomically, or a binary file object), retried and
+        redirected by the same rules, ``on_progress(received, total)`` per chunk.
+        """
+        request = self._url_request(url)
+        return self._download(URL_DOWNLOAD, request, _parse_any, destination, on_progress)
+
     def _wait(
         self,
         poll: Callable[[], T],
@@ -553,10 +671,28 @@ class BaseClient(ClientCore):
                     self._sleep(step.seconds)
                 elif isinstance(step, Call):
                     reply = step.function()
+                elif isinstance(step, Stream):
+                    reply = stream_with(self._transport, step.request, self.timeout, step.sink)
                 else:
                     reply = self.send(step)
             except Error as error:
                 failure = error
+
+
+URL_DOWNLOAD = OperationSpec(
+    api=ApiSpec(user_agent="", validator=Validator({}, {})),
+    operation_id="download_url",
+    method="GET",
+    path="",
+    auth=False,
+    error_fields={"message": ("/error/message", "/message")},
+    media_types={"2XX": ("*/*",)},
+)
+"""What :meth:`BaseClient.download_url` sends: a GET, safe to repeat, of anything."""
+
+
+def _parse_any(status_code: int, headers: Mapping[str, str], body: bytes) -> bytes:
+    return parse_binary_response(URL_DOWNLOAD, status_code, headers, body)
 
 
 def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:

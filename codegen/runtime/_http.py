@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import ResponseTooLargeError, TransportError
 
@@ -68,19 +68,45 @@ DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
 
 
+class BodySink(Protocol):
+    """Where a streamed response body goes (a download), chunk by chunk.
+
+    ``start`` is called with the status and headers (lower-case names) of
+    every response that arrives; it returns True to take the body, which is
+    then handed to ``write`` in chunks as it arrives, never held whole.
+    Otherwise the body is read as usual, under the size cap. ``finish`` is
+    called once the exchange is over and may refuse a body that fell short.
+    """
+
+    def start(self, status_code: int, headers: Mapping[str, str]) -> bool:
+        """Whether to take the body of this response."""
+        ...
+
+    def write(self, chunk: bytes) -> None:
+        """The next piece of the body."""
+        ...
+
+    def finish(self) -> None:
+        """The body ended; raise if it is not whole."""
+        ...
+
+
 @dataclass(frozen=True)
 class Timeout:
     """Seconds to ``connect``, and to ``read`` the whole response once the request is sent.
 
     ``read`` is a deadline, not an idle limit: a server that trickles bytes
-    cannot hold a call past it.
+    cannot hold a call past it. A streamed body (a download) is the
+    exception: each chunk must arrive within ``read`` seconds of the one
+    before, and the whole body within ``download`` seconds.
     """
 
     connect: float = 10.0
     read: float = 60.0
+    download: float = 3600.0
 
     def __post_init__(self) -> None:
-        if not (self.connect > 0 and self.read > 0):
+        if not (self.connect > 0 and self.read > 0 and self.download > 0):
             raise ValueError("timeouts must be positive numbers of seconds")
 
     @classmethod
@@ -131,6 +157,22 @@ class HttpTransport:
 
     def __call__(self, request: HttpRequest, timeout: float | Timeout) -> HttpResponse:
         """Send ``request``; every HTTP status, 3xx included, is returned, not raised."""
+        return self._send(request, timeout, None)
+
+    def stream(
+        self, request: HttpRequest, timeout: float | Timeout, sink: BodySink
+    ) -> HttpResponse:
+        """Send ``request``; a body ``sink`` takes is written to it in chunks, with no size cap.
+
+        The response returned for a body the sink took has an empty ``body``.
+        Each chunk must arrive within the read timeout, and the whole body
+        within ``Timeout.download``.
+        """
+        return self._send(request, timeout, sink)
+
+    def _send(
+        self, request: HttpRequest, timeout: float | Timeout, sink: BodySink | None
+    ) -> HttpResponse:
         limits = Timeout.of(timeout)
         try:
             url = urllib.parse.urlsplit(request.url)
@@ -156,7 +198,12 @@ class HttpTransport:
                     request.method, target, body=request.body, headers={**request.headers, **extra}
                 )
                 reply = connection.getresponse()
-                body = self._read(reply, connection, deadline, where)
+                headers = _lower(reply.getheaders())
+                if sink is not None and sink.start(reply.status, headers):
+                    _pour(reply, connection, limits, sink)
+                    body = b""
+                else:
+                    body = self._read(reply, connection, deadline, where)
             except ResponseTooLargeError:
                 raise
             except (OSError, http.client.HTTPException) as error:
@@ -164,7 +211,7 @@ class HttpTransport:
                     f"{where}: failed after the request was sent: {_reason(error)}",
                     request_sent=True,
                 ) from None
-            return HttpResponse(reply.status, _lower(reply.getheaders()), body)
+            return HttpResponse(reply.status, headers, body)
         finally:
             connection.close()
 
@@ -247,6 +294,59 @@ def _ascii_target(target: str) -> str:
     return "".join(
         c if "!" <= c <= "~" else urllib.parse.quote(c, safe="", errors="replace") for c in target
     )
+
+
+def _pour(
+    reply: http.client.HTTPResponse,
+    connection: http.client.HTTPConnection,
+    limits: Timeout,
+    sink: BodySink,
+) -> None:
+    """Hand the body to ``sink`` in chunks: ``read`` seconds idle at most, ``download`` in all."""
+    deadline = time.monotonic() + limits.download
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the download timeout passed while the body was arriving")
+        _set_timeout(connection, min(limits.read, remaining))
+        try:
+            chunk = reply.read1(_CHUNK_BYTES)
+        except TimeoutError:
+            if limits.read < remaining:
+                raise TimeoutError(f"no byte of the body for {limits.read:g} seconds") from None
+            raise TimeoutError("the download timeout passed while the body was arriving") from None
+        if not chunk:
+            return
+        sink.write(chunk)
+
+
+def stream_with(
+    transport: Transport | HttpTransport, request: HttpRequest, timeout: Timeout, sink: BodySink
+) -> HttpResponse:
+    """Send ``request`` with ``transport``, streaming a body ``sink`` takes into it.
+
+    A transport with a ``stream(request, timeout, sink)`` method (such as
+    :class:`HttpTransport`) streams; any other transport (``MockTransport``,
+    a plain callable) is called as usual and the whole body it returns is
+    handed to the sink at once. Either way ``sink.finish()`` ends the exchange.
+    """
+    streamer = getattr(transport, "stream", None)
+    if callable(streamer):
+        streamed: HttpResponse = streamer(request, timeout, sink)
+    else:
+        streamed = deliver(transport(request, timeout.read), sink)
+    sink.finish()
+    return streamed
+
+
+def deliver(response: HttpResponse, sink: BodySink) -> HttpResponse:
+    """Hand a whole ``response`` to ``sink`` if it takes it (the body returned is then empty)."""
+    headers = _lower(response.headers.items())
+    if not sink.start(response.status_code, headers):
+        return response
+    if response.body:
+        sink.write(response.body)
+    return HttpResponse(response.status_code, response.headers, b"")
 
 
 def _set_timeout(connection: http.client.HTTPConnection, seconds: float) -> None:

@@ -80,6 +80,8 @@ class OperationSpec:
     error_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     idempotent: bool = False
     """Declared safe to repeat (``x-idempotent``) although its method may start work."""
+    media_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The media types of each binary (not JSON) response, by status: a download."""
 
 
 def build_request(
@@ -103,7 +105,8 @@ def build_request(
     body = None if fields is None else _body(operation, fields, errors)
     if errors:
         raise RequestValidationError(errors)
-    headers = {"Accept": "application/json", "User-Agent": operation.api.user_agent}
+    accept = ", ".join(dict.fromkeys([*_binary_types(operation), "application/json"]))
+    headers = {"Accept": accept, "User-Agent": operation.api.user_agent}
     for param in operation.header_params:
         if values[param.name] is not _MISSING:
             headers[param.name] = _text(values[param.name])
@@ -446,6 +449,10 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _binary_types(operation: OperationSpec) -> list[str]:
+    return [m for types in operation.media_types.values() for m in types]
 
 
 def _documented_schema(operation: OperationSpec, status_code: int) -> Schema | None:

@@ -83,6 +83,28 @@ class ResponseTooLargeError(TransportError):
         self.limit = limit
 
 
+class IncompleteResponseError(TransportError):
+    """The body ended before the ``Content-Length`` the response declared (a cut connection).
+
+    ``expected`` and ``received`` are byte counts. Like any transport failure
+    after the request went out, a call that is safe to repeat is retried.
+    """
+
+    def __init__(self, message: str, *, expected: int, received: int, attempts: int = 1) -> None:
+        super().__init__(message, request_sent=True, attempts=attempts)
+        self.expected = expected
+        self.received = received
+
+
+class DownloadError(Error):
+    """A downloaded body could not be written where it was asked to go.
+
+    For example the folder does not exist, the disk is full, or a file object
+    that cannot seek would have to start over. Never retried; nothing is left
+    at a destination path.
+    """
+
+
 class RedirectError(Error):
     """The server redirected a request the client will not follow; ``location`` says where."""
 

@@ -12,6 +12,7 @@ standard library alone.
 
 from ._async import AsyncTransport, ThreadTransport
 from ._client import RawResponse, RetryPolicy
+from ._download import DownloadResult
 from ._http import (
     HttpRequest,
     HttpResponse,
@@ -30,6 +31,8 @@ from .errors import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    DownloadError,
+    IncompleteResponseError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -45,9 +48,11 @@ from .models import TaskError, TaskStatus, TaskUsage, VideoTask
 from .operations import (
     DEFAULT_BASE_URL,
     build_create_video_generation,
+    build_download_video_content,
     build_retrieve_video,
     build_retrieve_video_generation,
     parse_create_video_generation_response,
+    parse_download_video_content_response,
     parse_retrieve_video_generation_response,
     parse_retrieve_video_response,
 )
@@ -65,11 +70,14 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "CreateVideoGenerationRequest",
+    "DownloadError",
+    "DownloadResult",
     "ElkapiError",
     "FieldError",
     "HttpRequest",
     "HttpResponse",
     "HttpTransport",
+    "IncompleteResponseError",
     "MockTransport",
     "NotFoundError",
     "PermissionDeniedError",
@@ -91,10 +99,12 @@ __all__ = [
     "VideoTask",
     "WaitTimeoutError",
     "build_create_video_generation",
+    "build_download_video_content",
     "build_retrieve_video",
     "build_retrieve_video_generation",
     "default_transport",
     "parse_create_video_generation_response",
+    "parse_download_video_content_response",
     "parse_retrieve_video_generation_response",
     "parse_retrieve_video_response",
     "urllib_transport",

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._download import DownloadResult
 from ._runtime import first_value, to_json
 from ._spec import ElkapiError
 from .client import Client
@@ -117,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="poll until the task finishes, showing progress"
     )
     create_video_generation.add_argument(
+        "--download",
+        metavar="FILE",
+        help="wait, then save the result to FILE (download)",
+    )
+    create_video_generation.add_argument(
         "--poll-interval", type=float, default=2.0, help="seconds between polls (default 2)"
     )
     create_video_generation.set_defaults(command=_create_video_generation)
@@ -127,9 +133,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="poll until the task finishes, showing progress"
     )
     retrieve_video.add_argument(
+        "--download",
+        metavar="FILE",
+        help="wait, then save the result to FILE (download)",
+    )
+    retrieve_video.add_argument(
         "--poll-interval", type=float, default=2.0, help="seconds between polls (default 2)"
     )
     retrieve_video.set_defaults(command=_retrieve_video)
+
+    download_video_content = commands.add_parser(
+        "download", help="Download the video of a completed task."
+    )
+    download_video_content.add_argument(
+        "task_id", help="The public task id returned on submission."
+    )
+    download_video_content.add_argument(
+        "output", help="the file to write (replaced only once complete)"
+    )
+    download_video_content.set_defaults(command=_download_video_content)
     return parser
 
 
@@ -143,26 +165,52 @@ def _create_video_generation(client: Client, args: argparse.Namespace) -> int:
     _put(fields, "/metadata/duration", args.duration)
     _put(fields, "/images", args.image)
     result = client.create_video_generation(**fields)
-    if args.wait:
+    if args.wait or args.download:
         result = client.wait_for_video(
             first_value(to_json(result), ("/id",)),
             poll_interval=args.poll_interval,
             on_progress=_show_progress,
         )
         _end_progress()
-    return _print_result(result, "/metadata/url", waited=args.wait)
+    waited = bool(args.wait or args.download)
+    code = _print_result(result, "/metadata/url", waited=waited)
+    if code == 0 and args.download:
+        saved = client.download_video_content(
+            first_value(to_json(result), ("/id",)),
+            args.download,
+            on_progress=_show_download,
+        )
+        _end_progress()
+        print(f"saved {saved.path} ({saved.size} bytes)", file=sys.stderr)
+    return code
 
 
 def _retrieve_video(client: Client, args: argparse.Namespace) -> int:
     result = client.retrieve_video(args.task_id)
-    if args.wait:
+    if args.wait or args.download:
         result = client.wait_for_video(
             first_value(to_json(result), ("/id",)),
             poll_interval=args.poll_interval,
             on_progress=_show_progress,
         )
         _end_progress()
-    return _print_result(result, "/metadata/url", waited=args.wait)
+    waited = bool(args.wait or args.download)
+    code = _print_result(result, "/metadata/url", waited=waited)
+    if code == 0 and args.download:
+        saved = client.download_video_content(
+            first_value(to_json(result), ("/id",)),
+            args.download,
+            on_progress=_show_download,
+        )
+        _end_progress()
+        print(f"saved {saved.path} ({saved.size} bytes)", file=sys.stderr)
+    return code
+
+
+def _download_video_content(client: Client, args: argparse.Namespace) -> int:
+    saved = client.download_video_content(args.task_id, args.output, on_progress=_show_download)
+    _end_progress()
+    return _print_saved(saved)
 
 
 def _put(fields: dict[str, Any], pointer: str, value: Any) -> None:
@@ -186,6 +234,29 @@ def _show_progress(state: Any) -> None:
     bar = "#" * done + "-" * (_BAR_WIDTH - done)
     shown = f"{percent:3d}%" if isinstance(percent, int) else "    "
     print(f"\r[{bar}] {shown} {status:<12}", end="", file=sys.stderr, flush=True)
+
+
+def _show_download(received: int, total: int | None) -> None:
+    """A progress bar of bytes on a terminal; nothing when stderr is not one (a log)."""
+    if not sys.stderr.isatty():
+        return
+    megabytes = f"{received / 1e6:.1f}" + (f"/{total / 1e6:.1f}" if total else "") + " MB"
+    if not total:
+        print(f"\r{megabytes:<30}", end="", file=sys.stderr, flush=True)
+        return
+    done = min(_BAR_WIDTH, _BAR_WIDTH * received // total)
+    bar = "#" * done + "-" * (_BAR_WIDTH - done)
+    print(
+        f"\r[{bar}] {100 * received // total:3d}% {megabytes}", end="", file=sys.stderr, flush=True
+    )
+
+
+def _print_saved(saved: DownloadResult) -> int:
+    """Print what a download wrote as JSON, then the path on a line of its own."""
+    data = {"path": str(saved.path), "size": saved.size, "content_type": saved.content_type}
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(saved.path)
+    return 0
 
 
 def _end_progress() -> None:

@@ -11,7 +11,19 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ._client import DEFAULT_TIMEOUT, Call, ClientCore, Pause, RawResponse, RetryPolicy, Steps
+from ._client import (
+    DEFAULT_TIMEOUT,
+    URL_DOWNLOAD,
+    Call,
+    ClientCore,
+    Pause,
+    RawResponse,
+    RetryPolicy,
+    Steps,
+    Stream,
+    _parse_any,
+)
+from ._download import Destination, DownloadResult, ProgressCallback
 from ._http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     HttpRequest,
@@ -19,6 +31,8 @@ from ._http import (
     HttpTransport,
     Timeout,
     Transport,
+    deliver,
+    stream_with,
 )
 from ._runtime import OperationSpec
 from .errors import Error
@@ -99,6 +113,48 @@ class AsyncBaseClient(ClientCore):
         exchanged = await self._drive(self._exchange(operation, request))
         return self._raw_response(operation, request, parse, exchanged)
 
+    async def _download(
+        self,
+        operation: OperationSpec,
+        request: HttpRequest,
+        parse: Callable[..., Any],
+        destination: Destination,
+        on_progress: ProgressCallback | None,
+    ) -> DownloadResult:
+        """Stream the 2xx body to ``destination`` with retries and redirects; all or nothing.
+
+        With the default transport the body is written (and ``on_progress``
+        called) in the worker thread; other transports hand over whole bodies.
+        """
+        sink = self._sink(operation, destination, on_progress)
+        try:
+            exchanged = await self._drive(self._exchange(operation, request, sink))
+            return self._downloaded(operation, request, parse, sink, exchanged)
+        except BaseException:
+            sink.abort()
+            raise
+
+    async def download_url(
+        self,
+        url: str,
+        destination: Destination,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> DownloadResult:
+        """Download any http(s) ``url`` with no credentials at all (see ``Client.download_url``)."""
+        request = self._url_request(url)
+        return await self._download(URL_DOWNLOAD, request, _parse_any, destination, on_progress)
+
+    async def _stream(self, step: Stream) -> HttpResponse:
+        """Stream in the default transport's worker thread; other transports give whole bodies."""
+        if isinstance(self._transport, ThreadTransport):
+            return await asyncio.to_thread(
+                stream_with, self._transport.transport, step.request, self.timeout, step.sink
+            )
+        streamed = deliver(await self.send(step.request), step.sink)
+        step.sink.finish()
+        return streamed
+
     async def _wait(
         self,
         poll: Callable[[], Awaitable[T]],
@@ -138,6 +194,8 @@ class AsyncBaseClient(ClientCore):
                     await self._sleep(step.seconds)
                 elif isinstance(step, Call):
                     reply = await step.function()
+                elif isinstance(step, Stream):
+                    reply = await self._stream(step)
                 else:
                     reply = await self.send(step)
             except Error as error:

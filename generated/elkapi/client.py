@@ -14,16 +14,21 @@ from typing import TYPE_CHECKING, Literal
 
 from ._async import AsyncBaseClient
 from ._client import BaseClient, RawResponse
+from ._download import Destination, DownloadResult, ProgressCallback
+from ._spec import API
 from .models import VideoTask
 from .operations import (
     CREATE_VIDEO_GENERATION,
     DEFAULT_BASE_URL,
+    DOWNLOAD_VIDEO_CONTENT,
     RETRIEVE_VIDEO,
     RETRIEVE_VIDEO_GENERATION,
     build_create_video_generation,
+    build_download_video_content,
     build_retrieve_video,
     build_retrieve_video_generation,
     parse_create_video_generation_response,
+    parse_download_video_content_response,
     parse_retrieve_video_generation_response,
     parse_retrieve_video_response,
 )
@@ -46,6 +51,7 @@ class Client(BaseClient):
     """
 
     default_base_url = DEFAULT_BASE_URL
+    user_agent = API.user_agent
     api_key_env = "ELKAPI_API_KEY"
     base_url_env = "ELKAPI_BASE_URL"
     requires_key = True
@@ -148,13 +154,57 @@ class Client(BaseClient):
             RETRIEVE_VIDEO_GENERATION, request, parse_retrieve_video_generation_response
         )
 
+    def download_video_content(
+        self,
+        task_id: str,
+        destination: Destination,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> DownloadResult:
+        """Download the video of a completed task.
+
+        Streams the body (video/mp4 or application/octet-stream)
+        to ``destination`` in chunks, never holding it whole (no response size cap
+        applies). A path (``str`` or ``os.PathLike``) is written through a
+        temporary file in the same folder and renamed into place once the body
+        is whole: on any failure nothing is left there. A binary file object
+        is written from its current position. ``on_progress(received, total)``
+        is called as bytes arrive; ``total`` is the ``Content-Length``, or None.
+        Retries and redirects follow the client's rules (the key never goes to
+        another origin); a retry starts the file over. The read timeout is an
+        idle limit per chunk here; ``Timeout.download`` bounds the whole body.
+
+        Returns:
+            DownloadResult: ``path`` (None for a file object), ``size`` in
+            bytes, ``content_type``, ``status_code``, ``headers``, ``attempts``.
+
+        Raises:
+            ApiError: an error status, read like any operation's (e.g. NotFoundError).
+            IncompleteResponseError: the body fell short of its Content-Length.
+            DownloadError: the destination could not be written.
+            TransportError, RedirectError, ResponseValidationError: as for any call.
+        """
+        request = build_download_video_content(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            task_id=task_id,
+        )
+        return self._download(
+            DOWNLOAD_VIDEO_CONTENT,
+            request,
+            parse_download_video_content_response,
+            destination,
+            on_progress,
+        )
+
 
 class ClientWithRawResponse:
     """Each operation of :class:`Client`, returning the response before it is parsed.
 
     The status, headers and body are given as they came back (after retries
     and redirects), whatever the status; ``.parse()`` returns the model or
-    raises what the operation would.
+    raises what the operation would. Downloads are not here: they stream to
+    a file, and their :class:`DownloadResult` carries the status and headers.
     """
 
     def __init__(self, client: Client) -> None:
@@ -216,6 +266,7 @@ class AsyncClient(AsyncBaseClient):
     """
 
     default_base_url = DEFAULT_BASE_URL
+    user_agent = API.user_agent
     api_key_env = "ELKAPI_API_KEY"
     base_url_env = "ELKAPI_BASE_URL"
     requires_key = True
@@ -320,13 +371,57 @@ class AsyncClient(AsyncBaseClient):
             RETRIEVE_VIDEO_GENERATION, request, parse_retrieve_video_generation_response
         )
 
+    async def download_video_content(
+        self,
+        task_id: str,
+        destination: Destination,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> DownloadResult:
+        """Download the video of a completed task.
+
+        Streams the body (video/mp4 or application/octet-stream)
+        to ``destination`` in chunks, never holding it whole (no response size cap
+        applies). A path (``str`` or ``os.PathLike``) is written through a
+        temporary file in the same folder and renamed into place once the body
+        is whole: on any failure nothing is left there. A binary file object
+        is written from its current position. ``on_progress(received, total)``
+        is called as bytes arrive; ``total`` is the ``Content-Length``, or None.
+        Retries and redirects follow the client's rules (the key never goes to
+        another origin); a retry starts the file over. The read timeout is an
+        idle limit per chunk here; ``Timeout.download`` bounds the whole body.
+
+        Returns:
+            DownloadResult: ``path`` (None for a file object), ``size`` in
+            bytes, ``content_type``, ``status_code``, ``headers``, ``attempts``.
+
+        Raises:
+            ApiError: an error status, read like any operation's (e.g. NotFoundError).
+            IncompleteResponseError: the body fell short of its Content-Length.
+            DownloadError: the destination could not be written.
+            TransportError, RedirectError, ResponseValidationError: as for any call.
+        """
+        request = build_download_video_content(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            task_id=task_id,
+        )
+        return await self._download(
+            DOWNLOAD_VIDEO_CONTENT,
+            request,
+            parse_download_video_content_response,
+            destination,
+            on_progress,
+        )
+
 
 class AsyncClientWithRawResponse:
     """Each operation of :class:`AsyncClient`, returning the response before it is parsed.
 
     The status, headers and body are given as they came back (after retries
     and redirects), whatever the status; ``.parse()`` returns the model or
-    raises what the operation would.
+    raises what the operation would. Downloads are not here: they stream to
+    a file, and their :class:`DownloadResult` carries the status and headers.
     """
 
     def __init__(self, client: AsyncClient) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ._download import parse_binary_response
 from ._http import HttpRequest
 from ._runtime import Echo, OperationSpec, Param, build_request, parse_response
 from ._spec import API
@@ -282,3 +283,80 @@ def parse_retrieve_video_generation_response(
         RETRIEVE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request, strict=strict
     )
     return result
+
+
+DOWNLOAD_VIDEO_CONTENT = OperationSpec(
+    api=API,
+    operation_id="downloadVideoContent",
+    method="GET",
+    path="/v1/videos/{task_id}/content",
+    auth=True,
+    path_params=(Param("task_id", "task_id", True, {"type": "string", "minLength": 1}),),
+    responses={
+        "200": None,
+        "206": None,
+        "400": {"$ref": "ErrorResponse"},
+        "401": {"$ref": "ErrorResponse"},
+        "404": {"$ref": "ErrorResponse"},
+        "502": {"$ref": "ErrorResponse"},
+        "default": {"$ref": "ErrorResponse"},
+    },
+    error_fields={
+        "message": ("/error/message", "/message"),
+        "type": ("/error/type",),
+        "code": ("/error/code", "/code"),
+    },
+    media_types={"200": ("video/mp4", "application/octet-stream"), "206": ("video/mp4",)},
+)
+
+
+def build_download_video_content(
+    *,
+    api_key: str,
+    base_url: str = DEFAULT_BASE_URL,
+    task_id: str,
+) -> HttpRequest:
+    """Download the video of a completed task.
+
+    The gateway fetches the video from upstream storage and relays its
+    bytes (no redirect), with the upstream `Content-Type` and a
+    `Cache-Control` header. A `Range` request may be answered with 206.
+    A task that is not completed yet is refused with 400.
+
+    Args:
+        api_key: The API key, sent as a bearer token.
+        base_url: The server, without a path.
+        task_id: The public task id returned on submission.
+
+    Raises:
+        RequestValidationError: an argument breaks the spec; nothing is built.
+    """
+    return build_request(
+        DOWNLOAD_VIDEO_CONTENT,
+        api_key=api_key,
+        base_url=base_url,
+        params={"task_id": task_id},
+        fields=None,
+    )
+
+
+def parse_download_video_content_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    request: HttpRequest | None = None,
+    strict: bool = False,
+) -> bytes:
+    """Read a (whole) response to ``downloadVideoContent``.
+
+    Returns the body (``bytes``) for a 2xx status
+    (video/mp4 or application/octet-stream).
+    ``request`` is accepted for symmetry with the other parsers and not read.
+    The client's download method streams the body to a file instead.
+
+    Raises:
+        ResponseValidationError: a 2xx body is JSON where the spec says it is not.
+        ApiError: an error status (a subclass per status, e.g. NotFoundError).
+    """
+    return parse_binary_response(DOWNLOAD_VIDEO_CONTENT, status_code, headers, body)

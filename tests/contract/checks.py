@@ -31,8 +31,10 @@ from tests.contract.spec import Operation, Spec, ref
 
 # Where a check applies: probes of their own before any case ("submission") or
 # after polling ("finally"); or on each answer to an accepted submission
-# ("response") or each polled state ("poll").
-Scope = Literal["submission", "response", "poll", "route", "finally"]
+# ("response") or each polled state ("poll"); an ended task read by each of its
+# routes ("route"); or a fetch of a task's file while the task is still under
+# way ("pending") or once it has ended ("done").
+Scope = Literal["submission", "response", "poll", "route", "finally", "pending", "done"]
 # The token that stands for the real key (the key itself never reaches a check).
 KEY = "key"
 # The spec requires both, but does not say which one the task is known by, or
@@ -47,6 +49,9 @@ JSON_MALFORMED = "json.malformed"
 POLL_FORWARD = "poll.forward"
 ROUTES_AGREE = "poll.routes-agree"
 POLL_UNKNOWN_ID = "poll.unknown-id"
+DOWNLOAD_PENDING = "download.pending"
+DOWNLOAD_CONTENT = "download.content"
+DOWNLOAD_UNKNOWN_ID = "download.unknown-id"
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,12 @@ class Probe(Protocol):
         ...
 
     def send(
-        self, method: str, path: str, body: bytes | None = None, token: str | None = KEY
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        token: str | None = KEY,
+        accept: str = "application/json",
     ) -> Reply:
         """Send one request."""
         ...
@@ -127,6 +137,8 @@ class Check:
     breaks: str = ""
     evaluate: Callable[[Seen], str] | None = None
     probe: Callable[[Probe], Finding] | None = None
+    # A probe about one task (its id given): the "pending" and "done" scopes.
+    fetch: Callable[[Probe, str], Finding] | None = None
     spoil: Callable[[Answer], None] | None = None
     # Judged only when the body is a JSON object.
     needs_task: bool = True
@@ -266,6 +278,8 @@ def _registry(spec: Spec) -> Registry:
                 needs_end=True,
             )
         )
+    for download in spec.downloads():
+        checks += _download_checks(spec, retrieve, download, len(spec.downloads()) > 1)
     return Registry(tuple(checks))
 
 
@@ -616,6 +630,83 @@ def _poll_checks(
         )
     )
     return checks
+
+
+def _download_checks(
+    spec: Spec, retrieve: Operation, download: Operation, several: bool
+) -> list[Check]:
+    """A task's file: refused (JSON error) while the task is under way, bytes once it ended."""
+    lifecycle = spec.lifecycle(retrieve.success_schema or "")
+    assert lifecycle is not None
+    end = lifecycle.path_to_end()[-1]
+    media = download.success_media_types
+    accept = ", ".join((*media, spec_module.JSON))
+    # The mock breaks these by id (DOWNLOAD_*) when the spec has one download.
+    prefix = f"download.{download.operation_id}" if several else "download"
+
+    def path(task_id: str) -> str:
+        return download.url_path(**{download.path_params[0]: task_id})
+
+    def pending(probe: Probe, task_id: str) -> Finding:
+        reply = probe.send(download.method, path(task_id), accept=accept)
+        if not reply.ok:
+            return Finding(refusal_problem(reply, download.error_schema, spec), reply.curl)
+        # Bytes are right only if the task ended in the meantime.
+        task_path = retrieve.url_path(**{retrieve.path_params[0]: task_id})
+        polled = probe.send(retrieve.method, task_path)
+        data = polled.json()
+        status = data.get(lifecycle.property) if isinstance(data, dict) else None
+        if status == end:
+            return Finding("")
+        return Finding(f"HTTP {reply.status} with a file while the task is {status}", reply.curl)
+
+    def done(probe: Probe, task_id: str) -> Finding:
+        reply = probe.send(download.method, path(task_id), accept=accept)
+        if not reply.ok:
+            return Finding(f"HTTP {reply.status}: {snippet(reply.body)}", reply.curl)
+        if not _in_family(reply.content_type, media):
+            shown = f"Content-Type {reply.content_type!r}, expected {' or '.join(media)}"
+            return Finding(shown, reply.curl)
+        return Finding("" if reply.body else "an empty file", reply.curl)
+
+    def unknown(probe: Probe) -> Finding:
+        reply = probe.send(download.method, path("task_unknown_" + secrets.token_hex(6)))
+        return Finding(refusal_problem(reply, download.error_schema, spec), reply.curl)
+
+    return [
+        Check(
+            f"{prefix}.pending",
+            f"a task's file is refused with a JSON error until the task is {end}",
+            "pending",
+            breaks=f"serve the file before the task is {end}",
+            fetch=pending,
+        ),
+        Check(
+            f"{prefix}.content",
+            f"a {end} task's file comes back as {' or '.join(media)} (or their kind)",
+            "done",
+            breaks="serve the file as application/json",
+            fetch=done,
+        ),
+        Check(
+            f"{prefix}.unknown-id",
+            "the file of an unknown task id is refused with a JSON error",
+            "finally",
+            breaks="serve a file for an unknown task id",
+            probe=unknown,
+        ),
+    ]
+
+
+def _in_family(content_type: str, media: Sequence[str]) -> bool:
+    """``content_type`` is a documented media type, or of the same kind (``video/*``).
+
+    ``application/`` is no kind: JSON must not pass for ``application/octet-stream``.
+    """
+    given = content_type.split(";")[0].strip().lower()
+    documented = {m.lower() for m in media}
+    kinds = {m.split("/")[0] for m in documented} - {"application"}
+    return given in documented or given.split("/")[0] in kinds
 
 
 def _unknown_id(probe: Probe, retrieve: Operation, spec: Spec) -> Finding:

@@ -10,6 +10,10 @@ its lifecycle and adds what the documented example of the new status carries
 (the video URL, the error), with the example's id replaced by the task's.
 ``steps_per_poll`` (``--steps-per-poll``) moves it further per GET: the
 README's examples run with a mock whose tasks finish on their first poll.
+A download (a GET of one task id whose 2xx answer is not JSON) serves
+deterministic bytes in the first documented media type once the task has
+reached the end of its lifecycle, and a JSON error before (400) or for an
+unknown id (404).
 
 Runs inside tests on pytest-httpserver, or on its own:
 ``python -m tests.contract.mock --port 8080`` (key in ``MOCK_API_KEY``).
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import logging
 import os
@@ -75,6 +80,8 @@ class MockApi:
     tasks: dict[str, Task] = field(default_factory=dict)
     upstream_log: list[dict[str, Any]] = field(default_factory=list)
     spec: Spec = field(default_factory=spec_module.load)
+    # The size of the file a download serves.
+    download_bytes: int = 64 * 1024
 
     def __post_init__(self) -> None:
         registry = checks.registry(self.spec)
@@ -119,7 +126,7 @@ class MockApi:
                     "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(op.path)) + "$"
                 ),
             )
-            for op in (self._create, *self.spec.retrievals())
+            for op in (self._create, *self.spec.retrievals(), *self.spec.downloads())
         ]
 
     def _documented_states(self, task_schema: str) -> dict[str, dict[str, Any]]:
@@ -147,6 +154,8 @@ class MockApi:
         with self._lock:
             if op is self._create:
                 return self._create_task(request)
+            if op.is_download:
+                return self._download(op, params[op.path_params[0]])
             return self._get_task(params[op.path_params[0]], other_route=op is not self._retrieve)
 
     def _authorized(self, header: str | None) -> bool:
@@ -241,6 +250,25 @@ class MockApi:
             spoil(answer)
         return _json(200, answer.task, answer.content_type)
 
+    def _download(self, op: Operation, task_id: str) -> Response:
+        """The task's file once it has reached the end of its lifecycle; a JSON error before."""
+        task = self.tasks.get(task_id)
+        if task is None and checks.DOWNLOAD_UNKNOWN_ID in self.broken and self.tasks:
+            task = next(iter(self.tasks.values()))
+        if task is None:
+            return self._error(404, "Task not found", "task_not_exist")
+        state = task.view.get(self._lifecycle.property)
+        end = self._lifecycle.path_to_end()[-1]
+        if state != end and checks.DOWNLOAD_PENDING not in self.broken:
+            message = f"Task is not completed yet, current status: {str(state).upper()}"
+            return self._error(400, message, "invalid_request")
+        data = fake_file(task.view[checks.IDENTITY], self.download_bytes)
+        media = op.success_media_types[0]
+        if checks.DOWNLOAD_CONTENT in self.broken:
+            media = "application/json"
+        headers = {"Content-Length": str(len(data)), "Cache-Control": "private, max-age=3600"}
+        return Response(data, status=200, headers=headers, content_type=media)
+
     def _advance(self, task: Task) -> None:
         path = self._lifecycle.path_to_end()
         task.step = min(task.step + self.steps_per_poll, len(path) - 1)
@@ -257,6 +285,15 @@ class MockApi:
         """An error body in one of the documented shapes (``x-error-fields``)."""
         body = self._errors.compose(shape, message=message, type="invalid_request_error", code=code)
         return _json(status, body)
+
+
+def fake_file(seed: str, size: int) -> bytes:
+    """``size`` bytes made from ``seed``, shaped like an MP4: an ``ftyp`` box, an ``mdat`` box."""
+    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    payload_size = max(size - len(head) - 8, 0)
+    pattern = hashlib.sha256(seed.encode()).digest()
+    payload = (pattern * (payload_size // len(pattern) + 1))[:payload_size]
+    return (head + (8 + payload_size).to_bytes(4, "big") + b"mdat" + payload)[: max(size, 0)]
 
 
 def _is_moment(value: Any, then: Any) -> bool:

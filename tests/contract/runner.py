@@ -94,10 +94,15 @@ class Target:
         return reply
 
     def send(
-        self, method: str, path: str, body: bytes | None = None, token: str | None = KEY
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        token: str | None = KEY,
+        accept: str = "application/json",
     ) -> Reply:
         """Send one request; ``token`` is ``KEY``, None (no header) or a literal wrong token."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if token is not None:
@@ -259,6 +264,16 @@ class Runner:
             if finding.problem:
                 self.fail(check.id, check.words, finding.problem, finding.curl)
 
+    def fetch(self, scope: Scope, task_id: str) -> None:
+        """The checks of ``scope`` that fetch something of the task ``task_id``."""
+        for check in self.checks.scope(scope):
+            if check.fetch is None:
+                continue
+            self.rule(check.id, check.words)
+            finding = check.fetch(self.target, task_id)
+            if finding.problem:
+                self.fail(check.id, check.words, f"{task_id}: {finding.problem}", finding.curl)
+
     def check_refused(self, case: cases.RefusalCase) -> None:
         """Bodies breaking one documented rule are refused with a readable JSON error."""
         rule, words = case.id, case.words
@@ -321,6 +336,9 @@ class Runner:
             and isinstance(task.get(checks.IDENTITY), str)
             and task[checks.IDENTITY]
         ):
+            if not self.tasks:
+                # The first task, while it is surely still under way.
+                self.fetch("pending", task[checks.IDENTITY])
             self.tasks.append((case.body, task))
 
     def seen(self, body: Any, reply: Reply, asked_id: str = "", previous: Any = None) -> Seen:
@@ -361,14 +379,24 @@ class Runner:
         """Poll each accepted task to the end (GETs are free)."""
         polled = self.checks.scope("poll")
         routes = self.checks.scope("route")
-        for check in (*polled, *routes):
+        fetched = (*self.checks.scope("pending"), *self.checks.scope("done"))
+        for check in (*polled, *routes, *fetched):
             self.rule(check.id, check.words)
         if not self.tasks:
-            for check in (*polled, *routes):
+            for check in (*polled, *routes, *fetched):
                 self.skip(check.id, check.words, "no accepted task to poll")
+        ended = False
         for body, created in self.tasks:
-            if self.poll_one(body, created, polled):
+            end = self.poll_one(body, created, polled)
+            if end in self.lifecycle.terminal:
                 self.check_routes(created[checks.IDENTITY], routes)
+            if end == self.lifecycle.path_to_end()[-1] and not ended:
+                ended = True
+                self.fetch("done", created[checks.IDENTITY])
+        if self.tasks and not ended:
+            for check in self.checks.scope("done"):
+                detail = f"no task reached {self.lifecycle.path_to_end()[-1]}"
+                self.skip(check.id, check.words, detail)
         for check in routes:
             if self.rule(check.id, check.words).status == "pass" and not self.ended:
                 self.skip(check.id, check.words, "no task ended")
@@ -391,8 +419,8 @@ class Runner:
                     )
                     self.fail(check.id, check.words, detail, reply.curl)
 
-    def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> bool:
-        """Poll one task until it ends, judging each state it reports; whether it ended."""
+    def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> Any:
+        """Poll one task until it ends, judging each state it reports; return its last status."""
         task_id = created[checks.IDENTITY]
         path = self.retrieve.url_path(**{self.retrieve.path_params[0]: task_id})
         status = created.get(self.lifecycle.property)
@@ -404,19 +432,19 @@ class Runner:
                     if check.needs_end:
                         detail = f"{task_id} still {status} after {self.poll_timeout:g}s"
                         self.skip(check.id, check.words, detail)
-                return False
+                return None
             time.sleep(self.poll_interval)
             reply = self.target.send(self.retrieve.method, path)
             seen = self.seen(body, reply, task_id, status)
             if not reply.ok or seen.task is None:
                 detail = f"HTTP {reply.status}: {snippet(reply.body)}"
                 self.fail(fallback.id, fallback.words, detail, reply.curl)
-                return False
+                return None
             broken = self.judge("poll", seen, register=False)
             if any(check.stops for check in broken):
-                return False
+                return None
             status = seen.task.get(self.lifecycle.property)
-        return True
+        return status
 
 
 def _first(error: BaseException, kind: type[Exception]) -> BaseException | None:

@@ -28,6 +28,12 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON = "application/json"
 
 
+def is_json(media_type: str) -> bool:
+    """Whether ``media_type`` is JSON (``application/json`` or a ``+json`` type)."""
+    base = media_type.split(";")[0].strip().lower()
+    return base == JSON or base.endswith("+json")
+
+
 def resolve_in(schemas: Mapping[str, Any], schema: Any) -> Any:
     """``schema`` with its ``$ref`` chain followed within ``schemas``.
 
@@ -87,6 +93,12 @@ class Operation:
         """The documented example bodies of the request or of the 2xx response, by name."""
         found = self.request_examples if where == "request" else self.response_examples
         return {example.name: example.value for example in found}
+
+    @property
+    def is_download(self) -> bool:
+        """Whether the 2xx response is bytes (media types, none of them JSON), not a JSON model."""
+        media = self.success_media_types
+        return bool(media) and not any(is_json(m) for m in media)
 
     def url_path(self, **params: str) -> str:
         """The path with each parameter filled in, percent-encoded."""
@@ -193,6 +205,14 @@ class Spec:
         """The first operation (in the spec's order) that reads a task; see ``retrievals``."""
         return self.retrievals()[0]
 
+    def downloads(self) -> tuple[Operation, ...]:
+        """The GETs of one task id whose 2xx answer is a file (not JSON): each a download."""
+        return tuple(
+            op
+            for op in self.operations
+            if op.method == "GET" and op.is_download and len(op.path_params) == 1
+        )
+
     def _response(self, response: Mapping[str, Any]) -> Mapping[str, Any]:
         target = response.get("$ref", "")
         if target.startswith(RESPONSE_PREFIX):
@@ -224,7 +244,7 @@ class Spec:
             response = self._response(raw)
             content = response.get("content", {})
             schema = ref_name(content.get(JSON, {}).get("schema"))
-            if str(status).startswith("2") and success_schema is None:
+            if str(status).startswith("2") and success_schema is None and not media_types:
                 success_schema, media_types = schema, tuple(content)
                 response_examples = _examples(content.get(JSON, {}))
             elif not str(status).startswith("2") and error_schema is None:

@@ -358,3 +358,34 @@ def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> N
         server.stop()
     assert status == 0, "\n".join(line for line in lines if not line.startswith("PASS"))
     assert seen["limited"] > 0 and target.requests == seen["count"]
+
+
+def test_cli_create_wait_download_saves_the_video(
+    mock_url: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, key = mock_url
+    target = tmp_path / "out.mp4"
+    args = ["create", "--prompt", "A kitten yawns", "--download", str(target)]
+    result = cli([*args, "--poll-interval", "0.01"], base_url, key)
+    assert result.returncode == 0, result.stderr
+    *document, _url = result.stdout.strip().splitlines()
+    task = json.loads("\n".join(document))
+    assert task["status"] == "completed"
+    assert target.read_bytes()[4:8] == b"ftyp"
+    assert f"saved {target} ({target.stat().st_size} bytes)" in result.stderr
+    again = cli(["download", task["id"], str(tmp_path / "again.mp4")], base_url, key)
+    assert again.returncode == 0, again.stderr
+    *saved, path = again.stdout.strip().splitlines()
+    assert json.loads("\n".join(saved))["content_type"] == "video/mp4"
+    assert Path(path).read_bytes() == target.read_bytes()
+
+
+def test_cli_download_of_a_pending_task_fails_and_writes_nothing(
+    mock_url: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, key = mock_url
+    created = cli(["create", "--prompt", "p"], base_url, key)
+    task_id = json.loads(created.stdout)["id"]
+    result = cli(["download", task_id, str(tmp_path / "out.mp4")], base_url, key)
+    assert result.returncode == 1 and "Task is not completed yet" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -35,6 +35,7 @@ def test_the_contract_tools_import_neither_the_generator_nor_its_output() -> Non
 RENAMES = [
     ("createVideoGeneration", "submitClip"),
     ("retrieveVideo", "fetchClip"),
+    ("downloadVideoContent", "fetchClipFile"),
     ("completed", "succeeded"),
     ("const: video\n", "const: clip\n"),
     ("object: video\n", "object: clip\n"),
@@ -65,6 +66,7 @@ def test_operations_are_found_by_what_they_do(renamed: spec.Spec) -> None:
         "submitClip",
         "fetchClip",
         "fetchClipGeneration",
+        "fetchClipFile",
     ]
     assert renamed.retrieval().path_params == ("task_id",)
     assert renamed.submission().needs_bearer

@@ -33,6 +33,7 @@ def test_every_package_holds_the_runtime_unchanged() -> None:
         "LICENSE",
         "_async.py",
         "_client.py",
+        "_download.py",
         "_http.py",
         "_runtime.py",
         "_validation.py",
