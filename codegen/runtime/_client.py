@@ -276,6 +276,8 @@ class ClientCore:
         timeout: float | Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         max_retries: int | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict: bool = False,
     ) -> None:
         self._api_key = self._configured(api_key, self.api_key_env) or ""
         if self.requires_key and not self._api_key:
@@ -284,6 +286,8 @@ class ClientCore:
         self.base_url = self._configured(base_url, self.base_url_env) or self.default_base_url
         self.timeout = Timeout.of(timeout)
         self.retry = _policy(retry or RetryPolicy(), max_retries)
+        self.max_response_bytes = max_response_bytes
+        self.strict = strict
         self._random = random.Random()
 
     @staticmethod
@@ -301,13 +305,25 @@ class ClientCore:
         retry: RetryPolicy | None = None,
         max_retries: int | None = None,
         timeout: float | Timeout | None = None,
+        strict: bool | None = None,
     ) -> C:
-        """A copy of this client with another retry policy or timeout, for one call or many."""
+        """A copy of this client with another retry policy, timeout or strictness."""
         other = copy.copy(self)
         other.retry = _policy(retry or self.retry, max_retries)
         if timeout is not None:
             other.timeout = Timeout.of(timeout)
+        if strict is not None:
+            other.strict = strict
         return other
+
+    def _capped(self, response: HttpResponse) -> HttpResponse:
+        """``response``, unless its body is over ``max_response_bytes`` (whatever the transport)."""
+        if len(response.body) > self.max_response_bytes:
+            raise ResponseTooLargeError(
+                f"the response body is over {self.max_response_bytes} bytes",
+                limit=self.max_response_bytes,
+            )
+        return response
 
     @staticmethod
     def _choose(argument: str, value: str, options: Mapping[str, T]) -> T:
@@ -404,7 +420,11 @@ class ClientCore:
         def parsed() -> T:
             try:
                 result: T = parse(
-                    response.status_code, response.headers, response.body, request=request
+                    response.status_code,
+                    response.headers,
+                    response.body,
+                    request=request,
+                    strict=self.strict,
                 )
             except Error as error:
                 raise self._surface(error, operation, attempts, response.headers) from None
@@ -559,9 +579,12 @@ class BaseClient(ClientCore):
 
     ``timeout`` is a :class:`Timeout` or seconds for both limits. ``retry``
     (or the ``max_retries`` shortcut) sets the :class:`RetryPolicy`.
-    ``transport`` sends one request (default: :class:`HttpTransport`, whose
-    body cap is ``max_response_bytes``); ``sleep`` is how the client waits, so
-    tests need not. Every attempt is logged at DEBUG on the package's logger.
+    ``transport`` sends one request (default: :class:`HttpTransport`); a body
+    over ``max_response_bytes`` is a :class:`ResponseTooLargeError` whatever
+    the transport. ``strict`` makes parsing refuse enum values and properties
+    the spec does not allow (by default they are kept, with a warning).
+    ``sleep`` is how the client waits, so tests need not. Every attempt is
+    logged at DEBUG on the package's logger.
     """
 
     def __init__(
@@ -574,9 +597,18 @@ class BaseClient(ClientCore):
         retry: RetryPolicy | None = None,
         max_retries: int | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict: bool = False,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(api_key, base_url, timeout=timeout, retry=retry, max_retries=max_retries)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout=timeout,
+            retry=retry,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict=strict,
+        )
         self._transport: Transport = transport or HttpTransport(
             max_response_bytes=max_response_bytes
         )
@@ -585,8 +617,8 @@ class BaseClient(ClientCore):
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send a built request once with this client's transport and timeout (no retries)."""
         if isinstance(self._transport, HttpTransport):
-            return self._transport(request, self.timeout)
-        return self._transport(request, self.timeout.read)
+            return self._capped(self._transport(request, self.timeout))
+        return self._capped(self._transport(request, self.timeout.read))
 
     def _call(self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]) -> T:
         """Send with retries and redirects, then parse; errors carry attempts, never the key."""

@@ -85,9 +85,18 @@ class AsyncBaseClient(ClientCore):
         retry: RetryPolicy | None = None,
         max_retries: int | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict: bool = False,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        super().__init__(api_key, base_url, timeout=timeout, retry=retry, max_retries=max_retries)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout=timeout,
+            retry=retry,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict=strict,
+        )
         self._transport: AsyncTransport | Transport | ThreadTransport = transport or (
             ThreadTransport(HttpTransport(max_response_bytes=max_response_bytes))
         )
@@ -96,9 +105,9 @@ class AsyncBaseClient(ClientCore):
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send a built request once with this client's transport and timeout (no retries)."""
         if isinstance(self._transport, ThreadTransport):
-            return await self._transport(request, self.timeout)
+            return self._capped(await self._transport(request, self.timeout))
         sent: HttpResponse | Awaitable[HttpResponse] = self._transport(request, self.timeout.read)
-        return sent if isinstance(sent, HttpResponse) else await sent
+        return self._capped(sent if isinstance(sent, HttpResponse) else await sent)
 
     async def _call(
         self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]

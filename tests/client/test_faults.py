@@ -18,6 +18,7 @@ on a loopback socket.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from collections.abc import Callable, Iterator
@@ -454,11 +455,21 @@ def test_the_default_transport_refuses_an_unusable_url_as_a_transport_error(url:
     assert raised.value.request_sent is False
 
 
-def test_the_body_cap_belongs_to_the_default_transport() -> None:
-    """``max_response_bytes`` caps what ``HttpTransport`` reads; a given transport is not capped."""
+@pytest.mark.parametrize("kind", ["blocking", "async"])
+def test_the_body_cap_holds_whatever_the_transport(kind: str) -> None:
+    """``max_response_bytes`` caps a given transport's answers too, not only ``HttpTransport``'s."""
     big = encode(with_field(QUEUED, "metadata", {"pad": "x" * (2 * CAP)}))
     server = Server([elkapi.HttpResponse(200, {"content-type": "application/json"}, big)], None)
-    assert client_for(server).retrieve_video(TASK_ID).metadata == {"pad": "x" * (2 * CAP)}
+    with pytest.raises(elkapi.ResponseTooLargeError) as raised:
+        if kind == "blocking":
+            client_for(server).retrieve_video(TASK_ID)
+        else:
+            client = elkapi.AsyncClient(
+                KEY, transport=elkapi.MockTransport(server), max_response_bytes=CAP
+            )
+            asyncio.run(client.retrieve_video(TASK_ID))
+    assert raised.value.limit == CAP and raised.value.attempts == 1
+    assert len(server.answered) == 1, "an oversized answer is not retried"
 
 
 # --- a Location the client cannot read, a request id that echoes the key ----------------------

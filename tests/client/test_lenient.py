@@ -223,3 +223,26 @@ def test_waiting_on_an_unknown_status_times_out_like_any_unfinished_one() -> Non
     with pytest.raises(elkapi.WaitTimeoutError) as raised:
         client.wait_for_video(QUEUED["id"], poll_interval=0.001, timeout=0.02)
     assert raised.value.last is not None and raised.value.last.status == "unknown"
+
+
+@pytest.mark.parametrize("kind", ["blocking", "async"])
+def test_a_strict_client_refuses_what_a_lenient_one_keeps(kind: str) -> None:
+    unknown = encode({**QUEUED, "status": "unknown"})
+    transport = elkapi.MockTransport(
+        lambda request: elkapi.HttpResponse(200, {"content-type": "application/json"}, unknown)
+    )
+    if kind == "blocking":
+        client = elkapi.Client(KEY, transport=transport)
+        assert client.retrieve_video(QUEUED["id"]).status == "unknown"
+        for strict in (
+            elkapi.Client(KEY, transport=transport, strict=True),
+            client.with_options(strict=True),
+        ):
+            with pytest.raises(elkapi.ResponseValidationError) as raised:
+                strict.retrieve_video(QUEUED["id"])
+            assert [e.rule for e in raised.value.errors] == ["enum"]
+    else:
+        aclient = elkapi.AsyncClient(KEY, transport=transport)
+        assert asyncio.run(aclient.retrieve_video(QUEUED["id"])).status == "unknown"
+        with pytest.raises(elkapi.ResponseValidationError):
+            asyncio.run(aclient.with_options(strict=True).retrieve_video(QUEUED["id"]))
