@@ -8,7 +8,7 @@ PACKAGE := elkapi
 # Hypothesis: derandomized under CI so a failure reproduces; override with HYPOTHESIS_PROFILE=dev.
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: installed-version generate test lint typecheck spec-check drift pytest conformance mock clean
+.PHONY: installed-version generate test lint typecheck spec-check drift pytest conformance mock bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ conformance: $(STAMP)
 
 mock: $(STAMP)
 	$(BIN)/python -m tests.contract.mock --port $(or $(PORT),8080)
+
+# Ours beside the peers, in one run: see tests/bench.py.
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench $(if $(ROUNDS),--rounds $(ROUNDS)) $(if $(SIZES),--sizes $(SIZES)) $(if $(CALLS),--calls $(CALLS))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis reports

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import types
@@ -277,7 +278,7 @@ def decode(model: Any, value: Any) -> Any:
     there every property it does not declare, unchanged.
     """
     if dataclasses.is_dataclass(model) and isinstance(model, type):
-        hints = typing.get_type_hints(model)
+        hints = _type_hints(model)
         fields = dataclasses.fields(model)
         declared = [f for f in fields if not f.metadata.get(EXTRA)]
         kwargs = {
@@ -543,3 +544,9 @@ def first_value(document: Any, pointers: tuple[str, ...]) -> Any:
         if value is not _MISSING and value is not None:
             return value
     return None
+
+
+@functools.cache
+def _type_hints(model: type) -> dict[str, Any]:
+    # Resolving the annotations evaluates strings: once per model, not once per parse.
+    return typing.get_type_hints(model)

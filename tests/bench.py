@@ -1,0 +1,292 @@
+"""``make bench``: the generated client beside its peers, measured side by side in one run.
+
+``python -m tests.bench [--rounds N] [--sizes 50,200,1000]`` prints one
+Markdown table: the time per body of building a request (validate, serialise,
+headers) and of parsing a response, for ``elkapi`` and for its peers on the
+same bodies (``json`` alone as the floor, ``jsonschema``, ``fastjsonschema``,
+a pydantic v2 model made by datamodel-code-generator); the import time of
+``elkapi`` and of ``json`` in fresh processes; and ``python -m codegen`` on
+the project spec and on synthetic specs of many operations. Every number is
+the median of ``--rounds`` rounds with the min-max beside it, and every ratio
+compares numbers from this one run, never from another machine or day.
+
+The peers are dev dependencies only: the generated package needs none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+import yaml
+
+from tests.contract import cases
+from tests.contract import spec as spec_module
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "sk-bench-0123456789abcdef"
+BODY = "CreateVideoGenerationRequest"
+TASK = "VideoTask"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per item: the median of the rounds, and their min and max."""
+
+    median: float
+    low: float
+    high: float
+
+    def cell(self, unit: float = 1e-6, suffix: str = "µs") -> str:
+        """``12.3 µs (11.9-13.0)``."""
+        return f"{self.median / unit:.1f} {suffix} ({self.low / unit:.1f}-{self.high / unit:.1f})"
+
+
+def timed(
+    work: Callable[[Any], object], items: Sequence[Any], rounds: int, calls: int = 20_000
+) -> Timing:
+    """Per-item time of ``work`` over ``items``: each round makes about ``calls`` calls."""
+    repeat = max(1, calls // max(len(items), 1))
+    for item in items:  # warm up caches and lazy imports before measuring
+        work(item)
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(repeat):
+            for item in items:
+                work(item)
+        samples.append((time.perf_counter() - started) / (repeat * len(items)))
+    return Timing(statistics.median(samples), min(samples), max(samples))
+
+
+def request_bodies(spec: spec_module.Spec) -> list[dict[str, Any]]:
+    """The docs' example bodies and the suite's other valid bodies, as keyword arguments."""
+    declared = set(spec.schemas[BODY]["properties"])
+    found = [c.body for c in cases.acceptance_cases(spec)]
+    return [
+        {k: v for k, v in body.items() if k in declared} for body in found if isinstance(body, dict)
+    ]
+
+
+def response_bodies(spec: spec_module.Spec) -> list[bytes]:
+    """The documented task responses, encoded."""
+    values = [e.value for op in spec.operations for e in op.response_examples]
+    return [json.dumps(v).encode() for v in values if isinstance(v, dict) and "status" in v]
+
+
+def _defs_schema(spec: spec_module.Spec, name: str) -> dict[str, Any]:
+    """Component ``name`` as a standalone JSON Schema, its references under ``$defs``."""
+    text = json.dumps(spec.schemas).replace("#/components/schemas/", "#/$defs/")
+    return {"$ref": f"#/$defs/{name}", "$defs": json.loads(text)}
+
+
+def pydantic_model(spec: spec_module.Spec, name: str, folder: Path) -> Any:
+    """The pydantic v2 model datamodel-code-generator makes for component ``name``."""
+    from datamodel_code_generator import PythonVersion, generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+
+    schema = _defs_schema(spec, name)
+    schema["title"] = f"{name}Root"
+    module = folder / f"peer_{name.lower()}.py"
+    generate(
+        json.dumps(schema),
+        input_file_type=InputFileType.JsonSchema,
+        output=module,
+        output_model_type=DataModelType.PydanticV2BaseModel,
+        target_python_version=PythonVersion.PY_310,
+        disable_timestamp=True,
+        formatters=[],
+    )
+    sys.path.insert(0, str(folder))
+    loaded = importlib.import_module(module.stem)
+    model = getattr(loaded, name, None) or getattr(loaded, f"{name}Root")
+    model.model_rebuild()
+    return model
+
+
+def import_time(module: str, runs: int) -> Timing:
+    """Cumulative ``-X importtime`` of ``module`` in fresh processes."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "generated")}
+    samples = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=True,
+        )
+        pattern = rf"^import time:\s+\d+ \|\s+(\d+) \| {re.escape(module)}$"
+        found = re.search(pattern, done.stderr, re.MULTILINE)
+        assert found, f"no import line for {module}"
+        samples.append(int(found.group(1)) * 1e-6)
+    return Timing(statistics.median(samples), min(samples), max(samples))
+
+
+def synthetic_spec(spec_path: Path, operations: int, folder: Path) -> Path:
+    """The project spec with ``operations`` more task reads, each on a path of its own."""
+    document = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    template = copy.deepcopy(document["paths"]["/v1/videos/{task_id}"]["get"])
+    for key in [k for k in template if k.startswith("x-")]:
+        del template[key]
+    for number in range(operations):
+        operation = copy.deepcopy(template)
+        operation["operationId"] = f"retrieveThing{number}"
+        document["paths"][f"/v1/things{number}/{{task_id}}"] = {"get": operation}
+    path = folder / f"synthetic-{operations}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def generate_time(spec_path: Path, rounds: int) -> Timing:
+    """Wall time of ``python -m codegen`` on ``spec_path`` in a fresh process."""
+    samples = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "codegen", "--spec", str(spec_path), "--out", out],
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
+            )
+            samples.append(time.perf_counter() - started)
+    return Timing(statistics.median(samples), min(samples), max(samples))
+
+
+def _rows(
+    title: str,
+    contenders: dict[str, Callable[[Any], object]],
+    items: Sequence[Any],
+    rounds: int,
+    calls: int,
+) -> list[str]:
+    timings = {name: timed(work, items, rounds, calls) for name, work in contenders.items()}
+    ours = timings[next(name for name in timings if name.startswith("elkapi"))].median
+    lines = [f"| {title} ({len(items)} bodies) | time per body, median (min-max) | ratio to ours |"]
+    lines.append("|---|---|---|")
+    for name, timing in timings.items():
+        lines.append(f"| {name} | {timing.cell()} | {timing.median / ours:.2f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=15, help="rounds per measurement")
+    parser.add_argument(
+        "--sizes", default="50,200,1000", help="operations of the synthetic specs (comma-separated)"
+    )
+    parser.add_argument("--calls", type=int, default=20_000, help="calls per round and contender")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "generated"))
+    elkapi = importlib.import_module("elkapi")
+    spec = spec_module.load()
+    bodies = request_bodies(spec)
+    answers = response_bodies(spec)
+    body_schema, task_schema = _defs_schema(spec, BODY), _defs_schema(spec, TASK)
+    body_check = jsonschema.Draft202012Validator(body_schema).validate
+    task_check = jsonschema.Draft202012Validator(task_schema).validate
+    fast_body = fastjsonschema.compile(body_schema)
+    fast_task = fastjsonschema.compile(task_schema)
+    with tempfile.TemporaryDirectory() as folder:
+        body_model = pydantic_model(spec, BODY, Path(folder))
+        task_model = pydantic_model(spec, TASK, Path(folder))
+
+        def jsonschema_build(body: Any) -> bytes:
+            body_check(body)
+            return json.dumps(body).encode()
+
+        def fast_build(body: Any) -> bytes:
+            fast_body(body)
+            return json.dumps(body).encode()
+
+        def jsonschema_parse(raw: bytes) -> Any:
+            data = json.loads(raw)
+            task_check(data)
+            return data
+
+        def fast_parse(raw: bytes) -> Any:
+            data = json.loads(raw)
+            fast_task(data)
+            return data
+
+        build = elkapi.build_create_video_generation
+        parse = elkapi.parse_retrieve_video_response
+        lines = [f"Measured {time.strftime('%Y-%m-%d')} on Python {sys.version.split()[0]}.", ""]
+        lines += _rows(
+            "building a request",
+            {
+                "elkapi.build_create_video_generation": lambda b: build(api_key=KEY, **b),
+                "json.dumps alone (the floor)": lambda b: json.dumps(b).encode(),
+                "pydantic v2 model_validate + model_dump_json": lambda b: body_model.model_validate(
+                    b
+                ).model_dump_json(exclude_unset=True),
+                "fastjsonschema validate + json.dumps": fast_build,
+                "jsonschema validate + json.dumps": jsonschema_build,
+            },
+            bodies,
+            args.rounds,
+            args.calls,
+        )
+        lines.append("")
+        lines += _rows(
+            "parsing a response",
+            {
+                "elkapi.parse_retrieve_video_response": lambda r: parse(200, {}, r),
+                "json.loads alone (the floor)": json.loads,
+                "pydantic v2 model_validate_json": task_model.model_validate_json,
+                "json.loads + fastjsonschema validate": fast_parse,
+                "json.loads + jsonschema validate": jsonschema_parse,
+            },
+            answers,
+            args.rounds,
+            args.calls,
+        )
+    ours, floor = import_time("elkapi", args.rounds), import_time("json", args.rounds)
+    lines += [
+        "",
+        "| import in a fresh process (`-X importtime`, cumulative) | median (min-max) | ratio |",
+        "|---|---|---|",
+        f"| `import elkapi` | {ours.cell(1e-3, 'ms')} | {ours.median / floor.median:.1f}x json |",
+        f"| `import json` | {floor.cell(1e-3, 'ms')} | 1.0 |",
+        "",
+        "| `python -m codegen` | wall time, median (min-max) | per operation |",
+        "|---|---|---|",
+    ]
+    spec_path = ROOT / "spec" / "openapi.yaml"
+    project = generate_time(spec_path, max(1, min(3, args.rounds)))
+    count = len(spec.operations)
+    lines.append(
+        f"| project spec ({count} operations) | {project.cell(1, 's')} | "
+        f"{project.median / count * 1e3:.0f} ms |"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",") if s):
+            path = synthetic_spec(spec_path, size, Path(folder))
+            taken = generate_time(path, 1 if size > 200 else min(3, args.rounds))
+            total = size + count
+            lines.append(
+                f"| synthetic spec ({total} operations) | {taken.cell(1, 's')} | "
+                f"{taken.median / total * 1e3:.0f} ms |"
+            )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
