@@ -51,11 +51,14 @@ drift: $(STAMP)
 pytest: installed-version
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q
 
-# The key travels in the environment, never on a command line make would echo.
-API_KEY ?= $(ELKAPI_API_KEY)
-conformance: export ELKAPI_API_KEY := $(API_KEY)
+# The key travels in ELKAPI_API_KEY (export it), never on a command line (ps shows those).
+# RULES: rule ids or globs (comma-separated); MOCK_PORT: the bundled mock's port (no BASE_URL).
+# Exit status: 0 every selected rule holds, 1 a rule failed, 2 could not run.
 conformance: $(STAMP)
+	$(if $(filter command line,$(origin API_KEY)),$(error API_KEY on the command line \
+		is visible to every user (ps); export ELKAPI_API_KEY instead))
 	$(BIN)/python -m tests.contract.conformance $(if $(BASE_URL),--base-url $(BASE_URL)) \
+		$(if $(RULES),--rules '$(RULES)') $(if $(MOCK_PORT),--mock-port $(MOCK_PORT)) \
 		$(if $(BUDGET),--budget $(BUDGET)) $(if $(EXAMPLES),--examples $(EXAMPLES)) \
 		$(foreach rule,$(MOCK_BREAK),--mock-break $(rule))
 

@@ -52,6 +52,8 @@ POLL_UNKNOWN_ID = "poll.unknown-id"
 DOWNLOAD_PENDING = "download.pending"
 DOWNLOAD_CONTENT = "download.content"
 DOWNLOAD_UNKNOWN_ID = "download.unknown-id"
+# The statuses that refuse a key: an auth check wants one, a refusal of a body must not be one.
+AUTH_STATUSES = (401, 403)
 
 
 @dataclass(frozen=True)
@@ -184,9 +186,29 @@ def snippet(body: bytes) -> str:
 
 
 def refusal_problem(reply: Reply, error_schema: str | None, spec: Spec | None = None) -> str:
-    """Why ``reply`` is not a refusal with a documented JSON error, or "" when it is one."""
+    """Why ``reply`` is not a refusal with a documented JSON error, or "" when it is one.
+
+    A refusal is a client error (4xx) other than 401 and 403: those refuse the
+    key, not the request, and prove nothing about the rule under test.
+    """
     if reply.ok:
         return f"accepted (HTTP {reply.status})"
+    if reply.status in AUTH_STATUSES:
+        return f"HTTP {reply.status}: the key was refused, not the request: {snippet(reply.body)}"
+    if not 400 <= reply.status < 500:
+        return f"HTTP {reply.status}, not a client error: {snippet(reply.body)}"
+    return _documented_problem(reply, error_schema, spec)
+
+
+def auth_problem(reply: Reply, error_schema: str | None, spec: Spec | None = None) -> str:
+    """Why ``reply`` is not an auth refusal (401 or 403, documented JSON error), or ""."""
+    if reply.status not in AUTH_STATUSES:
+        shown = "accepted" if reply.ok else "answered"
+        return f"{shown} (HTTP {reply.status}), expected 401 or 403: {snippet(reply.body)}"
+    return _documented_problem(reply, error_schema, spec)
+
+
+def _documented_problem(reply: Reply, error_schema: str | None, spec: Spec | None) -> str:
     data = reply.json()
     documented = isinstance(data, dict) and (
         error_schema is None or oracle.is_valid(error_schema, data, spec)
@@ -293,35 +315,76 @@ def registry(spec: Spec | None = None) -> Registry:
     return _registry(spec if spec is not None else spec_module.load())
 
 
+def auth_rule(kind: str, op: Operation, spec: Spec) -> str:
+    """The id of the auth check ``kind`` (``AUTH_MISSING_TOKEN``/``AUTH_WRONG_TOKEN``) on ``op``.
+
+    The submission keeps the bare id; every other operation adds its operationId.
+    """
+    if op.operation_id == spec.submission().operation_id:
+        return kind
+    return f"{kind}.{op.operation_id}"
+
+
+def _auth_checks(spec: Spec, create: Operation, body: bytes) -> list[Check]:
+    """For every operation that needs a bearer token: no token, and a wrong one, are refused."""
+    checks: list[Check] = []
+    for op in spec.operations:
+        if not op.needs_bearer:
+            continue
+        submission = op.operation_id == create.operation_id
+        what = "a submission" if submission else f"{op.method} {op.path} ({op.operation_id})"
+        checks += [
+            Check(
+                auth_rule(AUTH_MISSING_TOKEN, op, spec),
+                f"{what} without a token is refused (401/403, JSON error)",
+                "submission",
+                breaks=f"accept {what} without a bearer token",
+                probe=_auth_probe(spec, op, body if submission else None, None),
+            ),
+            Check(
+                auth_rule(AUTH_WRONG_TOKEN, op, spec),
+                f"{what} with a wrong token is refused (401/403, JSON error)",
+                "submission",
+                breaks=f"accept {what} with any bearer token",
+                probe=_auth_probe(spec, op, body if submission else None, "wrong"),
+            ),
+        ]
+    return checks
+
+
+def _auth_probe(
+    spec: Spec, op: Operation, submission: bytes | None, token: str | None
+) -> Callable[[Probe], Finding]:
+    """One request to ``op`` without its token (``token`` None) or with a wrong one.
+
+    A submission sends its documented body (an acceptance is spending); any
+    other operation its first request example, if it has a body, and an
+    unknown id in every path parameter.
+    """
+    examples = op.request_examples
+    body = json.dumps(examples[0].value).encode() if examples else b"{}"
+
+    def probe(target: Probe) -> Finding:
+        sent = None if token is None else f"{token}-{secrets.token_hex(8)}"
+        if submission is not None:
+            reply = target.submit(submission, token=sent)
+        else:
+            unknown = {name: "task_unknown_" + secrets.token_hex(6) for name in op.path_params}
+            has_body = op.body_schema is not None
+            reply = target.send(op.method, op.url_path(**unknown), body if has_body else None, sent)
+        return Finding(auth_problem(reply, op.error_schema, spec), reply.curl)
+
+    return probe
+
+
 def _submission_checks(spec: Spec, create: Operation, body: bytes) -> list[Check]:
-    def without_token(probe: Probe) -> Finding:
-        reply = probe.submit(body, token=None)
-        return Finding(f"accepted (HTTP {reply.status})" if reply.ok else "", reply.curl)
-
-    def wrong_token(probe: Probe) -> Finding:
-        reply = probe.submit(body, token="wrong-" + secrets.token_hex(8))
-        return Finding(f"accepted (HTTP {reply.status})" if reply.ok else "", reply.curl)
-
     def malformed(probe: Probe) -> Finding:
         # Half of a valid body: not JSON, and plainly so.
         reply = probe.submit(body[: max(len(body) // 2, 1)])
         return Finding(refusal_problem(reply, create.error_schema, spec), reply.curl)
 
     return [
-        Check(
-            AUTH_MISSING_TOKEN,
-            "a submission without a token is refused",
-            "submission",
-            breaks="accept requests without a bearer token",
-            probe=without_token,
-        ),
-        Check(
-            AUTH_WRONG_TOKEN,
-            "a submission with a wrong token is refused",
-            "submission",
-            breaks="accept any bearer token",
-            probe=wrong_token,
-        ),
+        *_auth_checks(spec, create, body),
         Check(
             JSON_MALFORMED,
             "a body that is not JSON is refused with a JSON error",

@@ -1,9 +1,20 @@
 """Conformance mode: the contract suite against a live server (or the bundled mock).
 
-``python -m tests.contract.conformance [--base-url URL] [--budget N] [--examples N]``
-with the key in ``ELKAPI_API_KEY``. Without ``--base-url`` it starts the mock
-as a real process on a free loopback port. Exit status 0 only when no rule is
-broken. Only what a client can observe is checked (black box).
+``python -m tests.contract.conformance [--base-url URL] [--rules PATTERN] [--budget N]``
+with the key in ``ELKAPI_API_KEY`` (never on the command line). Without
+``--base-url`` it starts the mock as a real process on a free loopback port
+(or ``--mock-port N``). Only what a client can observe is checked (black box).
+
+Before any rule, one free request (a GET of an unknown task id) checks that the
+server accepts the key: a 401 or 403 stops the run.
+
+``--rules`` (or ``-k``) selects rules by id: fnmatch globs, comma-separated or
+repeated; a pattern also selects the rules beneath it (``auth`` is ``auth.*``).
+``--list`` prints the rule ids it selects and exits.
+
+Exit status: 0 no selected rule failed; 1 a rule failed; 2 the suite could not
+run (the key was refused, the server unreachable, the mock did not start, or
+bad arguments).
 
 Every accepted (2xx) submission may cost money: the budget caps them. Cases
 that should be refused run regardless, but one that a server wrongly accepts
@@ -20,14 +31,31 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.contract import report
 from tests.contract import spec as spec_module
-from tests.contract.runner import KEY_ENV, Runner, Target, default_budget
+from tests.contract.runner import (
+    KEY_ENV,
+    CannotRun,
+    Runner,
+    Target,
+    _first,
+    default_budget,
+    matches,
+    rule_ids,
+    split_patterns,
+)
 from tests.contract.spec import ROOT, Spec
+
+# Exit statuses: every selected rule holds; a rule failed; the suite could not judge the server.
+PASSED, FAILED, CANNOT_RUN = 0, 1, 2
+
+
+class MockDidNotStart(CannotRun):
+    """The bundled mock server could not be started."""
 
 
 def run(
@@ -37,8 +65,15 @@ def run(
     report_path: Path,
     out: Callable[[str], None],
     spec: Spec | None = None,
+    rules: Sequence[str] = (),
+    err: Callable[[str], None] | None = None,
 ) -> int:
-    """Run the suite, print and write the report; return the exit status."""
+    """Run the suite, print and write the report; return the exit status.
+
+    The key is checked first; when it is refused, or the server cannot be
+    reached, one line goes to ``err`` (default ``out``), the JUnit report holds
+    that error and no rule, and the status is ``CANNOT_RUN``.
+    """
     loopback = target.loopback
     runner = Runner(
         target,
@@ -46,11 +81,22 @@ def run(
         poll_timeout=30 if loopback else 900,
         poll_interval=0.01 if loopback else 5,
         spec=spec,
+        rules=rules,
     )
-    result = runner.run()
+    try:
+        runner.check_key()
+        result = runner.run()
+    except Exception as error:  # Hypothesis may wrap it in a group
+        found = _first(error, CannotRun)
+        if found is None:
+            raise
+        message = f"could not run: {found}"
+        (err or out)(report.redact(message, target.api_key))
+        report.junit_error(report_path, message, target.api_key)
+        return CANNOT_RUN
     report.stdout(result, out, target.api_key)
     report.junit(result, report_path, target.api_key)
-    return 1 if result.failed else 0
+    return FAILED if result.failed else PASSED
 
 
 def free_port() -> int:
@@ -60,12 +106,28 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 @contextmanager
 def mock_process(
-    breaks: list[str], spec_path: Path = spec_module.DEFAULT_SPEC_PATH
+    breaks: list[str],
+    spec_path: Path = spec_module.DEFAULT_SPEC_PATH,
+    port: int | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Start the mock server as a real process; yield its URL and the key it accepts."""
-    port, key = free_port(), "mock-" + secrets.token_hex(16)
+    """Start the mock server as a real process; yield its URL and the key it accepts.
+
+    On ``port`` if given (``MockDidNotStart`` when something listens there), else a free one.
+    """
+    if port is not None and _port_in_use(port):
+        raise MockDidNotStart(f"port {port} on 127.0.0.1 is in use; choose another --mock-port")
+    port, key = port if port is not None else free_port(), "mock-" + secrets.token_hex(16)
     command = [sys.executable, "-m", "tests.contract.mock", "--port", str(port), "--quiet"]
     command += ["--spec", str(spec_path)]
     for rule in breaks:
@@ -80,12 +142,19 @@ def mock_process(
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the mock server did not start") from None
+                    raise MockDidNotStart(f"the mock server did not start on port {port}") from None
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}", key
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port")
+    return port
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +165,17 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--base-url", default="", help="server to test; default: start the mock")
+    parser.add_argument(
+        "-k",
+        "--rules",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="run only the rules matching PATTERN (fnmatch glob; comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="print the ids of the selected rules and exit"
+    )
     parser.add_argument(
         "--budget", type=int, help="accepted submissions allowed (default 2, or 200 on loopback)"
     )
@@ -110,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the spec to hold the server to (default spec/openapi.yaml)",
     )
     parser.add_argument(
+        "--mock-port",
+        type=_port,
+        metavar="N",
+        help="without --base-url: start the bundled mock on port N (default: a free port)",
+    )
+    parser.add_argument(
         "--mock-break",
         action="append",
         default=[],
@@ -118,20 +204,48 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     spec = spec_module.load(args.spec.resolve())
+    patterns = split_patterns(args.rules)
+    known = rule_ids(spec)
+    for pattern in patterns:
+        if not any(matches(rule, [pattern]) for rule in known):
+            parser.error(f"--rules {pattern!r} matches no rule (--list shows them)")
+    if args.list:
+        for rule in known:
+            if matches(rule, patterns):
+                print(rule)
+        return PASSED
     if args.base_url:
+        if args.mock_port is not None or args.mock_break:
+            parser.error("--mock-port and --mock-break are for the bundled mock, not --base-url")
         api_key = os.environ.get(KEY_ENV, "")
         if not api_key:
             parser.error(f"set {KEY_ENV} to the API key of {args.base_url}")
-        return _run_against(args, args.base_url.rstrip("/"), api_key, spec)
-    with mock_process(args.mock_break, spec.path) as (base_url, api_key):
-        print(f"started the bundled mock at {base_url}")
-        return _run_against(args, base_url, api_key, spec)
+        return _run_against(args, args.base_url.rstrip("/"), api_key, spec, patterns)
+    try:
+        with mock_process(args.mock_break, spec.path, args.mock_port) as (base_url, api_key):
+            print(f"started the bundled mock at {base_url}", flush=True)
+            return _run_against(args, base_url, api_key, spec, patterns)
+    except MockDidNotStart as error:
+        message = f"could not run: {error}"
+        print(message, file=sys.stderr)
+        report.junit_error(args.report, message)
+        return CANNOT_RUN
 
 
-def _run_against(args: argparse.Namespace, base_url: str, api_key: str, spec: Spec) -> int:
+def _run_against(
+    args: argparse.Namespace, base_url: str, api_key: str, spec: Spec, patterns: list[str]
+) -> int:
     budget = args.budget if args.budget is not None else default_budget(base_url)
     target = Target(base_url, api_key, budget, submission=spec.submission())
-    return run(target, examples=args.examples, report_path=args.report, out=print, spec=spec)
+    return run(
+        target,
+        examples=args.examples,
+        report_path=args.report,
+        out=print,
+        spec=spec,
+        rules=patterns,
+        err=lambda line: print(line, file=sys.stderr, flush=True),
+    )
 
 
 if __name__ == "__main__":

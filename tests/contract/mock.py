@@ -149,7 +149,7 @@ class MockApi:
             message = f"Invalid URL ({request.method} {request.path})"
             return self._error(404, message, "not_found")
         op, params = matched
-        if op.needs_bearer and not self._authorized(request.headers.get("Authorization")):
+        if op.needs_bearer and not self._authorized(op, request.headers.get("Authorization")):
             return self._error(401, "Invalid token", "invalid_api_key")
         with self._lock:
             if op is self._create:
@@ -158,10 +158,12 @@ class MockApi:
                 return self._download(op, params[op.path_params[0]])
             return self._get_task(params[op.path_params[0]], other_route=op is not self._retrieve)
 
-    def _authorized(self, header: str | None) -> bool:
+    def _authorized(self, op: Operation, header: str | None) -> bool:
+        """The key is right, or the auth check of ``op`` is broken (``checks.auth_rule``)."""
         if header is None:
-            return checks.AUTH_MISSING_TOKEN in self.broken
-        return header == f"Bearer {self.api_key}" or checks.AUTH_WRONG_TOKEN in self.broken
+            return checks.auth_rule(checks.AUTH_MISSING_TOKEN, op, self.spec) in self.broken
+        wrong_token = checks.auth_rule(checks.AUTH_WRONG_TOKEN, op, self.spec)
+        return header == f"Bearer {self.api_key}" or wrong_token in self.broken
 
     def _route(self, request: Request) -> tuple[Operation, dict[str, str]] | None:
         for op, pattern in self._routes:

@@ -57,3 +57,12 @@ def junit(result: RunResult, path: Path, api_key: str = "") -> None:
             ET.SubElement(case, "skipped", message=detail)
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def junit_error(path: Path, message: str, api_key: str = "") -> None:
+    """Write a JUnit report of a run that could not start judging: one error, no rule."""
+    root = ET.Element("testsuite", name="elkapi-conformance", tests="1", errors="1", failures="0")
+    case = ET.SubElement(root, "testcase", classname="conformance", name="could-not-run")
+    ET.SubElement(case, "error", message=redact(message, api_key))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -13,13 +13,16 @@ budget is never exceeded.
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import json
+import secrets
 import shlex
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,6 +45,18 @@ class BudgetSpent(Exception):
     """No more submissions may be accepted in this run."""
 
 
+class CannotRun(Exception):
+    """The suite cannot judge this server: the key is refused, or the server is unreachable."""
+
+
+class KeyRefused(CannotRun):
+    """The server answered a harmless authenticated request with 401 or 403."""
+
+
+class Unreachable(CannotRun):
+    """A request got no HTTP answer (connection refused, reset, timed out)."""
+
+
 class RuleBroken(Exception):
     """A rule does not hold; ``curl`` reproduces it."""
 
@@ -60,6 +75,33 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def matches(rule: str, patterns: Sequence[str]) -> bool:
+    """Whether ``rule`` is selected by ``patterns`` (none: every rule).
+
+    Each pattern is an fnmatch glob (``auth.*``) matched against the whole id
+    or against a prefix of dotted parts: ``auth`` and ``refuses.metadata``
+    select every rule beneath them.
+    """
+    return not patterns or any(
+        fnmatch.fnmatchcase(rule, pattern) or fnmatch.fnmatchcase(rule, pattern + ".*")
+        for pattern in patterns
+    )
+
+
+def split_patterns(values: Iterable[str]) -> list[str]:
+    """Patterns given comma-separated, repeated, or both: ``auth.*,poll.*``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def rule_ids(spec: Spec | None = None) -> list[str]:
+    """Every rule a run can report, in report order (what ``--rules`` selects from)."""
+    spec = spec if spec is not None else spec_module.load()
+    found = [check.id for check in checks.registry(spec).checks]
+    found += [case.id for case in cases.refusal_cases(spec)]
+    found += [case.id for case in cases.acceptance_cases(spec)]
+    return list(dict.fromkeys(found))
 
 
 def default_budget(base_url: str) -> int:
@@ -133,6 +175,10 @@ class Target:
             with error:
                 reply = Reply(error.code, error.headers.get("Content-Type", ""), error.read(), curl)
                 return reply, error.headers.get("Retry-After", "")
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            where = f"{request.get_method()} {request.full_url}"
+            raise Unreachable(f"no answer from {where}: {reason}") from error
 
     def curl(self, method: str, path: str, body: bytes | None, token: str | None) -> str:
         """A curl command that repeats the request, with the key left to the shell."""
@@ -195,8 +241,10 @@ class Runner:
         poll_timeout: float,
         poll_interval: float,
         spec: Spec | None = None,
+        rules: Sequence[str] = (),
     ) -> None:
         self.target = target
+        self.rules = tuple(rules)
         self.examples = examples
         self.poll_timeout = poll_timeout
         self.poll_interval = poll_interval
@@ -210,6 +258,35 @@ class Runner:
         self.verdicts: dict[str, _Verdict] = {}
         self.tasks: list[tuple[Any, dict[str, Any]]] = []
         self.ended = False
+
+    def selected(self, rule: str) -> bool:
+        """Whether ``rule`` is one the run was asked for (``rules``; none: all)."""
+        return matches(rule, self.rules)
+
+    def wants(self, *scopes: Scope) -> bool:
+        """Whether a selected check lives in one of ``scopes``."""
+        return any(self.selected(c.id) for scope in scopes for c in self.checks.scope(scope))
+
+    def check_key(self) -> None:
+        """Before any rule: the key is accepted, or ``KeyRefused``.
+
+        The request costs nothing and changes nothing: a GET of an unknown id
+        on an operation that needs the token (the task retrieval first). A
+        401 or 403 refuses the key; any other answer (404, 400 task_not_exist)
+        means the key got past authentication.
+        """
+        candidates = [self.retrieve, *self.spec.operations]
+        op = next((o for o in candidates if o.needs_bearer and o.method == "GET"), None)
+        if op is None:
+            return
+        unknown = {name: "task_unknown_" + secrets.token_hex(6) for name in op.path_params}
+        path = op.url_path(**unknown)
+        reply = self.target.send(op.method, path)
+        if reply.status in checks.AUTH_STATUSES:
+            raise KeyRefused(
+                f"the server refused the key in {KEY_ENV} (HTTP {reply.status} to "
+                f"{op.method} {path}): {snippet(reply.body)}"
+            )
 
     def rule(self, rule: str, description: str) -> _Verdict:
         """The verdict on ``rule``, created passing on first use."""
@@ -232,14 +309,20 @@ class Runner:
         started = time.monotonic()
         self.probe("submission")
         for refusal in cases.refusal_cases(self.spec):
-            self.check_refused(refusal)
+            if self.selected(refusal.id):
+                self.check_refused(refusal)
+        # Rules about tasks need every accepted task; otherwise only the selected cases run.
+        tasks = self.wants("response", "poll", "route", "pending", "done")
         for acceptance in cases.acceptance_cases(self.spec):
-            self.check_accepted(acceptance)
-        self.check_polling()
+            if tasks or self.selected(acceptance.id):
+                self.check_accepted(acceptance)
+        if self.wants("poll", "route", "pending", "done"):
+            self.check_polling()
         self.probe("finally")
         outcomes = tuple(
             Outcome(v.rule, v.description, v.status, v.detail, v.curl)
             for v in self.verdicts.values()
+            if self.selected(v.rule)
         )
         return RunResult(
             self.target.base_url,
@@ -253,6 +336,8 @@ class Runner:
     def probe(self, scope: Scope) -> None:
         """The checks of ``scope`` that send requests of their own."""
         for check in self.checks.scope(scope):
+            if not self.selected(check.id):
+                continue
             self.rule(check.id, check.words)
             if check.probe is None:
                 continue
