@@ -140,6 +140,10 @@ class MockApi:
             for op in (self._create, *self.spec.retrievals(), *self.spec.downloads(), *generic)
         ]
 
+    def serves(self, op: Operation) -> bool:
+        """Whether the mock has a route for ``op``."""
+        return any(routed is op for routed, _ in self._routes)
+
     def _documented_states(self, task_schema: str) -> dict[str, dict[str, Any]]:
         """The first documented 2xx example of a task in each status, by status."""
         found: dict[str, dict[str, Any]] = {}
