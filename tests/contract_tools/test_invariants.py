@@ -14,13 +14,14 @@ from werkzeug import Request, Response
 from tests.contract import conformance
 from tests.contract import spec as spec_module
 from tests.contract.mock import MockApi
-from tests.contract.rules import Invariants
+from tests.contract.rules import Invariants, Lifecycle
 from tests.contract.runner import AFTER_END, Target
 
 KEY = "invariants-key-51c2"
 SPEC = spec_module.load()
-LIFECYCLE = SPEC.lifecycle("VideoTask")
-assert LIFECYCLE is not None
+_FOUND = SPEC.lifecycle("VideoTask")
+assert _FOUND is not None
+LIFECYCLE: Lifecycle = _FOUND
 END = LIFECYCLE.path_to_end()[-1]
 
 
