@@ -13,7 +13,9 @@ README's examples run with a mock whose tasks finish on their first poll.
 A download (a GET of one task id whose 2xx answer is not JSON) serves
 deterministic bytes in the first documented media type once the task has
 reached the end of its lifecycle, and a JSON error before (400) or for an
-unknown id (404).
+unknown id (404). Any other operation is served from the spec alone: bearer
+auth, its JSON body checked by the oracle (server view), then its first
+documented 2xx answer (the first example, or a value drawn from its schema).
 
 Runs inside tests on pytest-httpserver, or on its own:
 ``python -m tests.contract.mock --port 8080`` (key in ``MOCK_API_KEY``).
