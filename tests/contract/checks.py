@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal, Protocol
 
 from tests.contract import oracle
 from tests.contract import spec as spec_module
-from tests.contract.rules import MISSING, EchoRule, json_equal, pointer_delete
+from tests.contract.rules import MISSING, EchoRule, Invariants, json_equal, pointer_delete
 from tests.contract.spec import Operation, Spec, ref
 
 # Where a check applies: probes of their own before any case ("submission") or
@@ -42,11 +42,18 @@ KEY = "key"
 IDENTITY = "id"
 CLOCK = "created_at"
 DAY = 86400
+# How far a server's clock may be behind the runner's (``x-invariants.ordered``).
+CLOCK_SKEW = 300
 
 AUTH_MISSING_TOKEN = "auth.missing-token"
 AUTH_WRONG_TOKEN = "auth.wrong-token"
 JSON_MALFORMED = "json.malformed"
 POLL_FORWARD = "poll.forward"
+POLL_IMMUTABLE = "poll.immutable"
+POLL_TIME_ORDER = "poll.time-order"
+POLL_AFTER_SUBMISSION = "poll.after-submission"
+# For ``x-invariants.unique`` of the identity: the mock's break reuses an earlier task.
+POLL_UNIQUE_ID = f"poll.unique-{IDENTITY.replace('_', '-')}"
 ROUTES_AGREE = "poll.routes-agree"
 POLL_UNKNOWN_ID = "poll.unknown-id"
 DOWNLOAD_PENDING = "download.pending"
@@ -110,6 +117,13 @@ class Seen:
     # When polling: the id asked for and the status seen before.
     asked_id: str = ""
     previous: Any = None
+    # When polling: the task's earlier observations, the answer to its submission first.
+    history: tuple[dict[str, Any], ...] = ()
+    # When polling: the runner's clock when it submitted the task (None: unknown).
+    submitted_at: float | None = None
+    # When polling: the answers to the run's other submissions (what ``x-invariants.unique``
+    # compares with).
+    others: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass
@@ -150,6 +164,8 @@ class Check:
     stops: bool = False
     # Only a task that ended can show it: skipped when polling runs out of time.
     needs_end: bool = False
+    # The operations (ids) whose answers it judges.
+    operations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +188,10 @@ class Registry:
     def breaks(self) -> dict[str, str]:
         """The mock's named breaks: check id -> how the mock breaks it."""
         return {check.id: check.breaks for check in self.checks if check.breaks}
+
+    def covering(self, operation_id: str) -> tuple[Check, ...]:
+        """The checks that judge answers of operation ``operation_id``."""
+        return tuple(check for check in self.checks if operation_id in check.operations)
 
 
 def compact(value: Any, limit: int = 160) -> str:
@@ -277,15 +297,25 @@ def _registry(spec: Spec) -> Registry:
     first = create.request_examples[0].value if create.request_examples else {}
 
     checks = [
-        *_submission_checks(spec, create, json.dumps(first).encode()),
-        *_response_checks(spec, create, task_name, props, echo_rules),
-        *_poll_checks(spec, task_name, task_schema, echo_rules),
-        Check(
-            POLL_UNKNOWN_ID,
-            "an unknown task id is refused with a JSON error",
-            "finally",
-            breaks="answer 200 for an unknown task id",
-            probe=lambda probe: _unknown_id(probe, retrieve, spec),
+        *_naming(
+            (create,),
+            [
+                *_submission_checks(spec, create, json.dumps(first).encode()),
+                *_response_checks(spec, create, task_name, props, echo_rules),
+            ],
+        ),
+        *_naming(
+            (retrieve,),
+            [
+                *_poll_checks(spec, task_name, task_schema, echo_rules),
+                Check(
+                    POLL_UNKNOWN_ID,
+                    "an unknown task id is refused with a JSON error",
+                    "finally",
+                    breaks="answer 200 for an unknown task id",
+                    probe=lambda probe: _unknown_id(probe, retrieve, spec),
+                ),
+            ],
         ),
     ]
     routes = spec.retrievals()
@@ -298,11 +328,20 @@ def _registry(spec: Spec) -> Registry:
                 breaks=f"answer the other query routes with {CLOCK} a second later",
                 spoil=_a_second_later,
                 needs_end=True,
+                operations=tuple(r.operation_id for r in routes),
             )
         )
     for download in spec.downloads():
-        checks += _download_checks(spec, retrieve, download, len(spec.downloads()) > 1)
+        several = len(spec.downloads()) > 1
+        checks += _naming((download,), _download_checks(spec, retrieve, download, several))
+    checks += [_generic_check(spec, op, task_schema) for op in generic_operations(spec)]
     return Registry(tuple(checks))
+
+
+def _naming(operations: Sequence[Operation], found: list[Check]) -> list[Check]:
+    """``found``, each check naming ``operations`` unless it names some already."""
+    ids = tuple(op.operation_id for op in operations)
+    return [check if check.operations else replace(check, operations=ids) for check in found]
 
 
 def _a_second_later(answer: Answer) -> None:
@@ -618,6 +657,7 @@ def _poll_checks(
     assert lifecycle is not None
     equal = spec.equal_properties(task_name)
     status = lifecycle.property
+    ending = " or ".join(lifecycle.terminal)
 
     def other_task(answer: Answer) -> None:
         answer.task[IDENTITY] = f"{answer.task.get(IDENTITY)}-other"
@@ -644,7 +684,7 @@ def _poll_checks(
         ),
         Check(
             POLL_FORWARD,
-            f"a task's {status} only moves forward",
+            f"a task's {status} only moves forward, and stays once {ending}",
             "poll",
             breaks=f"move a task back to {lifecycle.initial} once, just before it would end",
             evaluate=forward,
@@ -682,6 +722,7 @@ def _poll_checks(
             )
         )
     checks += [_echo("poll", rule) for rule in echo_rules if rule.optional]
+    checks += _invariant_checks(spec, task_name, task_schema, echo_rules)
     checks.append(
         Check(
             "poll.valid",
@@ -693,6 +734,300 @@ def _poll_checks(
         )
     )
     return checks
+
+
+def _invariant_checks(
+    spec: Spec, task_name: str, task_schema: Mapping[str, Any], echo_rules: Sequence[EchoRule]
+) -> list[Check]:
+    """``x-invariants`` across the observations of one task (and across tasks)."""
+    invariants = spec.invariants(task_name)
+    lifecycle = spec.lifecycle(task_name)
+    assert lifecycle is not None
+    echoed = tuple(rule.property for rule in echo_rules)
+    immutable = tuple(dict.fromkeys((*invariants.immutable, *echoed)))
+    moments = invariants.moments
+    checks: list[Check] = []
+    if immutable:
+        checks.append(_immutable(spec, task_name, task_schema, invariants, echo_rules))
+    if invariants.ordered:
+
+        def disordered(seen: Seen) -> str:
+            for earlier, later in invariants.disordered(seen.task):
+                task = seen.task or {}
+                return f"{later} {task[later]} is earlier than {earlier} {task[earlier]}"
+            return ""
+
+        def reordered(answer: Answer) -> None:
+            for chain in invariants.ordered:
+                present = [p for p in chain if isinstance(answer.task.get(p), int)]
+                if len(present) > 1:
+                    answer.task[present[-1]] = answer.task[present[0]] - 1
+
+        chains = "; ".join(" <= ".join(chain) for chain in invariants.ordered)
+        checks.append(
+            Check(
+                POLL_TIME_ORDER,
+                f"a task's moments are in order ({chains})",
+                "poll",
+                breaks=f"report a task's last moment a second before its first ({chains})",
+                evaluate=disordered,
+                spoil=reordered,
+            )
+        )
+
+        def after_submission(seen: Seen) -> str:
+            if seen.submitted_at is None:
+                return ""
+            since = seen.submitted_at - CLOCK_SKEW
+            task = seen.task or {}
+            for name in invariants.before(task, since):
+                return (
+                    f"{name} {task[name]} is {seen.submitted_at - task[name]:.0f}s "
+                    f"before the submission (at {seen.submitted_at:.0f})"
+                )
+            return ""
+
+        checks.append(
+            Check(
+                POLL_AFTER_SUBMISSION,
+                f"no moment of a task ({', '.join(moments)}) is earlier than its submission "
+                f"(less {CLOCK_SKEW}s of clock skew)",
+                "poll",
+                breaks=f"stamp tasks {2 * CLOCK_SKEW}s before they are submitted",
+                evaluate=after_submission,
+            )
+        )
+    for prop in invariants.unique:
+
+        def unique(seen: Seen, prop: str = prop) -> str:
+            value = (seen.task or {}).get(prop, MISSING)
+            if value is MISSING or not any(
+                json_equal(value, other.get(prop, MISSING)) for other in seen.others
+            ):
+                return ""
+            return f"{prop} {compact(value)} was also given to another submission"
+
+        checks.append(
+            Check(
+                f"poll.unique-{prop.replace('_', '-')}",
+                f"every submission gets a {prop} no other task has",
+                "poll",
+                breaks=(
+                    "answer a submission that repeats an earlier one's echoes with the earlier task"
+                    if prop == IDENTITY
+                    else ""
+                ),
+                evaluate=unique,
+            )
+        )
+    return checks
+
+
+def _immutable(
+    spec: Spec,
+    task_name: str,
+    task_schema: Mapping[str, Any],
+    invariants: Invariants,
+    echo_rules: Sequence[EchoRule],
+) -> Check:
+    """Immutable properties (and those ``x-echo`` repeats) never change once reported."""
+    echoed = tuple(rule.property for rule in echo_rules)
+    immutable = tuple(dict.fromkeys((*invariants.immutable, *echoed)))
+    lifecycle = spec.lifecycle(task_name)
+    assert lifecycle is not None
+    props: Mapping[str, Any] = task_schema.get("properties", {})
+    # The mock breaks it on a property no other poll check reads.
+    claimed = {
+        IDENTITY,
+        lifecycle.property,
+        lifecycle.progress,
+        *(p for pair in spec.equal_properties(task_name).pairs for p in pair),
+        *(p for p, sub in props.items() if "const" in spec.resolve(sub)),
+        *invariants.moments,
+        *invariants.unique,
+        *(rule.property for rule in echo_rules if rule.optional),
+    }
+    free = [
+        p
+        for p in immutable
+        if p not in claimed and spec.resolve(props.get(p, {})).get("type") == "string"
+    ]
+
+    # The id (and its equals) is poll.same-id's: a poll answering another task breaks that.
+    identity = {IDENTITY, *_partners(spec.equal_properties(task_name).pairs, IDENTITY)}
+
+    def evaluate(seen: Seen) -> str:
+        for earlier in seen.history:
+            for name in invariants.changed(earlier, seen.task, echoed):
+                if name in identity:
+                    continue
+                now = (seen.task or {}).get(name, "(missing)")
+                return f"{name} was {compact(earlier[name])}, then {compact(now)}"
+        return ""
+
+    def spoil(answer: Answer) -> None:
+        for name in free:
+            if name in answer.task:
+                answer.task[name] = _other(answer.task[name])
+                return
+
+    return Check(
+        POLL_IMMUTABLE,
+        f"once reported, {', '.join(immutable)} never change",
+        "poll",
+        breaks=f"change a polled task's {' or '.join(free)}" if free else "",
+        evaluate=evaluate,
+        spoil=spoil if free else None,
+    )
+
+
+GENERIC = "operation"
+
+
+def generic_operations(spec: Spec) -> tuple[Operation, ...]:
+    """The operations the contract tools know nothing special of: served and judged generically."""
+    special = {spec.submission(), *spec.retrievals(), *spec.downloads()}
+    return tuple(op for op in spec.operations if op not in special)
+
+
+@dataclass(frozen=True)
+class Documented:
+    """The first documented 2xx answer of an operation: status, media type, schema, a value."""
+
+    status: int
+    media_type: str
+    schema: Any
+    value: Any
+
+
+def documented_answer(spec: Spec, op: Operation) -> Documented | None:
+    """The first 2xx answer ``op`` documents, its value the first example or one its schema takes.
+
+    None when no 2xx answer is documented.
+    """
+    for status, raw in sorted(op.raw.get("responses", {}).items()):
+        if not str(status).startswith("2") or not str(status).isdigit():
+            continue
+        response = spec._response(raw)
+        content = response.get("content", {})
+        if not content:
+            return Documented(int(status), "", None, MISSING)
+        media_type = next((m for m in content if spec_module.is_json(m)), next(iter(content)))
+        media = content[media_type]
+        schema = media.get("schema", True)
+        examples = [e.get("value") for e in media.get("examples", {}).values()]
+        if "example" in media:
+            examples.insert(0, media["example"])
+        value = examples[0] if examples else instance_of(schema, spec)
+        return Documented(int(status), media_type, schema, value)
+    return None
+
+
+def request_body(spec: Spec, op: Operation) -> Any:
+    """A body ``op`` accepts: its first request example, or one its schema takes (or MISSING)."""
+    body = op.raw.get("requestBody", {}).get("content", {}).get(spec_module.JSON)
+    if body is None:
+        return MISSING
+    if op.request_examples:
+        return op.request_examples[0].value
+    if "example" in body:
+        return body["example"]
+    return instance_of(body.get("schema", True), spec)
+
+
+def path_values(spec: Spec, op: Operation) -> dict[str, str]:
+    """A value for each path parameter: its example, or one its schema takes."""
+    found = {}
+    parameters = [
+        *spec.document["paths"][op.path].get("parameters", []),
+        *op.raw.get("parameters", []),
+    ]
+    for parameter in parameters:
+        if parameter.get("in") != "path":
+            continue
+        value = parameter.get("example", MISSING)
+        if value is MISSING:
+            value = instance_of(parameter.get("schema", {"type": "string", "minLength": 1}), spec)
+        found[parameter["name"]] = str(value)
+    return found
+
+
+def instance_of(schema: Any, spec: Spec) -> Any:
+    """A value ``schema`` takes (the simplest Hypothesis finds), or MISSING when none is found."""
+    return _instance_of(json.dumps(schema, sort_keys=True), spec)
+
+
+@cache
+def _instance_of(schema_text: str, spec: Spec) -> Any:
+    # Imported here: the strategies are only needed for operations without examples.
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    from tests.contract import strategies
+
+    schema = json.loads(schema_text)
+    valid = oracle.validator_for(schema, spec).is_valid
+    try:
+        return find(
+            strategies.valid_for(schema, spec=spec),
+            valid,
+            settings=settings(
+                database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+            ),
+        )
+    except NoSuchExample:
+        return MISSING
+
+
+def refused_value(schema: Any, spec: Spec) -> Any:
+    """A JSON value ``schema`` refuses (MISSING when it takes anything)."""
+    obeys = oracle.validator_for(schema, spec).is_valid
+    candidates: tuple[Any, ...] = (None, "", 0, [], {}, False)
+    for value in candidates:
+        if not obeys(value):
+            return value
+    return MISSING
+
+
+def _generic_check(spec: Spec, op: Operation, task_schema: Mapping[str, Any]) -> Check:
+    """``op`` answers with its documented 2xx status and schema (the task's id in its path)."""
+    documented = documented_answer(spec, op)
+    status = documented.status if documented is not None else 200
+    schema = documented.schema if documented is not None else None
+    obeys = oracle.validator_for(schema, spec).is_valid if schema is not None else None
+    body = request_body(spec, op)
+    data = None if body is MISSING else json.dumps(body).encode()
+    params = path_values(spec, op)
+    # A path parameter that names a task property takes the id of a task the run ended.
+    on_task = [p for p in op.path_params if p in task_schema.get("properties", {})]
+    schema_words = " obeying its schema" if obeys is not None else ""
+    words = f"{op.method} {op.path} answers {status}{schema_words}"
+    bad = refused_value(schema, spec) if schema is not None else MISSING
+
+    def judge(probe: Probe, task_id: str) -> Finding:
+        values = {**params, **{p: task_id for p in on_task}}
+        accept = documented.media_type if documented and documented.media_type else "*/*"
+        reply = probe.send(op.method, op.url_path(**values), data, accept=accept)
+        if not reply.ok:
+            return Finding(f"HTTP {reply.status}: {snippet(reply.body)}", reply.curl)
+        if obeys is not None and spec_module.is_json(documented.media_type if documented else ""):
+            answer = reply.json()
+            if answer is MISSING:
+                return Finding(f"not JSON: {snippet(reply.body)}", reply.curl)
+            errors = list(oracle.validator_for(schema, spec).iter_errors(answer))
+            if errors:
+                return Finding(f"{errors[0].message}: {snippet(reply.body)}", reply.curl)
+        return Finding("", reply.curl)
+
+    return Check(
+        f"{GENERIC}.{op.operation_id}",
+        words,
+        "done" if on_task else "finally",
+        breaks="" if bad is MISSING else f"answer {op.operation_id} with {json.dumps(bad)}",
+        probe=None if on_task else (lambda probe: judge(probe, "")),
+        fetch=judge if on_task else None,
+        operations=(op.operation_id,),
+    )
 
 
 def _download_checks(

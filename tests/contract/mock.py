@@ -13,7 +13,9 @@ README's examples run with a mock whose tasks finish on their first poll.
 A download (a GET of one task id whose 2xx answer is not JSON) serves
 deterministic bytes in the first documented media type once the task has
 reached the end of its lifecycle, and a JSON error before (400) or for an
-unknown id (404).
+unknown id (404). Any other operation is served from the spec alone: bearer
+auth, its JSON body checked by the oracle (server view), then its first
+documented 2xx answer (the first example, or a value drawn from its schema).
 
 Runs inside tests on pytest-httpserver, or on its own:
 ``python -m tests.contract.mock --port 8080`` (key in ``MOCK_API_KEY``).
@@ -119,6 +121,17 @@ class MockApi:
         error_schema = self._create.error_schema or self._retrieve.error_schema
         fields = self.spec.error_fields(error_schema) if error_schema else None
         self._errors = fields if fields is not None else ErrorFields({"message": ("/message",)})
+        generic = checks.generic_operations(self.spec)
+        components = dict(self.spec.components)
+        self._generic = {
+            op: (
+                checks.documented_answer(self.spec, op),
+                oracle.ServerValidator({**schema, "components": components})
+                if isinstance(schema := _body_schema(op), dict)
+                else None,
+            )
+            for op in generic
+        }
         self._routes = [
             (
                 op,
@@ -126,8 +139,12 @@ class MockApi:
                     "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(op.path)) + "$"
                 ),
             )
-            for op in (self._create, *self.spec.retrievals(), *self.spec.downloads())
+            for op in (self._create, *self.spec.retrievals(), *self.spec.downloads(), *generic)
         ]
+
+    def serves(self, op: Operation) -> bool:
+        """Whether the mock has a route for ``op``."""
+        return any(routed is op for routed, _ in self._routes)
 
     def _documented_states(self, task_schema: str) -> dict[str, dict[str, Any]]:
         """The first documented 2xx example of a task in each status, by status."""
@@ -152,11 +169,43 @@ class MockApi:
         if op.needs_bearer and not self._authorized(op, request.headers.get("Authorization")):
             return self._error(401, "Invalid token", "invalid_api_key")
         with self._lock:
+            if op in self._generic:
+                return self._serve(op, request)
             if op is self._create:
                 return self._create_task(request)
             if op.is_download:
                 return self._download(op, params[op.path_params[0]])
             return self._get_task(params[op.path_params[0]], other_route=op is not self._retrieve)
+
+    def _serve(self, op: Operation, request: Request) -> Response:
+        """Any other operation: the body checked by the spec, then its first documented 2xx."""
+        documented, validator = self._generic[op]
+        if validator is not None:
+            raw = request.get_data()
+            required = bool(op.raw.get("requestBody", {}).get("required", False))
+            if raw or required:
+                try:
+                    body = json.loads(raw)
+                except (ValueError, RecursionError):
+                    return self._error(400, "Invalid request body: not JSON", "invalid_request")
+                errors = list(validator.iter_errors(body))
+                if errors:
+                    first = min(errors, key=oracle.error_path)
+                    where = oracle.error_path(first) or "body"
+                    return self._error(400, f"{where}: {first.message}", "invalid_request")
+        if documented is None:
+            return _json(200, {})
+        if not documented.media_type:
+            return Response(status=documented.status)
+        if not spec_module.is_json(documented.media_type):
+            data = fake_file(op.operation_id, self.download_bytes)
+            return Response(data, status=documented.status, content_type=documented.media_type)
+        value = documented.value
+        if f"{checks.GENERIC}.{op.operation_id}" in self.broken:
+            value = checks.refused_value(documented.schema, self.spec)
+        if value is MISSING:
+            return self._error(500, f"no documented answer of {op.operation_id}", "mock_error")
+        return _json(documented.status, value, documented.media_type)
 
     def _authorized(self, op: Operation, header: str | None) -> bool:
         """The key is right, or the auth check of ``op`` is broken (``checks.auth_rule``)."""
@@ -189,6 +238,11 @@ class MockApi:
             return self._error(400, f"{where}: {first.message}", "invalid_request")
         upstream = self._create.upstream.payload(body) if self._create.upstream else {}
         self.upstream_log.append(upstream)
+        if checks.POLL_UNIQUE_ID in self.broken:
+            earlier = self._alike(body, upstream)
+            if earlier is not None:
+                # As an over-eager deduplication would: the earlier task, its id and all.
+                return _json(200, dict(earlier.view))
         task_id = "task_" + secrets.token_hex(12)
         task = Task(view={}, request=body, upstream=upstream)
         task.view = self._state_view(task, task_id, self._lifecycle.initial, {})
@@ -197,6 +251,18 @@ class MockApi:
         for spoil in self._spoilers["response"]:
             spoil(answer)
         return _json(200, answer.task, answer.content_type)
+
+    def _alike(self, body: Any, upstream: dict[str, Any]) -> Task | None:
+        """An earlier task nobody could tell from one made of ``body``: same echoes, same ending."""
+        echo = self._create.echo
+        for task in self.tasks.values():
+            if echo is not None and echo.expected(body, upstream) != echo.expected(
+                task.request, task.upstream
+            ):
+                continue
+            if task.upstream.get(OUTCOME_KEY) == upstream.get(OUTCOME_KEY):
+                return task
+        return None
 
     def _state_view(
         self, task: Task, task_id: str, state: str, current: dict[str, Any]
@@ -211,6 +277,8 @@ class MockApi:
         documented_id = initial[checks.IDENTITY]
         then = initial.get(checks.CLOCK)
         now = int(self.clock())
+        if checks.POLL_AFTER_SUBMISSION in self.broken:
+            now -= 2 * checks.CLOCK_SKEW
         added = example if not current else {k: v for k, v in example.items() if k not in initial}
         view = dict(current)
         for key, value in added.items():
@@ -287,6 +355,13 @@ class MockApi:
         """An error body in one of the documented shapes (``x-error-fields``)."""
         body = self._errors.compose(shape, message=message, type="invalid_request_error", code=code)
         return _json(status, body)
+
+
+def _body_schema(op: Operation) -> Any:
+    """The JSON schema of ``op``'s request body (None without one)."""
+    content = op.raw.get("requestBody", {}).get("content", {})
+    media = content.get(spec_module.JSON)
+    return None if media is None else media.get("schema", {})
 
 
 def fake_file(seed: str, size: int) -> bytes:

@@ -2,8 +2,8 @@
 
 ``Upstream`` (``x-upstream``), ``Echo`` (``x-echo``), ``Lifecycle``
 (``x-lifecycle``), ``ErrorFields`` (``x-error-fields``),
-``EqualProperties`` (``x-equal-properties``) and ``Exclusive``
-(``x-exclusive``) are built from the raw
+``EqualProperties`` (``x-equal-properties``), ``Exclusive``
+(``x-exclusive``) and ``Invariants`` (``x-invariants``) are built from the raw
 extension by ``from_spec``; nothing else on the test side parses those keys.
 This module reads no files: ``spec.py`` hands it the raw values.
 """
@@ -459,3 +459,76 @@ class Exclusive:
                 if pointer != kept:
                     pointer_delete(fixed, pointer)
         return fixed
+
+
+# x-invariants
+
+
+@dataclass(frozen=True)
+class Invariants:
+    """``x-invariants``: what holds across the observations of one task, and across tasks.
+
+    ``immutable``: once reported, a property keeps its value in every later
+    observation of the task. ``ordered``: lists of Unix-second moments in
+    the order they happen; where present, each is no earlier than those
+    before it, and none is earlier than the submission. ``unique``: no two
+    tasks share the value.
+    """
+
+    immutable: tuple[str, ...] = ()
+    ordered: tuple[tuple[str, ...], ...] = ()
+    unique: tuple[str, ...] = ()
+
+    @classmethod
+    def from_spec(cls, raw: Mapping[str, Any] | None) -> Invariants:
+        """Read the extension's value (None: no invariants)."""
+        raw = raw or {}
+        return cls(
+            tuple(raw.get("immutable", ())),
+            tuple(tuple(chain) for chain in raw.get("ordered", ())),
+            tuple(raw.get("unique", ())),
+        )
+
+    @property
+    def moments(self) -> tuple[str, ...]:
+        """Every property an ``ordered`` list names, once, in order."""
+        return tuple(dict.fromkeys(p for chain in self.ordered for p in chain))
+
+    def changed(self, before: Any, after: Any, also: Sequence[str] = ()) -> Iterator[str]:
+        """Each immutable property (and each of ``also``) ``before`` reported and ``after`` changed.
+
+        A property that disappears has changed too.
+        """
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return
+        for name in dict.fromkeys((*self.immutable, *also)):
+            if name in before and not (name in after and json_equal(before[name], after[name])):
+                yield name
+
+    def disordered(self, instance: Any) -> Iterator[tuple[str, str]]:
+        """Each pair ``(earlier, later)`` of present moments that ``instance`` reports out of order.
+
+        Only moments that are numbers are compared (the schema judges their type).
+        """
+        if not isinstance(instance, dict):
+            return
+        for chain in self.ordered:
+            present = [
+                p
+                for p in chain
+                if isinstance(instance.get(p), int | float)
+                and not isinstance(instance.get(p), bool)
+            ]
+            for at, earlier in enumerate(present):
+                for later in present[at + 1 :]:
+                    if instance[later] < instance[earlier]:
+                        yield earlier, later
+
+    def before(self, instance: Any, moment: float) -> Iterator[str]:
+        """Each moment of ``instance`` earlier than ``moment``."""
+        if not isinstance(instance, dict):
+            return
+        for name in self.moments:
+            value = instance.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < moment:
+                yield name

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -38,6 +38,8 @@ from tests.contract.spec import Operation, Spec
 KEY_ENV = "ELKAPI_API_KEY"
 KEY_PLACEHOLDER = "$" + KEY_ENV
 RATE_LIMIT_RETRIES = 3
+# Polls of a task after it reached a terminal status (which must not move).
+AFTER_END = 2
 Status = Literal["pass", "fail", "skip"]
 
 
@@ -221,6 +223,14 @@ class RunResult:
         return any(outcome.status == "fail" for outcome in self.outcomes)
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """When the runner sent a task's submission, and whether the answer broke no rule."""
+
+    at: float
+    sound: bool
+
+
 @dataclass
 class _Verdict:
     rule: str
@@ -257,6 +267,8 @@ class Runner:
         self.lifecycle = lifecycle
         self.verdicts: dict[str, _Verdict] = {}
         self.tasks: list[tuple[Any, dict[str, Any]]] = []
+        # When the runner sent each task's submission, and whether the answer broke no rule.
+        self.submitted: dict[str, Submitted] = {}
         self.ended = False
 
     def selected(self, rule: str) -> bool:
@@ -400,6 +412,7 @@ class Runner:
     def check_accepted(self, case: cases.AcceptanceCase) -> None:
         """A valid body is accepted, and the task it returns obeys every response rule."""
         self.rule(case.id, case.words)
+        sent = time.time()
         try:
             reply = self.target.submit(json.dumps(case.body).encode())
         except BudgetSpent:
@@ -414,7 +427,7 @@ class Runner:
             )
             return
         seen = self.seen(case.body, reply)
-        self.judge("response", seen)
+        sound = not self.judge("response", seen)
         task = seen.task
         if (
             task is not None
@@ -425,6 +438,7 @@ class Runner:
                 # The first task, while it is surely still under way.
                 self.fetch("pending", task[checks.IDENTITY])
             self.tasks.append((case.body, task))
+            self.submitted.setdefault(task[checks.IDENTITY], Submitted(sent, sound))
 
     def seen(self, body: Any, reply: Reply, asked_id: str = "", previous: Any = None) -> Seen:
         """What the checks see of ``reply``, the answer to submitting ``body``."""
@@ -505,14 +519,27 @@ class Runner:
                     self.fail(check.id, check.words, detail, reply.curl)
 
     def poll_one(self, body: Any, created: dict[str, Any], polled: tuple[Check, ...]) -> Any:
-        """Poll one task until it ends, judging each state it reports; return its last status."""
+        """Poll one task until it ends and ``AFTER_END`` times more; return its last status.
+
+        Each state it reports is judged with the task's earlier observations
+        that broke no rule (its submission's answer first), when it was
+        submitted, and the answers to the other submissions. A terminal status
+        is absorbing: the polls after it must find it again.
+        """
         task_id = created[checks.IDENTITY]
         path = self.retrieve.url_path(**{self.retrieve.path_params[0]: task_id})
         status = created.get(self.lifecycle.property)
         deadline = time.monotonic() + self.poll_timeout
         fallback = next(c for c in polled if c.fallback)
-        while status not in self.lifecycle.terminal:
-            if time.monotonic() > deadline:
+        # The observations to compare with: those that broke no rule.
+        submitted = self.submitted.get(task_id)
+        history = [created] if submitted is None or submitted.sound else []
+        others = tuple(task for _, task in self.tasks if task is not created)
+        after_end = 0
+        while status not in self.lifecycle.terminal or after_end < AFTER_END:
+            if status in self.lifecycle.terminal:
+                after_end += 1
+            elif time.monotonic() > deadline:
                 for check in polled:
                     if check.needs_end:
                         detail = f"{task_id} still {status} after {self.poll_timeout:g}s"
@@ -520,7 +547,12 @@ class Runner:
                 return None
             time.sleep(self.poll_interval)
             reply = self.target.send(self.retrieve.method, path)
-            seen = self.seen(body, reply, task_id, status)
+            seen = replace(
+                self.seen(body, reply, task_id, status),
+                history=tuple(history),
+                submitted_at=submitted.at if submitted is not None else None,
+                others=others,
+            )
             if not reply.ok or seen.task is None:
                 detail = f"HTTP {reply.status}: {snippet(reply.body)}"
                 self.fail(fallback.id, fallback.words, detail, reply.curl)
@@ -528,6 +560,8 @@ class Runner:
             broken = self.judge("poll", seen, register=False)
             if any(check.stops for check in broken):
                 return None
+            if not broken:
+                history.append(seen.task)
             status = seen.task.get(self.lifecycle.property)
         return status
 

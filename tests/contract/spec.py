@@ -18,7 +18,14 @@ from typing import Any
 
 import yaml
 
-from tests.contract.rules import Echo, EqualProperties, ErrorFields, Lifecycle, Upstream
+from tests.contract.rules import (
+    Echo,
+    EqualProperties,
+    ErrorFields,
+    Invariants,
+    Lifecycle,
+    Upstream,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC_PATH = ROOT / "spec" / "openapi.yaml"
@@ -155,6 +162,10 @@ class Spec:
     def equal_properties(self, name: str) -> EqualProperties:
         """The ``x-equal-properties`` of component ``name`` (no pairs when absent)."""
         return EqualProperties.from_spec(self.component(name).get("x-equal-properties"))
+
+    def invariants(self, name: str) -> Invariants:
+        """The ``x-invariants`` of component ``name`` (none when absent)."""
+        return Invariants.from_spec(self.component(name).get("x-invariants"))
 
     @cached_property
     def operations(self) -> tuple[Operation, ...]:

@@ -1,0 +1,226 @@
+"""The declarative promise: an operation added to the spec is served by the mock and judged.
+
+No code here or in the contract tools names the operations added: the mock
+serves them from their documented 2xx answers (an example, or a value drawn
+from the schema), with bearer auth and request validation per the spec, and
+the conformance suite checks each one's answer against its schema.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.contract import checks, conformance, oracle
+from tests.contract import spec as spec_module
+from tests.contract.mock import MockApi, serve
+from tests.contract.runner import Target
+
+KEY = "declarative-key-3f9a"
+MODELS = {
+    "object": "list",
+    "data": [
+        {"id": "doubao-seedance-2-0-260128", "object": "model", "owned_by": "bytedance"},
+        {"id": "doubao-seedance-2-0-fast-260128", "object": "model", "owned_by": "bytedance"},
+    ],
+}
+ADDED_PATHS: dict[str, Any] = {
+    "/v1/models": {
+        "get": {
+            "operationId": "listModels",
+            "summary": "List the models.",
+            "responses": {
+                "200": {
+                    "description": "The models.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ModelList"},
+                            "examples": {"models": {"value": MODELS}},
+                        }
+                    },
+                },
+                "401": {"$ref": "#/components/responses/Error"},
+            },
+        }
+    },
+    "/v1/videos/{task_id}/labels": {
+        "post": {
+            "operationId": "labelVideo",
+            "summary": "Label a task (a body, no example of the answer).",
+            "parameters": [
+                {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["label"],
+                            "properties": {"label": {"type": "string", "minLength": 1}},
+                            "additionalProperties": False,
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "The label, kept.",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Labelled"}}
+                    },
+                },
+                "400": {"$ref": "#/components/responses/Error"},
+            },
+        }
+    },
+}
+# A DELETE on the retrieval's own path: an answer drawn from its schema (no example).
+ADDED_DELETE: dict[str, Any] = {
+    "operationId": "deleteVideo",
+    "summary": "Delete a task's video.",
+    "responses": {
+        "200": {
+            "description": "The task is deleted.",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/DeletedVideo"}}
+            },
+        },
+        "404": {"$ref": "#/components/responses/Error"},
+    },
+}
+ADDED_SCHEMAS: dict[str, Any] = {
+    "Model": {
+        "type": "object",
+        "required": ["id", "object"],
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "object": {"const": "model"},
+            "owned_by": {"type": "string"},
+        },
+    },
+    "ModelList": {
+        "type": "object",
+        "required": ["object", "data"],
+        "properties": {
+            "object": {"const": "list"},
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}},
+        },
+    },
+    "DeletedVideo": {
+        "type": "object",
+        "required": ["id", "object", "deleted"],
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "object": {"const": "video.deleted"},
+            "deleted": {"const": True},
+        },
+    },
+    "Labelled": {
+        "type": "object",
+        "required": ["label"],
+        "properties": {"label": {"type": "string", "minLength": 1}},
+    },
+}
+ADDED = ("listModels", "labelVideo", "deleteVideo")
+
+
+def extended_document() -> dict[str, Any]:
+    """The project's spec plus the operations above."""
+    document = copy.deepcopy(spec_module.load().document)
+    document["paths"].update(copy.deepcopy(ADDED_PATHS))
+    retrieval = spec_module.load().retrieval().path
+    document["paths"][retrieval]["delete"] = copy.deepcopy(ADDED_DELETE)
+    document["components"]["schemas"].update(copy.deepcopy(ADDED_SCHEMAS))
+    return document
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory: pytest.TempPathFactory) -> spec_module.Spec:
+    path = tmp_path_factory.mktemp("spec") / "openapi.yaml"
+    path.write_text(yaml.safe_dump(extended_document(), sort_keys=False), encoding="utf-8")
+    return spec_module.load(path)
+
+
+def uncovered(spec: spec_module.Spec) -> list[str]:
+    """The operations of ``spec`` the mock does not serve or no conformance check judges."""
+    api = MockApi(api_key=KEY, spec=spec)
+    registry = checks.registry(spec)
+    return [
+        op.operation_id
+        for op in spec.operations
+        if not api.serves(op) or not registry.covering(op.operation_id)
+    ]
+
+
+def test_every_operation_of_the_spec_is_served_and_judged() -> None:
+    assert uncovered(spec_module.load()) == [], "operations nothing covers"
+
+
+def test_the_added_operations_are_served_and_judged(extended: spec_module.Spec) -> None:
+    assert {op.operation_id for op in checks.generic_operations(extended)} == set(ADDED)
+    assert uncovered(extended) == []
+    registry = checks.registry(extended)
+    for operation_id in ADDED:
+        assert [c.id for c in registry.covering(operation_id)] == [f"operation.{operation_id}"]
+        assert f"operation.{operation_id}" in registry.breaks
+
+
+def test_the_mock_answers_them_from_the_spec(extended: spec_module.Spec) -> None:
+    server = serve(MockApi(api_key=KEY, spec=extended))
+    try:
+        target = Target(server.url_for("/").rstrip("/"), KEY, 5, submission=extended.submission())
+        models = target.send("GET", "/v1/models")
+        assert models.status == 200 and models.json() == MODELS
+        assert target.send("GET", "/v1/models", token=None).status == 401
+        assert target.send("GET", "/v1/models", token="wrong").status == 401
+        deleted = target.send("DELETE", "/v1/videos/task_1")
+        assert deleted.status == 200
+        assert oracle.is_valid("DeletedVideo", deleted.json(), extended)
+        labelled = target.send("POST", "/v1/videos/task_1/labels", b'{"label": "cat"}')
+        assert labelled.status == 200 and oracle.is_valid("Labelled", labelled.json(), extended)
+        for bad in (b'{"label": ""}', b'{"label": "x", "more": 1}', b"{", b""):
+            refused = target.send("POST", "/v1/videos/task_1/labels", bad)
+            assert refused.status == 400, bad
+            assert oracle.is_valid("ErrorResponse", refused.json(), extended)
+        # The task routes are still the task's.
+        assert target.send("GET", "/v1/videos/task_unknown").status == 400
+        assert target.send("PATCH", "/v1/models").status == 404
+    finally:
+        server.stop()
+
+
+def run(api: MockApi, spec: spec_module.Spec, tmp_path: Path) -> tuple[int, list[str]]:
+    server = serve(api)
+    try:
+        target = Target(server.url_for("/").rstrip("/"), KEY, 200, submission=spec.submission())
+        lines: list[str] = []
+        status = conformance.run(
+            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append, spec=spec
+        )
+    finally:
+        server.stop()
+    return status, lines
+
+
+def test_conformance_covers_them(extended: spec_module.Spec, tmp_path: Path) -> None:
+    status, lines = run(MockApi(api_key=KEY, spec=extended), extended, tmp_path)
+    assert status == 0, "\n".join(line for line in lines if not line.startswith("PASS"))
+    assert "PASS  operation.listModels: GET /v1/models answers 200 obeying its schema" in lines
+    assert any(line.startswith("PASS  operation.deleteVideo:") for line in lines)
+    assert any(line.startswith("PASS  operation.labelVideo:") for line in lines)
+
+
+@pytest.mark.parametrize("operation_id", ADDED)
+def test_breaking_an_added_operation_fails_its_check(
+    extended: spec_module.Spec, tmp_path: Path, operation_id: str
+) -> None:
+    rule = f"operation.{operation_id}"
+    api = MockApi(api_key=KEY, spec=extended, broken=frozenset({rule}))
+    status, lines = run(api, extended, tmp_path)
+    assert status == 1
+    assert [line.split(":")[0] for line in lines if line.startswith("FAIL")] == [f"FAIL  {rule}"]
