@@ -167,9 +167,19 @@ def parse(document: dict[str, Any], package: str) -> Api:
         for r in op.responses
         if r.is_success and r.model_name and r.schema_name
     ]
-    response_models = models(
-        closure(response_roots, schemas), sources, class_names, for_callers=False
-    )
+    response_closure = closure(response_roots, schemas)
+    request_closure = closure(request_roots, schemas)
+    # A schema both sent and returned is two classes: the TypedDict takes a suffix.
+    request_classes = {
+        **class_names,
+        **names.assign(
+            [name for name in request_closure if name in response_closure],
+            lambda name: class_names[name] + "Params",
+            taken_classes | set(class_names.values()),
+        ),
+    }
+    operations = tuple(_with_body_class(op, request_classes) for op in operations)
+    response_models = models(response_closure, sources, class_names, for_callers=False)
     field_names = names.assign(property_names(response_models), names.field)
     info = document.get("info", {})
     servers = document.get("servers") or [{"url": ""}]
@@ -182,12 +192,17 @@ def parse(document: dict[str, Any], package: str) -> Api:
         operations=operations,
         schemas=schemas,
         patterns=patterns_of([schemas, *(p.schema for op in operations for p in op.parameters)]),
-        request_models=models(
-            closure(request_roots, schemas), sources, class_names, for_callers=True
-        ),
+        request_models=models(request_closure, sources, request_classes, for_callers=True),
         response_models=response_models,
         field_names={wire: name for wire, name in field_names.items() if wire != name},
     )
+
+
+def _with_body_class(op: Operation, request_classes: dict[str, str]) -> Operation:
+    if op.body is None:
+        return op
+    body = dataclasses.replace(op.body, type_name=request_classes[op.body.schema_name])
+    return dataclasses.replace(op, body=body)
 
 
 @dataclass(frozen=True)
