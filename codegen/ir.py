@@ -138,6 +138,7 @@ class Operation:
     waiter: Waiter | None = None
     cli: Cli | None = None
     idempotent: bool = False
+    deprecated: bool = False
 
     @property
     def download(self) -> bool:

@@ -131,6 +131,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         },
         "uses_download": any(view.ir.download for view in operations),
         "uses_echo": any(view.echo for view in operations),
+        "uses_deprecated": any(op.deprecated for op in api.operations),
         "uses_literal": any(
             "Literal[" in p.annotation for view in operations for p in view.signature_params
         ),
@@ -231,6 +232,12 @@ def _view(api: Api, op: Operation) -> OperationView:
 
 def _docstring(op: Operation) -> str:
     lines = [op.summary or f"Build a ``{op.operation_id}`` request.", ""]
+    if op.deprecated:
+        lines += [
+            f"Deprecated: the spec marks ``{op.operation_id}`` deprecated; calling it",
+            "warns (DeprecationWarning).",
+            "",
+        ]
     if op.description:
         lines += [op.description, ""]
     lines.append("Args:")

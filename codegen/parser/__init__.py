@@ -372,7 +372,15 @@ def _operation(
         waiter=extensions.waiter(op, _distinct(lifecycles), where),
         cli=extensions.cli(op, body_source, sources, where),
         idempotent=extensions.idempotent(op, where),
+        deprecated=_flag(op, "deprecated", where),
     )
+
+
+def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise SpecError(f"{where}.{key}: must be true or false")
+    return value
 
 
 def _merged_parameters(

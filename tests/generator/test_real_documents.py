@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.generator.inline import document, generated, post
 from tests.generator.test_models import mypy_strict
 
@@ -148,3 +150,14 @@ def test_recursive_schemas_in_requests_and_responses(tmp_path: Path) -> None:
             'n = p.Client("k").create_thing(name="a", children=[{"name": "b"}])\n'
             "assert n.children is None or n.children[0].name\n",
         )
+
+
+def test_a_deprecated_operation_warns_and_says_so(tmp_path: Path) -> None:
+    paths = post({"type": "object", "properties": {"a": {"type": "string"}}}, {"type": "object"})
+    paths["/things"]["post"]["deprecated"] = True
+    with generated(document(paths=paths), tmp_path) as package:
+        assert "Deprecated" in package.build_create_thing.__doc__
+        assert "Deprecated" in (package.Client.create_thing.__doc__ or "")
+        with pytest.warns(DeprecationWarning, match="createThing is deprecated"):
+            package.build_create_thing(api_key="k", a="x")
+        type_checks(package, tmp_path, 'p.build_create_thing(api_key="k", a="x")\n')
