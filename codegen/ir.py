@@ -66,6 +66,7 @@ class Parameter:
     required: bool
     schema: Schema
     description: str
+    explode: bool = True
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ def generate_models(
     such a field keeps the property's name as its alias. A TypedDict's keys are
     the property names themselves.
     """
+    if not models:
+        return f'{header}\n"""{_MODULE_DOCS[kind]} (The spec has none.)"""\n'
     from datamodel_code_generator import LiteralType, PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
 

@@ -437,12 +437,13 @@ def _parameter(
     if location not in ("path", "query", "header"):
         raise SpecError(f"{where}: parameters in {location!r} are not supported")
     name = raw["name"]
-    # The runtime writes query parameters as form/exploded and the rest as simple.
+    # The runtime writes query parameters in style form (exploded or not) and the rest simple.
     supported = {"query": "form", "path": "simple", "header": "simple"}[location]
-    if raw.get("style", supported) != supported or raw.get("explode", location == "query") != (
-        location == "query"
-    ):
+    explode = raw.get("explode", location == "query")
+    if raw.get("style", supported) != supported or (location != "query" and explode is not False):
         raise SpecError(f"{where}: only style {supported!r} with the default explode is supported")
+    if not isinstance(explode, bool):
+        raise SpecError(f"{where}.explode: must be true or false")
     return Parameter(
         name=name,
         python_name=argument_names[(name, location)],
@@ -450,6 +451,7 @@ def _parameter(
         required=bool(raw.get("required", location == "path")),
         schema=runtime_schema(raw.get("schema", {}), f"{where}.schema"),
         description=raw.get("description", "").strip(),
+        explode=explode if location == "query" else True,
     )
 
 

@@ -161,3 +161,25 @@ def test_a_deprecated_operation_warns_and_says_so(tmp_path: Path) -> None:
         with pytest.warns(DeprecationWarning, match="createThing is deprecated"):
             package.build_create_thing(api_key="k", a="x")
         type_checks(package, tmp_path, 'p.build_create_thing(api_key="k", a="x")\n')
+
+
+def test_array_query_parameters_exploded_or_not(tmp_path: Path) -> None:
+    array = {"type": "array", "items": {"type": "string"}}
+    paths = {
+        "/items": {
+            "get": {
+                "operationId": "listItems",
+                "parameters": [
+                    {"name": "tag", "in": "query", "schema": array},
+                    {"name": "id", "in": "query", "style": "form", "explode": False}
+                    | {"schema": array},
+                ],
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    }
+    with generated(document(paths=paths), tmp_path) as package:
+        request = package.build_list_items(api_key="k", tag=["a", "b"], id=["1", "2"])
+        assert request.url.endswith("/items?tag=a&tag=b&id=1%2C2")
+        assert package.build_list_items(api_key="k", id=[]).url.endswith("/items")
+        type_checks(package, tmp_path, 'p.build_list_items(api_key="k", id=["1"])\n')
