@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"{args.spec}: {problem}", file=sys.stderr)
         return 1
+    except OSError as error:  # the output folder: not writable, a file in the way, ...
+        print(
+            f"python -m codegen: cannot write {args.out}: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return 1
     print(f"wrote {target}")
     return 0
 

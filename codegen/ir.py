@@ -9,7 +9,7 @@ the renderer nor the templates read raw OpenAPI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -17,6 +17,43 @@ if TYPE_CHECKING:
 
 Schema = dict[str, Any]
 ParameterLocation = Literal["path", "query", "header"]
+
+# What every generated package exports whatever its spec: no model may take these names.
+RUNTIME_EXPORTS = (
+    "DEFAULT_BASE_URL",
+    "ApiError",
+    "AsyncClient",
+    "AsyncTransport",
+    "AuthenticationError",
+    "ConfigurationError",
+    "DownloadError",
+    "DownloadResult",
+    "IncompleteResponseError",
+    "BadRequestError",
+    "Client",
+    "FieldError",
+    "HttpRequest",
+    "HttpResponse",
+    "MockTransport",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RawResponse",
+    "RedirectError",
+    "RequestValidationError",
+    "ResponseTooLargeError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "Timeout",
+    "HttpTransport",
+    "default_transport",
+    "ServerError",
+    "ThreadTransport",
+    "Transport",
+    "TransportError",
+    "WaitTimeoutError",
+    "urllib_transport",
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +66,7 @@ class Parameter:
     required: bool
     schema: Schema
     description: str
+    explode: bool = True
 
 
 @dataclass(frozen=True)
@@ -44,10 +82,11 @@ class BodyField:
 
 @dataclass(frozen=True)
 class Body:
-    """A JSON request body; ``type_name`` is its TypedDict."""
+    """A JSON request body; ``type_name`` is its TypedDict, ``schema_name`` its schema's name."""
 
     schema: Schema
     type_name: str
+    schema_name: str
     required: bool
     fields: tuple[BodyField, ...]
 
@@ -64,6 +103,7 @@ class Response:
     description: str
     schema: Schema | None
     model_name: str | None
+    schema_name: str | None = None
     error_fields: ErrorFields | None = None
     lifecycle: Lifecycle | None = None
     media_types: tuple[str, ...] = ()
@@ -99,6 +139,7 @@ class Operation:
     waiter: Waiter | None = None
     cli: Cli | None = None
     idempotent: bool = False
+    deprecated: bool = False
 
     @property
     def download(self) -> bool:
@@ -134,9 +175,9 @@ class Operation:
 
 @dataclass(frozen=True)
 class Model:
-    """A data model to generate: its name and its structural JSON Schema.
+    """A data model to generate: its class name and its structural JSON Schema.
 
-    References inside ``schema`` point at ``#/$defs/<Name>``; the schema keeps
+    References inside ``schema`` point at ``#/$defs/<ClassName>``; the schema keeps
     descriptions and defaults (for docstrings) and drops what only validates.
     """
 
@@ -158,3 +199,5 @@ class Api:
     patterns: dict[str, str]
     request_models: tuple[Model, ...]
     response_models: tuple[Model, ...]
+    field_names: dict[str, str] = field(default_factory=dict)
+    """The response dataclasses' field name for each property name that is not one as it is."""

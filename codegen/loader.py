@@ -8,6 +8,7 @@ by what it points at.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,13 +53,60 @@ def raise_all(errors: list[SpecError]) -> None:
 
 
 def load(path: Path) -> dict[str, Any]:
-    """Read ``path`` (YAML or JSON) and return the document with non-schema refs resolved."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(document, dict):
-        raise SpecError(f"{path}: the document must be a mapping")
+    """Read ``path`` (YAML or JSON) and return the document with non-schema refs resolved.
+
+    A file that cannot be read or parsed, or holds no mapping, is a
+    :class:`SpecError` of one line saying why (the caller names the file).
+    """
+    document = read(path)
     resolved = _resolve(document, document, "#", ())
     assert isinstance(resolved, dict)
     return resolved
+
+
+def read(path: Path) -> dict[str, Any]:
+    """The document in ``path`` as it is written: a mapping, or a one-line SpecError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("no such file") from None
+    except IsADirectoryError:
+        raise SpecError("is a directory, not a file") from None
+    except UnicodeDecodeError as error:
+        raise SpecError(f"is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise SpecError(f"cannot be read: {error.strerror or error}") from None
+    if not text.strip():
+        raise SpecError("the file is empty")
+    if path.suffix.lower() == ".json":
+        try:
+            document = json.loads(text)
+        except ValueError as error:
+            raise SpecError(f"invalid JSON: {error}") from None
+    else:
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise SpecError(f"invalid YAML: {_yaml_problem(error)}") from None
+    if not isinstance(document, dict):
+        kinds = {list: "a list", str: "text", type(None): "null", bool: "a boolean"}
+        kind = kinds.get(type(document), "a number")
+        raise SpecError(f"the document must be a mapping (an OpenAPI object), not {kind}")
+    for key in ("paths", "components", "info"):
+        if key in document and not isinstance(document[key], dict):
+            raise SpecError(f"{key}: must be a mapping")
+    return document
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """A YAML error on one line: what is wrong and where (1-based line and column)."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "malformed"
+        if mark is not None:
+            return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+        return str(problem)
+    return " ".join(str(error).split())
 
 
 def pointer_get(document: dict[str, Any], ref: str) -> Any:

@@ -19,6 +19,7 @@ import ast
 import sys
 import tempfile
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,8 +34,21 @@ _MODULE_DOCS = {
 }
 
 
-def generate_models(models: tuple[Model, ...], kind: ModelKind, header: str) -> str:
-    """Python source defining each of ``models`` (which hold every model they reference)."""
+def generate_models(
+    models: tuple[Model, ...],
+    kind: ModelKind,
+    header: str,
+    field_names: Mapping[str, str] | None = None,
+) -> str:
+    """Python source defining each of ``models`` (which hold every model they reference).
+
+    ``field_names`` (dataclasses only) gives the field name of each property
+    whose name is not one as it is (:mod:`codegen.parser.names` chose them);
+    such a field keeps the property's name as its alias. A TypedDict's keys are
+    the property names themselves.
+    """
+    if not models:
+        return f'{header}\n"""{_MODULE_DOCS[kind]} (The spec has none.)"""\n'
     from datamodel_code_generator import LiteralType, PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
 
@@ -64,9 +78,68 @@ def generate_models(models: tuple[Model, ...], kind: ModelKind, header: str) -> 
                 keyword_only=True,
                 skip_root_model=True,
                 formatters=[],
+                aliases=dict(field_names or {}) if kind == "dataclass" else None,
             )
         source = output.read_text(encoding="utf-8")
-    return _standard_library_only(source) if kind == "typeddict" else _with_extra_fields(source)
+    _check_classes(source, models)
+    if kind == "typeddict":
+        return _standard_library_only(source)
+    return _with_extra_fields(_with_aliases(source, field_names or {}))
+
+
+def _check_classes(source: str, models: tuple[Model, ...]) -> None:
+    """Every model is defined under the name the parser chose for it."""
+    defined = {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ClassDef)}
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        defined |= {target.id for target in targets if isinstance(target, ast.Name)}
+    missing = [model.name for model in models if model.name not in defined]
+    if missing:
+        raise SpecError(
+            f"datamodel-code-generator named the models {missing} otherwise; "
+            "an inline object of another model may take the same class name"
+        )
+
+
+def _with_aliases(source: str, field_names: Mapping[str, str]) -> str:
+    """Give each dataclass field named otherwise than its property the property's name.
+
+    The runtime reads a field's JSON name from ``metadata["alias"]``.
+    """
+    wire_of = {name: wire for wire, name in field_names.items()}
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    edits = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or not any(
+            _is_dataclass(d) for d in node.decorator_list
+        ):
+            continue
+        for item in node.body:
+            if (
+                isinstance(item, ast.AnnAssign)
+                and isinstance(item.target, ast.Name)
+                and item.target.id in wire_of
+            ):
+                edits.append((item, wire_of[item.target.id]))
+    for item, wire in sorted(edits, key=lambda edit: edit[0].lineno, reverse=True):
+        metadata = ast.keyword("metadata", ast.Dict([ast.Constant("alias")], [ast.Constant(wire)]))
+        value = item.value
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == "field"
+        ):
+            call = ast.Call(ast.Name("_field"), value.args, [*value.keywords, metadata])
+        else:
+            defaults = [] if value is None else [ast.keyword("default", value)]
+            call = ast.Call(ast.Name("_field"), [], [*defaults, metadata])
+        assignment = ast.AnnAssign(item.target, item.annotation, call, simple=1)
+        indent = " " * item.col_offset
+        lines[item.lineno - 1 : item.end_lineno or item.lineno] = [indent + ast.unparse(assignment)]
+    return "\n".join(lines) + "\n"
 
 
 EXTRA_FIELD = "extra"
@@ -164,6 +237,22 @@ def _standard_library_only(source: str) -> str:
             "datamodel-code-generator output lacks `from __future__ import annotations`"
         )
     lines = source.splitlines()
+    # The functional form (keys that are not identifiers) evaluates its values at
+    # run time: quoted, they stay annotations only, like those of the class form.
+    for node in reversed(tree.body):
+        if _is_functional_typeddict(node):
+            assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            fields = node.value.args[1]
+            assert isinstance(fields, ast.Dict)
+            fields.values = [
+                value
+                if isinstance(value, ast.Constant) and isinstance(value.value, str)
+                else ast.Constant(ast.unparse(value))
+                for value in fields.values
+            ]
+            lines[node.lineno - 1 : node.end_lineno] = [ast.unparse(node)]
+    tree = ast.parse("\n".join(lines))
+    lines = "\n".join(lines).splitlines()
     typing_only: list[str] = []
     for node in reversed(tree.body):
         if not isinstance(node, ast.ImportFrom) or node.module != "typing_extensions":
@@ -187,6 +276,18 @@ def _standard_library_only(source: str) -> str:
     result = "\n".join(lines) + "\n"
     _check_imports(result)
     return result
+
+
+def _is_functional_typeddict(node: ast.stmt) -> bool:
+    """``Name = TypedDict("Name", {...})``."""
+    return (
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "TypedDict"
+        and len(node.value.args) == 2
+        and isinstance(node.value.args[1], ast.Dict)
+    )
 
 
 def _check_imports(source: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from codegen.ir import Api, Operation, Parameter, Schema
+from codegen.ir import RUNTIME_EXPORTS, Api, Operation, Parameter, Schema
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.parser.extensions import Echo
@@ -115,7 +115,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
     )
     environment.filters["py"] = py_literal
     environment.filters["py_text"] = py_text
-    models = generate_models(api.response_models, "dataclass", header)
+    models = generate_models(api.response_models, "dataclass", header, api.field_names)
     operations = [_view(api, op) for op in api.operations]
     body_types = [op.body.type_name for op in api.operations if op.body]
     context = {
@@ -131,6 +131,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         },
         "uses_download": any(view.ir.download for view in operations),
         "uses_echo": any(view.echo for view in operations),
+        "uses_deprecated": any(op.deprecated for op in api.operations),
         "uses_literal": any(
             "Literal[" in p.annotation for view in operations for p in view.signature_params
         ),
@@ -231,6 +232,12 @@ def _view(api: Api, op: Operation) -> OperationView:
 
 def _docstring(op: Operation) -> str:
     lines = [op.summary or f"Build a ``{op.operation_id}`` request.", ""]
+    if op.deprecated:
+        lines += [
+            f"Deprecated: the spec marks ``{op.operation_id}`` deprecated; calling it",
+            "warns (DeprecationWarning).",
+            "",
+        ]
     if op.description:
         lines += [op.description, ""]
     lines.append("Args:")
@@ -267,40 +274,8 @@ def _error_base(api: Api) -> str:
 
 def _exports(api: Api, body_types: list[str]) -> list[str]:
     names = [
-        "DEFAULT_BASE_URL",
-        "ApiError",
-        "AsyncClient",
-        "AsyncTransport",
-        "AuthenticationError",
-        "ConfigurationError",
-        "DownloadError",
-        "DownloadResult",
-        "IncompleteResponseError",
-        "BadRequestError",
-        "Client",
+        *RUNTIME_EXPORTS,
         _error_base(api),
-        "FieldError",
-        "HttpRequest",
-        "HttpResponse",
-        "MockTransport",
-        "NotFoundError",
-        "PermissionDeniedError",
-        "RateLimitError",
-        "RawResponse",
-        "RedirectError",
-        "RequestValidationError",
-        "ResponseTooLargeError",
-        "ResponseValidationError",
-        "RetryPolicy",
-        "Timeout",
-        "HttpTransport",
-        "default_transport",
-        "ServerError",
-        "ThreadTransport",
-        "Transport",
-        "TransportError",
-        "WaitTimeoutError",
-        "urllib_transport",
         *(model.name for model in api.response_models),
         *dict.fromkeys(body_types),
     ]

@@ -11,19 +11,89 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from codegen.ir import Api, Body, BodyField, Operation, Parameter, Response, Schema
+from codegen.ir import RUNTIME_EXPORTS, Api, Body, BodyField, Operation, Parameter, Response, Schema
 from codegen.loader import SpecError, gather, raise_all, resolve_schema, schema_name
-from codegen.parser import extensions
+from codegen.parser import extensions, names
 from codegen.parser.extensions import Lifecycle
-from codegen.parser.names import check_unique, python_name, snake_case
-from codegen.parser.schemas import closure, models, patterns_of, runtime_schema
+from codegen.parser.names import check_unique
+from codegen.parser.schemas import closure, models, patterns_of, property_names, runtime_schema
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 RESERVED_ARGUMENTS = {"api_key", "base_url"}
 # The arguments a download method adds to the operation's own.
 DOWNLOAD_ARGUMENTS = {"destination", "on_progress"}
+# Names a parameter's argument does not take: the builders' and client methods' own
+# arguments and locals (a parameter ``timeout`` becomes ``timeout_2``).
+TAKEN_ARGUMENTS = (
+    RESERVED_ARGUMENTS
+    | DOWNLOAD_ARGUMENTS
+    | {
+        "self",
+        "fields",
+        "request",
+        "via",
+        "poll_interval",
+        "max_interval",
+        "timeout",
+    }
+)
+# A body property cannot be one of these: they would reach the builder's own arguments.
+RESERVED_FIELDS = RESERVED_ARGUMENTS | {"self"}
+# What an operation's function names must not shadow: ``build_request`` and
+# ``parse_binary_response`` are runtime imports; the rest are attributes of the
+# generated clients (tests/generator/test_names.py checks the list against them).
+TAKEN_OPERATION_NAMES = {
+    "request",
+    "binary",
+    "api_key_env",
+    "base_url",
+    "base_url_env",
+    "default_base_url",
+    "download_url",
+    "max_response_bytes",
+    "requires_key",
+    "retry",
+    "send",
+    "strict",
+    "timeout",
+    "transport",
+    "user_agent",
+    "with_options",
+    "with_raw_response",
+}
+# What a model class must not be called: the names of the generated package and
+# of the imports its modules share with the models.
+TAKEN_CLASS_NAMES = {
+    "API",
+    "Any",
+    "ApiSpec",
+    "AsyncBaseClient",
+    "AsyncClientWithRawResponse",
+    "BaseClient",
+    "Callable",
+    "ClientWithRawResponse",
+    "DEFAULT_BASE_URL",
+    "Destination",
+    "Echo",
+    "Error",
+    "Literal",
+    "Mapping",
+    "NotRequired",
+    "OperationSpec",
+    "PACKAGE",
+    "PATTERNS",
+    "Param",
+    "ProgressCallback",
+    "SCHEMAS",
+    "TYPE_CHECKING",
+    "TypedDict",
+    "Unpack",
+    "VERSION",
+    "Validator",
+}
 # What the schema of a binary (not JSON) response may say: a string of bytes.
 BINARY_SCHEMA_KEYWORDS = {
     "type",
@@ -42,9 +112,29 @@ def parse(document: dict[str, Any], package: str) -> Api:
         raise SpecError("openapi: only OpenAPI 3.1 documents are supported")
     components = document.get("components", {})
     located = list(_operations(document))
+    errors: list[SpecError] = []
+    operation_ids = [op["operationId"] for _, _, op, _ in located if _has_id(op)]
+    try:
+        check_unique(operation_ids, "operationId")
+    except SpecError as error:
+        errors.append(error)
+    function_names = names.assign(
+        operation_ids,
+        lambda raw: names.snake(raw, names.RESERVED_SNAKE | TAKEN_OPERATION_NAMES),
+        TAKEN_OPERATION_NAMES,
+    )
     # Inline body and response schemas get names and join the components.
     sources: dict[str, Any] = {**components.get("schemas", {}), **_inline_schemas(located)}
-    errors: list[SpecError] = []
+    taken_classes = (
+        TAKEN_CLASS_NAMES
+        | set(RUNTIME_EXPORTS)
+        | set(_package_names(package))
+        | {name.upper() for name in function_names.values()}
+    )
+    class_names = names.assign(
+        list(sources), lambda raw: names.pascal(raw, taken_classes), taken_classes
+    )
+    context = _Names(function_names, class_names)
     bearer = gather(errors, [components.get("securitySchemes", {})], _bearer_schemes)
     schemas = dict(
         gather(
@@ -58,22 +148,41 @@ def parse(document: dict[str, Any], package: str) -> Api:
             errors,
             located,
             lambda found: _operation(
-                found, sources, bearer[0] if bearer else set(), document.get("security", [])
+                found,
+                sources,
+                bearer[0] if bearer else set(),
+                document.get("security", []),
+                context,
             ),
         )
     )
-    try:
-        check_unique([op.name for op in operations], "operationId (in snake_case)")
-    except SpecError as error:
-        errors.append(error)
     gather(errors, [operations], _check_cli_after)
     raise_all(errors)
     operations = tuple(gather(errors, operations, lambda op: _with_alternatives(op, operations)))
     raise_all(errors)
+    request_roots = [op.body.schema_name for op in operations if op.body]
+    response_roots = [
+        r.schema_name
+        for op in operations
+        for r in op.responses
+        if r.is_success and r.model_name and r.schema_name
+    ]
+    response_closure = closure(response_roots, schemas)
+    request_closure = closure(request_roots, schemas)
+    # A schema both sent and returned is two classes: the TypedDict takes a suffix.
+    request_classes = {
+        **class_names,
+        **names.assign(
+            [name for name in request_closure if name in response_closure],
+            lambda name: class_names[name] + "Params",
+            taken_classes | set(class_names.values()),
+        ),
+    }
+    operations = tuple(_with_body_class(op, request_classes) for op in operations)
+    response_models = models(response_closure, sources, class_names, for_callers=False)
+    field_names = names.assign(property_names(response_models), names.field)
     info = document.get("info", {})
     servers = document.get("servers") or [{"url": ""}]
-    request_roots = [op.body.type_name for op in operations if op.body]
-    response_roots = [name for op in operations for name in op.success_models]
     return Api(
         title=info.get("title", ""),
         version=str(info.get("version", "")),
@@ -83,9 +192,34 @@ def parse(document: dict[str, Any], package: str) -> Api:
         operations=operations,
         schemas=schemas,
         patterns=patterns_of([schemas, *(p.schema for op in operations for p in op.parameters)]),
-        request_models=models(closure(request_roots, schemas), sources, for_callers=True),
-        response_models=models(closure(response_roots, schemas), sources, for_callers=False),
+        request_models=models(request_closure, sources, request_classes, for_callers=True),
+        response_models=response_models,
+        field_names={wire: name for wire, name in field_names.items() if wire != name},
     )
+
+
+def _with_body_class(op: Operation, request_classes: dict[str, str]) -> Operation:
+    if op.body is None:
+        return op
+    body = dataclasses.replace(op.body, type_name=request_classes[op.body.schema_name])
+    return dataclasses.replace(op, body=body)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The names chosen for the whole spec: functions by operationId, classes by schema."""
+
+    functions: dict[str, str]
+    classes: dict[str, str]
+
+
+def _has_id(op: dict[str, Any]) -> bool:
+    return isinstance(op.get("operationId"), str)
+
+
+def _package_names(package: str) -> list[str]:
+    """The package's own class names that depend on its name (its error base class)."""
+    return [package.title().replace("_", "") + "Error"]
 
 
 def _with_alternatives(op: Operation, operations: tuple[Operation, ...]) -> Operation:
@@ -167,29 +301,44 @@ def _operation(
     sources: dict[str, Any],
     bearer: set[str],
     global_security: list[dict[str, Any]],
+    context: _Names,
 ) -> Operation:
     path, method, op, path_item = located
     where = f"paths.{path}.{method}"
     operation_id = op.get("operationId")
     if not isinstance(operation_id, str):
         raise SpecError(f"{where}: operationId is required")
-    name = snake_case(operation_id)
-    raw_parameters = [
-        *(
-            (p, f"paths.{path}.parameters[{i}]")
-            for i, p in enumerate(path_item.get("parameters", []))
-        ),
-        *((p, f"{where}.parameters[{i}]") for i, p in enumerate(op.get("parameters", []))),
-    ]
+    name = context.functions[operation_id]
+    raw_parameters = _merged_parameters(path, where, path_item, op)
     errors: list[SpecError] = []
-    parameters = tuple(gather(errors, raw_parameters, lambda pair: _parameter(*pair)))
-    body = gather(errors, [op.get("requestBody")], lambda raw: _body(raw, where, operation_id))
+    body = gather(
+        errors, [op.get("requestBody")], lambda raw: _body(raw, where, operation_id, context)
+    )
+    request_body = _with_fields(body[0], sources, where) if body and body[0] else None
+    taken = TAKEN_ARGUMENTS | {f.name for f in (request_body.fields if request_body else ())}
+    argument_names = names.assign(
+        {(p["name"], p.get("in")): p["name"] for p, _ in raw_parameters},
+        lambda raw: names.field(raw, names.RESERVED_SNAKE | taken),
+        taken,
+    )
+    parameters = tuple(
+        gather(
+            errors,
+            raw_parameters,
+            lambda pair: _parameter(*pair, argument_names),
+        )
+    )
     responses = tuple(
         gather(
             errors,
             op.get("responses", {}).items(),
             lambda item: _response(
-                str(item[0]), item[1], f"{where}.responses.{item[0]}", operation_id, sources
+                str(item[0]),
+                item[1],
+                f"{where}.responses.{item[0]}",
+                operation_id,
+                sources,
+                context,
             ),
         )
     )
@@ -199,16 +348,13 @@ def _operation(
     download = any(r.binary for r in successes)
     if download and not all(r.binary for r in successes):
         raise SpecError(f"{where}.responses: 2xx responses must be all JSON or all binary")
-    request_body = body[0] if body else None
-    check_unique(
-        [p.python_name for p in parameters]
-        + [f.name for f in (request_body.fields if request_body else ())]
-        + sorted(RESERVED_ARGUMENTS | (DOWNLOAD_ARGUMENTS if download else set())),
-        f"{where}: keyword argument",
-    )
+    if download and request_body is not None:
+        clash = sorted({f.name for f in request_body.fields} & DOWNLOAD_ARGUMENTS)
+        if clash:
+            raise SpecError(f"{where}.requestBody: property {clash[0]!r} is a download argument")
     security = op.get("security", global_security)
     lifecycles = [r.lifecycle for r in responses if r.is_success and r.lifecycle]
-    body_source = sources[request_body.type_name] if request_body else {}
+    body_source = sources[request_body.schema_name] if request_body else {}
     return Operation(
         operation_id=operation_id,
         name=name,
@@ -218,7 +364,7 @@ def _operation(
         summary=op.get("summary", "").strip(),
         description=op.get("description", "").strip(),
         parameters=parameters,
-        body=_with_fields(request_body, sources, where),
+        body=request_body,
         responses=responses,
         auth=any(bearer & set(requirement) for requirement in security),
         echo=extensions.echo(op, where),
@@ -226,7 +372,32 @@ def _operation(
         waiter=extensions.waiter(op, _distinct(lifecycles), where),
         cli=extensions.cli(op, body_source, sources, where),
         idempotent=extensions.idempotent(op, where),
+        deprecated=_flag(op, "deprecated", where),
     )
+
+
+def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise SpecError(f"{where}.{key}: must be true or false")
+    return value
+
+
+def _merged_parameters(
+    path: str, where: str, path_item: dict[str, Any], op: dict[str, Any]
+) -> list[tuple[dict[str, Any], str]]:
+    """The path item's parameters and the operation's; the operation's win (same name and in)."""
+    found: dict[tuple[Any, Any], tuple[dict[str, Any], str]] = {}
+    for i, raw in enumerate(path_item.get("parameters", [])):
+        if isinstance(raw, dict):
+            found[(raw.get("name"), raw.get("in"))] = (raw, f"paths.{path}.parameters[{i}]")
+    for i, raw in enumerate(op.get("parameters", [])):
+        if isinstance(raw, dict):
+            found[(raw.get("name"), raw.get("in"))] = (raw, f"{where}.parameters[{i}]")
+    for raw, here in found.values():
+        if not isinstance(raw.get("name"), str):
+            raise SpecError(f"{here}: a parameter needs a name")
+    return list(found.values())
 
 
 def _check_cli_after(operations: tuple[Operation, ...]) -> None:
@@ -259,24 +430,28 @@ def _check_path(path: str, where: str, parameters: tuple[Parameter, ...]) -> Non
         raise SpecError(f"{where}: path parameters {sorted(missing)} are not declared")
 
 
-def _parameter(raw: dict[str, Any], where: str) -> Parameter:
+def _parameter(
+    raw: dict[str, Any], where: str, argument_names: dict[tuple[Any, Any], str]
+) -> Parameter:
     location = raw.get("in")
     if location not in ("path", "query", "header"):
         raise SpecError(f"{where}: parameters in {location!r} are not supported")
     name = raw["name"]
-    # The runtime writes query parameters as form/exploded and the rest as simple.
+    # The runtime writes query parameters in style form (exploded or not) and the rest simple.
     supported = {"query": "form", "path": "simple", "header": "simple"}[location]
-    if raw.get("style", supported) != supported or raw.get("explode", location == "query") != (
-        location == "query"
-    ):
+    explode = raw.get("explode", location == "query")
+    if raw.get("style", supported) != supported or (location != "query" and explode is not False):
         raise SpecError(f"{where}: only style {supported!r} with the default explode is supported")
+    if not isinstance(explode, bool):
+        raise SpecError(f"{where}.explode: must be true or false")
     return Parameter(
         name=name,
-        python_name=python_name(name, where),
+        python_name=argument_names[(name, location)],
         location=location,
         required=bool(raw.get("required", location == "path")),
         schema=runtime_schema(raw.get("schema", {}), f"{where}.schema"),
         description=raw.get("description", "").strip(),
+        explode=explode if location == "query" else True,
     )
 
 
@@ -298,33 +473,41 @@ def _json_schema(content: dict[str, Any] | None, where: str) -> Any:
 
 
 def _reference(raw: Any, fallback: str) -> tuple[Schema, str]:
-    """A runtime reference to ``raw`` and its model name (``fallback`` when it is inline)."""
+    """A runtime reference to ``raw`` and its schema name (``fallback`` when it is inline)."""
     name = _component_name(raw) or fallback
     return {"$ref": name}, name
 
 
-def _body(raw: dict[str, Any] | None, where: str, operation_id: str) -> Body | None:
+def _body(
+    raw: dict[str, Any] | None, where: str, operation_id: str, context: _Names
+) -> Body | None:
     if raw is None:
         return None
     source = _json_schema(raw.get("content"), f"{where}.requestBody")
     if source is None:
         return None
-    schema, type_name = _reference(source, _type_name(operation_id, "Body"))
-    return Body(schema=schema, type_name=type_name, required=bool(raw.get("required")), fields=())
+    schema, schema_name = _reference(source, _type_name(operation_id, "Body"))
+    return Body(
+        schema=schema,
+        type_name=context.classes[schema_name],
+        schema_name=schema_name,
+        required=bool(raw.get("required")),
+        fields=(),
+    )
 
 
 def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body | None:
     """``body`` with its top-level fields, read from the documented (source) schema."""
     if body is None:
         return None
-    target = resolve_schema(sources[body.type_name], sources)
+    target = resolve_schema(sources[body.schema_name], sources)
     if target.get("type") != "object":
         raise SpecError(f"{where}.requestBody: the JSON body must be an object schema")
     required = set(target.get("required", []))
     fields = []
     for prop, raw in target.get("properties", {}).items():
-        if prop in RESERVED_ARGUMENTS or python_name(prop, where) != prop:
-            raise SpecError(f"{where}.requestBody: property {prop!r} cannot be a keyword argument")
+        if prop in RESERVED_FIELDS:
+            raise SpecError(f"{where}.requestBody: property {prop!r} is an argument of every call")
         documented = resolve_schema(raw, sources)
         fields.append(
             BodyField(
@@ -335,9 +518,7 @@ def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body
                 default=documented.get("default"),
             )
         )
-    return Body(
-        schema=body.schema, type_name=body.type_name, required=body.required, fields=tuple(fields)
-    )
+    return dataclasses.replace(body, fields=tuple(fields))
 
 
 def _binary_media_types(content: dict[str, Any], where: str) -> tuple[str, ...]:
@@ -357,7 +538,12 @@ def _binary_media_types(content: dict[str, Any], where: str) -> tuple[str, ...]:
 
 
 def _response(
-    status: str, raw: dict[str, Any], where: str, operation_id: str, sources: dict[str, Any]
+    status: str,
+    raw: dict[str, Any],
+    where: str,
+    operation_id: str,
+    sources: dict[str, Any],
+    context: _Names,
 ) -> Response:
     if not re.fullmatch(r"[1-5](?:\d\d|XX)|default", status):
         raise SpecError(f"{where}: {status!r} is not a status code, range or 'default'")
@@ -369,14 +555,15 @@ def _response(
     source = _json_schema(raw.get("content"), where)
     if source is None:
         return Response(status, raw.get("description", "").strip(), None, None)
-    schema, model_name = _reference(source, _response_name(operation_id, status))
-    documented = resolve_schema(sources[model_name], sources)
+    schema, schema_name = _reference(source, _response_name(operation_id, status))
+    documented = resolve_schema(sources[schema_name], sources)
     is_success = status.startswith("2")
     return Response(
         status=status,
         description=raw.get("description", "").strip(),
         schema=schema,
-        model_name=model_name if is_success else None,
+        model_name=context.classes[schema_name] if is_success else None,
+        schema_name=schema_name,
         error_fields=None if is_success else extensions.error_fields(documented, where),
-        lifecycle=extensions.lifecycle(documented, f"components.schemas.{model_name}"),
+        lifecycle=extensions.lifecycle(documented, f"components.schemas.{schema_name}"),
     )

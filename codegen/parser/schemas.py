@@ -265,9 +265,13 @@ def _refs(node: Any) -> Iterator[str]:
 
 
 def models(
-    names: tuple[str, ...], sources: Mapping[str, Any], *, for_callers: bool
+    names: tuple[str, ...],
+    sources: Mapping[str, Any],
+    class_names: Mapping[str, str],
+    *,
+    for_callers: bool,
 ) -> tuple[Model, ...]:
-    """The data models for ``names``: their structural views.
+    """The data models for ``names``: their structural views, under their class names.
 
     ``for_callers`` is the view of what a caller passes: a required property
     whose schema (after following references) has a default may be left out,
@@ -288,8 +292,47 @@ def models(
                 for prop in schema["required"]
                 if "default" not in resolve_schema(properties.get(prop, {}), sources)
             ]
-        built.append(Model(name, schema))
+        built.append(Model(class_names[name], _renamed_refs(schema, class_names)))
     return tuple(built)
+
+
+def _renamed_refs(node: Any, class_names: Mapping[str, str]) -> Any:
+    """``node`` with each ``#/$defs/<schema name>`` pointing at ``#/$defs/<class name>``."""
+    if isinstance(node, list):
+        return [_renamed_refs(item, class_names) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+            out[key] = "#/$defs/" + class_names[value[len("#/$defs/") :]]
+        elif key == "properties" and isinstance(value, dict):
+            out[key] = {prop: _renamed_refs(sub, class_names) for prop, sub in value.items()}
+        else:
+            out[key] = _renamed_refs(value, class_names)
+    return out
+
+
+def property_names(models: tuple[Model, ...]) -> list[str]:
+    """Every property name of ``models``, nested ones too, in first-seen order."""
+    found: dict[str, None] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    found.update(dict.fromkeys(value))
+                    for sub in value.values():
+                        visit(sub)
+                elif key not in ("default", "example", "examples", "const", "enum"):
+                    visit(value)
+
+    for model in models:
+        visit(model.schema)
+    return list(found)
 
 
 def structural(node: Any) -> Any:

@@ -53,12 +53,17 @@ class Echo:
 
 @dataclass(frozen=True)
 class Param:
-    """A path, query or header parameter of an operation."""
+    """A path, query or header parameter of an operation.
+
+    A query array is ``name=a&name=b`` (form, exploded) or, with ``explode``
+    false, ``name=a,b``.
+    """
 
     name: str
     python_name: str
     required: bool
     schema: Schema
+    explode: bool = True
 
 
 @dataclass(frozen=True)
@@ -433,10 +438,18 @@ def _url(operation: OperationSpec, base_url: str, values: Mapping[str, object]) 
             "{" + param.name + "}", urllib.parse.quote(_text(values[param.name]), safe="")
         )
     query = [
-        (p.name, _text(item)) for p in operation.query_params for item in _items(values[p.name])
+        (p.name, item) for p in operation.query_params for item in _query_values(p, values[p.name])
     ]
     url = base_url.rstrip("/") + path
     return f"{url}?{urllib.parse.urlencode(query)}" if query else url
+
+
+def _query_values(param: Param, value: object) -> list[str]:
+    """The texts a query parameter is sent as: one per item, or the items joined by commas."""
+    items = [_text(item) for item in _items(value)]
+    if not param.explode and isinstance(value, list):
+        return [",".join(items)] if items else []
+    return items
 
 
 def _items(value: object) -> list[object]:

@@ -33,7 +33,11 @@ def listing(**parameter: Any) -> dict[str, Any]:
     ("parameter", "message"),
     [
         ({"style": "deepObject"}, "only style 'form' with the default explode is supported"),
-        ({"explode": False}, "only style 'form' with the default explode is supported"),
+        ({"style": "pipeDelimited"}, "only style 'form' with the default explode is supported"),
+        (
+            {"in": "header", "explode": True},
+            "only style 'simple' with the default explode is supported",
+        ),
         ({"in": "cookie"}, "parameters in 'cookie' are not supported"),
     ],
 )
