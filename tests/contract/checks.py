@@ -34,7 +34,7 @@ from tests.contract.spec import Operation, Spec, ref
 # ("response") or each polled state ("poll"); an ended task read by each of its
 # routes ("route"); or a fetch of a task's file while the task is still under
 # way ("pending") or once it has ended ("done").
-Scope = Literal["submission", "response", "poll", "route", "finally", "pending", "done"]
+Scope = Literal["submission", "response", "poll", "route", "finally", "pending", "done", "fuzz"]
 # The token that stands for the real key (the key itself never reaches a check).
 KEY = "key"
 # The spec requires both, but does not say which one the task is known by, or
@@ -52,6 +52,7 @@ POLL_UNKNOWN_ID = "poll.unknown-id"
 DOWNLOAD_PENDING = "download.pending"
 DOWNLOAD_CONTENT = "download.content"
 DOWNLOAD_UNKNOWN_ID = "download.unknown-id"
+FUZZ = "accepts.fuzz"
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ class Check:
     stops: bool = False
     # Only a task that ended can show it: skipped when polling runs out of time.
     needs_end: bool = False
+    # A break that makes the mock refuse the valid bodies this says yes to.
+    refuses: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,28 @@ def _registry(spec: Spec) -> Registry:
         )
     for download in spec.downloads():
         checks += _download_checks(spec, retrieve, download, len(spec.downloads()) > 1)
+    checks.append(
+        Check(
+            FUZZ,
+            "accepts valid bodies drawn from the body schema (long and non-ASCII text, "
+            "every optional field, each enum value and union branch)",
+            "fuzz",
+            breaks="refuse valid bodies with a non-ASCII character in any string",
+            refuses=_has_non_ascii,
+        )
+    )
     return Registry(tuple(checks))
+
+
+def _has_non_ascii(value: Any) -> bool:
+    """Whether a string anywhere in ``value`` (keys included) holds a non-ASCII character."""
+    if isinstance(value, str):
+        return not value.isascii()
+    if isinstance(value, dict):
+        return any(_has_non_ascii(k) or _has_non_ascii(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_non_ascii(v) for v in value)
+    return False
 
 
 def _a_second_later(answer: Answer) -> None:

@@ -20,21 +20,26 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import FlakyFailure
 
-from tests.contract import cases, checks
+from tests.contract import cases, checks, strategies
 from tests.contract import spec as spec_module
 from tests.contract.checks import KEY, Check, Reply, Scope, Seen, compact, snippet
+from tests.contract.coverage import Coverage, Row, untested
 from tests.contract.rules import json_equal
 from tests.contract.spec import Operation, Spec
 
 KEY_ENV = "ELKAPI_API_KEY"
 KEY_PLACEHOLDER = "$" + KEY_ENV
 RATE_LIMIT_RETRIES = 3
+# Fuzzed valid bodies at most, after the fixed acceptance cases (and within the budget).
+FUZZ_EXAMPLES = 40
+COVERAGE = "coverage"
 Status = Literal["pass", "fail", "skip"]
 
 
@@ -168,6 +173,8 @@ class RunResult:
     budget: int
     requests: int
     elapsed: float
+    # The spec's rules and the cases that exercised them (see coverage.py).
+    coverage: tuple[Row, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -195,8 +202,10 @@ class Runner:
         poll_timeout: float,
         poll_interval: float,
         spec: Spec | None = None,
+        fuzz: int = FUZZ_EXAMPLES,
     ) -> None:
         self.target = target
+        self.fuzz = fuzz
         self.examples = examples
         self.poll_timeout = poll_timeout
         self.poll_interval = poll_interval
@@ -210,6 +219,9 @@ class Runner:
         self.verdicts: dict[str, _Verdict] = {}
         self.tasks: list[tuple[Any, dict[str, Any]]] = []
         self.ended = False
+        self.coverage = Coverage(self.spec)
+        # How the error bodies of refusals were judged (x-error-fields).
+        self.refusals: Counter[str] = Counter()
 
     def rule(self, rule: str, description: str) -> _Verdict:
         """The verdict on ``rule``, created passing on first use."""
@@ -235,8 +247,10 @@ class Runner:
             self.check_refused(refusal)
         for acceptance in cases.acceptance_cases(self.spec):
             self.check_accepted(acceptance)
+        self.check_fuzz()
         self.check_polling()
         self.probe("finally")
+        rows = self.check_coverage()
         outcomes = tuple(
             Outcome(v.rule, v.description, v.status, v.detail, v.curl)
             for v in self.verdicts.values()
@@ -248,6 +262,7 @@ class Runner:
             self.target.budget,
             self.target.requests,
             time.monotonic() - started,
+            tuple(rows),
         )
 
     def probe(self, scope: Scope) -> None:
@@ -283,11 +298,29 @@ class Runner:
             phases.append(Phase.shrink)  # shrinking re-sends: free only on loopback
 
         def send(body: Any) -> None:
-            reply = self.target.submit(json.dumps(body).encode())
+            try:
+                reply = self.target.submit(json.dumps(body).encode())
+            except BudgetSpent:
+                self.coverage.sent(body, "skip", refused=True)
+                raise
             problem = checks.refusal_problem(reply, self.create.error_schema, self.spec)
+            status: Status = "fail" if problem else "pass"
+            self.coverage.sent(body, status, refused=True)
+            if not reply.ok:
+                self.coverage.answered(self.create.error_schema, status, error=True)
+                self.refusals[status] += 1
             if problem:
                 raise RuleBroken(f"{problem}; body {compact(body)}", reply.curl)
 
+        for label, body in case.bodies:
+            try:
+                send(body)
+            except RuleBroken as refused:
+                self.fail(rule, words, f"[{label}] {refused.detail}", refused.curl)
+                return
+            except BudgetSpent:
+                self.skip(rule, words, "budget spent before every case ran")
+                return
         for violation in case.violations:
             check = settings(
                 max_examples=self.examples,
@@ -318,8 +351,10 @@ class Runner:
         try:
             reply = self.target.submit(json.dumps(case.body).encode())
         except BudgetSpent:
+            self.coverage.sent(case.body, "skip", refused=False)
             self.skip(case.id, case.words, f"budget of {self.target.budget} spent")
             return
+        self.coverage.sent(case.body, "pass" if reply.ok else "fail", refused=False)
         if not reply.ok:
             self.fail(
                 case.id,
@@ -329,7 +364,10 @@ class Runner:
             )
             return
         seen = self.seen(case.body, reply)
-        self.judge("response", seen)
+        broken = self.judge("response", seen)
+        self.coverage.answered(
+            self.create.success_schema, "fail" if broken else "pass", error=False
+        )
         task = seen.task
         if (
             task is not None
@@ -340,6 +378,74 @@ class Runner:
                 # The first task, while it is surely still under way.
                 self.fetch("pending", task[checks.IDENTITY])
             self.tasks.append((case.body, task))
+
+    def check_fuzz(self) -> None:
+        """What budget is left (up to ``fuzz`` bodies) goes to valid bodies drawn by Hypothesis.
+
+        Each must be accepted (a refusal or a 5xx fails ``accepts.fuzz``) and
+        its task obeys the response checks. A failing body is shrunk (on
+        loopback only: shrinking re-sends) and reported with its curl. The
+        tasks are not polled: the fixed cases' tasks cover polling.
+        """
+        check = self.checks[checks.FUZZ]
+        rule, words = check.id, check.words
+        self.rule(rule, words)
+        room = min(self.target.budget - self.target.spent, self.fuzz)
+        if self.create.body_schema is None or room <= 0:
+            self.skip(rule, words, f"budget of {self.target.budget} spent")
+            return
+        phases = [Phase.generate]
+        if self.target.loopback:
+            phases.append(Phase.shrink)
+
+        def send(body: Any) -> None:
+            try:
+                reply = self.target.submit(json.dumps(body).encode())
+            except BudgetSpent:
+                self.coverage.sent(body, "skip", refused=False)
+                raise
+            self.coverage.sent(body, "pass" if reply.ok else "fail", refused=False)
+            if not reply.ok:
+                kind = "answered with a server error" if reply.status >= 500 else "refused"
+                detail = f"{kind} (HTTP {reply.status}): {snippet(reply.body)}"
+                raise RuleBroken(f"{detail}; body {compact(body)}", reply.curl)
+            broken = self.judge("response", self.seen(body, reply))
+            status: Status = "fail" if broken else "pass"
+            self.coverage.answered(self.create.success_schema, status, error=False)
+
+        fuzzed = settings(
+            max_examples=room,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=phases,
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+        )(given(strategies.fuzz(self.create.body_schema, self.spec))(send))
+        try:
+            fuzzed()
+        except Exception as error:  # Hypothesis may group distinct failures
+            broken, spent = _first(error, RuleBroken), _first(error, BudgetSpent)
+            if isinstance(broken, RuleBroken):
+                self.fail(rule, words, broken.detail, broken.curl)
+            elif spent is not None:
+                self.skip(rule, words, "budget spent before every body was sent")
+            elif isinstance(error, FlakyFailure):
+                self.fail(rule, words, f"answered inconsistently: {error}")
+            else:
+                raise
+
+    def check_coverage(self) -> list[Row]:
+        """The spec's rules against the cases that ran: a rule no case reached fails the run."""
+        words = "every rule of the spec reachable from its operations is exercised by a case"
+        self.rule(COVERAGE, words)
+        verdicts = {v.rule: v.status for v in self.verdicts.values()}
+        rows = self.coverage.result(verdicts, self.refusals)
+        missing = untested(rows)
+        if missing:
+            shown = "; ".join(f"{r.kind} {r.where} {r.keyword}" for r in missing)
+            self.fail(COVERAGE, words, f"{len(missing)} untested: {shown}")
+        return rows
 
     def seen(self, body: Any, reply: Reply, asked_id: str = "", previous: Any = None) -> Seen:
         """What the checks see of ``reply``, the answer to submitting ``body``."""
