@@ -312,15 +312,15 @@ class Runner:
             if problem:
                 raise RuleBroken(f"{problem}; body {compact(body)}", reply.curl)
 
+        # Every body and every violation runs even once the rule failed: the
+        # coverage report counts what each reached (the first failure is reported).
         for label, body in case.bodies:
             try:
                 send(body)
             except RuleBroken as refused:
                 self.fail(rule, words, f"[{label}] {refused.detail}", refused.curl)
-                return
             except BudgetSpent:
                 self.skip(rule, words, "budget spent before every case ran")
-                return
         for violation in case.violations:
             check = settings(
                 max_examples=self.examples,
@@ -343,7 +343,6 @@ class Runner:
                     self.fail(rule, words, f"[{violation.id}] answered inconsistently: {error}")
                 else:
                     raise
-                return
 
     def check_accepted(self, case: cases.AcceptanceCase) -> None:
         """A valid body is accepted, and the task it returns obeys every response rule."""
@@ -352,6 +351,7 @@ class Runner:
             reply = self.target.submit(json.dumps(case.body).encode())
         except BudgetSpent:
             self.coverage.sent(case.body, "skip", refused=False)
+            self.coverage.answered(self.create.success_schema, "skip", error=False)
             self.skip(case.id, case.words, f"budget of {self.target.budget} spent")
             return
         self.coverage.sent(case.body, "pass" if reply.ok else "fail", refused=False)
@@ -392,6 +392,7 @@ class Runner:
         self.rule(rule, words)
         room = min(self.target.budget - self.target.spent, self.fuzz)
         if self.create.body_schema is None or room <= 0:
+            self.coverage.answered(self.create.success_schema, "skip", error=False)
             self.skip(rule, words, f"budget of {self.target.budget} spent")
             return
         phases = [Phase.generate]
@@ -439,7 +440,9 @@ class Runner:
         """The spec's rules against the cases that ran: a rule no case reached fails the run."""
         words = "every rule of the spec reachable from its operations is exercised by a case"
         self.rule(COVERAGE, words)
-        verdicts = {v.rule: v.status for v in self.verdicts.values()}
+        # A check of the registry that never ran (nothing to judge) was skipped.
+        verdicts = {check.id: "skip" for check in self.checks.checks}
+        verdicts |= {v.rule: v.status for v in self.verdicts.values()}
         rows = self.coverage.result(verdicts, self.refusals)
         missing = untested(rows)
         if missing:
