@@ -7,6 +7,7 @@
 - ``checks``: the registry of conformance checks and how the mock breaks each.
 - ``cases``: the refusal and acceptance cases the suite submits.
 - ``runner``: the target (HTTP, curl, budget, rate limits) and the runner emitting outcomes.
+- ``coverage``: the spec's rules against the cases of a run (untested rules fail it).
 - ``report``: stdout and JUnit XML reporters.
 - ``conformance``: the command line (``python -m tests.contract.conformance``).
 - ``mock``: the mock gateway (``python -m tests.contract.mock``).

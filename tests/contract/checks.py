@@ -34,7 +34,7 @@ from tests.contract.spec import Operation, Spec, ref
 # ("response") or each polled state ("poll"); an ended task read by each of its
 # routes ("route"); or a fetch of a task's file while the task is still under
 # way ("pending") or once it has ended ("done").
-Scope = Literal["submission", "response", "poll", "route", "finally", "pending", "done"]
+Scope = Literal["submission", "response", "poll", "route", "finally", "pending", "done", "fuzz"]
 # The token that stands for the real key (the key itself never reaches a check).
 KEY = "key"
 # The spec requires both, but does not say which one the task is known by, or
@@ -61,6 +61,7 @@ DOWNLOAD_CONTENT = "download.content"
 DOWNLOAD_UNKNOWN_ID = "download.unknown-id"
 # The statuses that refuse a key: an auth check wants one, a refusal of a body must not be one.
 AUTH_STATUSES = (401, 403)
+FUZZ = "accepts.fuzz"
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ class Check:
     needs_end: bool = False
     # The operations (ids) whose answers it judges.
     operations: tuple[str, ...] = ()
+    # A break that makes the mock refuse the valid bodies this says yes to.
+    refuses: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,17 @@ def _registry(spec: Spec) -> Registry:
         several = len(spec.downloads()) > 1
         checks += _naming((download,), _download_checks(spec, retrieve, download, several))
     checks += [_generic_check(spec, op, task_schema) for op in generic_operations(spec)]
+    checks.append(
+        Check(
+            FUZZ,
+            "accepts valid bodies drawn from the body schema (long and non-ASCII text, "
+            "every optional field, each enum value and union branch)",
+            "fuzz",
+            breaks="refuse valid bodies with a non-ASCII character in any string",
+            refuses=_has_non_ascii,
+            operations=(create.operation_id,),
+        )
+    )
     return Registry(tuple(checks))
 
 
@@ -342,6 +356,17 @@ def _naming(operations: Sequence[Operation], found: list[Check]) -> list[Check]:
     """``found``, each check naming ``operations`` unless it names some already."""
     ids = tuple(op.operation_id for op in operations)
     return [check if check.operations else replace(check, operations=ids) for check in found]
+
+
+def _has_non_ascii(value: Any) -> bool:
+    """Whether a string anywhere in ``value`` (keys included) holds a non-ASCII character."""
+    if isinstance(value, str):
+        return not value.isascii()
+    if isinstance(value, dict):
+        return any(_has_non_ascii(k) or _has_non_ascii(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_non_ascii(v) for v in value)
+    return False
 
 
 def _a_second_later(answer: Answer) -> None:

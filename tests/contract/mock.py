@@ -23,8 +23,9 @@ Runs inside tests on pytest-httpserver, or on its own:
 For testing the conformance suite itself, ``broken`` names rules the mock
 breaks on purpose (test-only): a check id from ``checks.registry().breaks``,
 ``validation:<field>`` (stop checking that field), ``required:<field>`` (stop
-requiring it) or ``refuse:<case>`` (refuse the body of that acceptance case,
-by case id or request example name).
+requiring it), ``refuse:<case>`` (refuse the body of that acceptance case,
+by case id or request example name) or ``accept:<case>`` (accept the fixed
+bodies of that refusal case: the boundary cases).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ DEFAULT_API_KEY = "mock-key"
 # A pass-through metadata key naming the terminal status the task should end
 # in, for tests of the other endings; a real server just forwards it.
 OUTCOME_KEY = "mock_outcome"
-GENERIC_BREAKS = ("validation:", "required:", "refuse:")
+GENERIC_BREAKS = ("validation:", "required:", "refuse:", "accept:")
 
 
 @dataclass
@@ -102,6 +103,15 @@ class MockApi:
             for b in self.broken
             if b.startswith("refuse:")
         ]
+        # accept:<case>: let the fixed bodies of a refusal case (the boundaries) through.
+        admits = any(b.startswith("accept:") for b in self.broken)
+        self._admitted = [
+            body
+            for case in (cases.refusal_cases(self.spec) if admits else ())
+            if f"accept:{case.id}" in self.broken
+            for _, body in case.bodies
+        ]
+        self._refusers = [c.refuses for c in registry.checks if c.id in self.broken and c.refuses]
         self._create = self.spec.submission()
         self._retrieve = self.spec.retrieval()
         body_schema, task_schema = self._create.body_schema, self._retrieve.success_schema
@@ -230,6 +240,10 @@ class MockApi:
                 return self._error(400, "Invalid request body: not JSON", "invalid_request")
             body = copy.deepcopy(self._create.request_examples[0].value)
         errors = list(self._validator.iter_errors(body))
+        if errors and any(json_equal(body, admitted) for admitted in self._admitted):
+            errors = []
+        if not errors and any(refuses(body) for refuses in self._refusers):
+            return self._error(400, "Refused on purpose (mock break)", "invalid_request")
         if not errors and any(json_equal(body, refused) for refused in self._refused):
             return self._error(400, "Refused on purpose (mock break)", "invalid_request")
         if errors:

@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.contract.runner import KEY_PLACEHOLDER, RunResult
+from tests.contract import coverage
+from tests.contract.runner import COVERAGE, KEY_PLACEHOLDER, RunResult
 
 
 def redact(text: str, api_key: str) -> str:
@@ -30,6 +31,10 @@ def stdout(result: RunResult, out: Callable[[str], None], api_key: str = "") -> 
             say(f"      {outcome.detail}")
         if outcome.curl:
             say(f"      reproduce: {outcome.curl}")
+    if result.coverage:
+        say("coverage: the spec's rules and the cases that exercised them")
+        for line in coverage.table(list(result.coverage)):
+            say(f"  {line}")
     counts = {s: sum(o.status == s for o in result.outcomes) for s in ("pass", "fail", "skip")}
     say(f"budget: {result.spent} of {result.budget} accepted submissions spent")
     say(f"requests: {result.requests} in {result.elapsed:.1f}s")
@@ -55,6 +60,8 @@ def junit(result: RunResult, path: Path, api_key: str = "") -> None:
             failure.text = f"{outcome.description}\n{detail}\nreproduce: {curl}"
         elif outcome.status == "skip":
             ET.SubElement(case, "skipped", message=detail)
+        if outcome.rule == COVERAGE and result.coverage:
+            _coverage(case, result)
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
@@ -66,3 +73,15 @@ def junit_error(path: Path, message: str, api_key: str = "") -> None:
     ET.SubElement(case, "error", message=redact(message, api_key))
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _coverage(case: ET.Element, result: RunResult) -> None:
+    """The coverage table inside the coverage testcase: a property per rule, and as text."""
+    properties = ET.SubElement(case, "properties")
+    for row in result.coverage:
+        value = f"{row.verdict}; refusals {dict(row.refused)}; acceptances {dict(row.accepted)}"
+        ET.SubElement(
+            properties, "property", name=f"{row.kind} {row.where} {row.keyword}", value=value
+        )
+    output = ET.SubElement(case, "system-out")
+    output.text = "\n".join(coverage.table(list(result.coverage)))

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -29,9 +30,11 @@ from typing import Any, Literal
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import FlakyFailure
 
-from tests.contract import cases, checks
+from tests.contract import cases, checks, strategies
 from tests.contract import spec as spec_module
 from tests.contract.checks import KEY, Check, Reply, Scope, Seen, compact, snippet
+from tests.contract.coverage import Coverage, Row, untested
+from tests.contract.coverage import Status as CoverageStatus
 from tests.contract.rules import json_equal
 from tests.contract.spec import Operation, Spec
 
@@ -40,6 +43,9 @@ KEY_PLACEHOLDER = "$" + KEY_ENV
 RATE_LIMIT_RETRIES = 3
 # Polls of a task after it reached a terminal status (which must not move).
 AFTER_END = 2
+# Fuzzed valid bodies at most, after the fixed acceptance cases (and within the budget).
+FUZZ_EXAMPLES = 40
+COVERAGE = "coverage"
 Status = Literal["pass", "fail", "skip"]
 
 
@@ -103,6 +109,7 @@ def rule_ids(spec: Spec | None = None) -> list[str]:
     found = [check.id for check in checks.registry(spec).checks]
     found += [case.id for case in cases.refusal_cases(spec)]
     found += [case.id for case in cases.acceptance_cases(spec)]
+    found.append(COVERAGE)
     return list(dict.fromkeys(found))
 
 
@@ -216,6 +223,8 @@ class RunResult:
     budget: int
     requests: int
     elapsed: float
+    # The spec's rules and the cases that exercised them (see coverage.py).
+    coverage: tuple[Row, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -252,9 +261,11 @@ class Runner:
         poll_interval: float,
         spec: Spec | None = None,
         rules: Sequence[str] = (),
+        fuzz: int = FUZZ_EXAMPLES,
     ) -> None:
         self.target = target
         self.rules = tuple(rules)
+        self.fuzz = fuzz
         self.examples = examples
         self.poll_timeout = poll_timeout
         self.poll_interval = poll_interval
@@ -270,6 +281,9 @@ class Runner:
         # When the runner sent each task's submission, and whether the answer broke no rule.
         self.submitted: dict[str, Submitted] = {}
         self.ended = False
+        self.coverage = Coverage(self.spec)
+        # How the error bodies of refusals were judged (x-error-fields).
+        self.refusals: Counter[str] = Counter()
 
     def selected(self, rule: str) -> bool:
         """Whether ``rule`` is one the run was asked for (``rules``; none: all)."""
@@ -328,9 +342,12 @@ class Runner:
         for acceptance in cases.acceptance_cases(self.spec):
             if tasks or self.selected(acceptance.id):
                 self.check_accepted(acceptance)
+        if self.selected(checks.FUZZ):
+            self.check_fuzz()
         if self.wants("poll", "route", "pending", "done"):
             self.check_polling()
         self.probe("finally")
+        rows = self.check_coverage()
         outcomes = tuple(
             Outcome(v.rule, v.description, v.status, v.detail, v.curl)
             for v in self.verdicts.values()
@@ -343,6 +360,7 @@ class Runner:
             self.target.budget,
             self.target.requests,
             time.monotonic() - started,
+            tuple(rows),
         )
 
     def probe(self, scope: Scope) -> None:
@@ -380,11 +398,29 @@ class Runner:
             phases.append(Phase.shrink)  # shrinking re-sends: free only on loopback
 
         def send(body: Any) -> None:
-            reply = self.target.submit(json.dumps(body).encode())
+            try:
+                reply = self.target.submit(json.dumps(body).encode())
+            except BudgetSpent:
+                self.coverage.sent(body, "skip", refused=True)
+                raise
             problem = checks.refusal_problem(reply, self.create.error_schema, self.spec)
+            status: Status = "fail" if problem else "pass"
+            self.coverage.sent(body, status, refused=True)
+            if not reply.ok:
+                self.coverage.answered(self.create.error_schema, status, error=True)
+                self.refusals[status] += 1
             if problem:
                 raise RuleBroken(f"{problem}; body {compact(body)}", reply.curl)
 
+        # Every body and every violation runs even once the rule failed: the
+        # coverage report counts what each reached (the first failure is reported).
+        for label, body in case.bodies:
+            try:
+                send(body)
+            except RuleBroken as refused:
+                self.fail(rule, words, f"[{label}] {refused.detail}", refused.curl)
+            except BudgetSpent:
+                self.skip(rule, words, "budget spent before every case ran")
         for violation in case.violations:
             check = settings(
                 max_examples=self.examples,
@@ -407,7 +443,6 @@ class Runner:
                     self.fail(rule, words, f"[{violation.id}] answered inconsistently: {error}")
                 else:
                     raise
-                return
 
     def check_accepted(self, case: cases.AcceptanceCase) -> None:
         """A valid body is accepted, and the task it returns obeys every response rule."""
@@ -416,8 +451,11 @@ class Runner:
         try:
             reply = self.target.submit(json.dumps(case.body).encode())
         except BudgetSpent:
+            self.coverage.sent(case.body, "skip", refused=False)
+            self.coverage.answered(self.create.success_schema, "skip", error=False)
             self.skip(case.id, case.words, f"budget of {self.target.budget} spent")
             return
+        self.coverage.sent(case.body, "pass" if reply.ok else "fail", refused=False)
         if not reply.ok:
             self.fail(
                 case.id,
@@ -427,7 +465,11 @@ class Runner:
             )
             return
         seen = self.seen(case.body, reply)
-        sound = not self.judge("response", seen)
+        broken = self.judge("response", seen)
+        self.coverage.answered(
+            self.create.success_schema, "fail" if broken else "pass", error=False
+        )
+        sound = not broken
         task = seen.task
         if (
             task is not None
@@ -439,6 +481,84 @@ class Runner:
                 self.fetch("pending", task[checks.IDENTITY])
             self.tasks.append((case.body, task))
             self.submitted.setdefault(task[checks.IDENTITY], Submitted(sent, sound))
+
+    def check_fuzz(self) -> None:
+        """What budget is left (up to ``fuzz`` bodies) goes to valid bodies drawn by Hypothesis.
+
+        Each must be accepted (a refusal or a 5xx fails ``accepts.fuzz``) and
+        its task obeys the response checks. A failing body is shrunk (on
+        loopback only: shrinking re-sends) and reported with its curl. The
+        tasks are not polled: the fixed cases' tasks cover polling.
+        """
+        check = self.checks[checks.FUZZ]
+        rule, words = check.id, check.words
+        self.rule(rule, words)
+        room = min(self.target.budget - self.target.spent, self.fuzz)
+        if self.create.body_schema is None or room <= 0:
+            self.coverage.answered(self.create.success_schema, "skip", error=False)
+            self.skip(rule, words, f"budget of {self.target.budget} spent")
+            return
+        phases = [Phase.generate]
+        if self.target.loopback:
+            phases.append(Phase.shrink)
+
+        def send(body: Any) -> None:
+            try:
+                reply = self.target.submit(json.dumps(body).encode())
+            except BudgetSpent:
+                self.coverage.sent(body, "skip", refused=False)
+                raise
+            self.coverage.sent(body, "pass" if reply.ok else "fail", refused=False)
+            if not reply.ok:
+                kind = "answered with a server error" if reply.status >= 500 else "refused"
+                detail = f"{kind} (HTTP {reply.status}): {snippet(reply.body)}"
+                raise RuleBroken(f"{detail}; body {compact(body)}", reply.curl)
+            broken = self.judge("response", self.seen(body, reply))
+            status: Status = "fail" if broken else "pass"
+            self.coverage.answered(self.create.success_schema, status, error=False)
+
+        fuzzed = settings(
+            max_examples=room,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=phases,
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+        )(given(strategies.fuzz(self.create.body_schema, self.spec))(send))
+        try:
+            fuzzed()
+        except Exception as error:  # Hypothesis may group distinct failures
+            broken, spent = _first(error, RuleBroken), _first(error, BudgetSpent)
+            if isinstance(broken, RuleBroken):
+                self.fail(rule, words, broken.detail, broken.curl)
+            elif spent is not None:
+                self.skip(rule, words, "budget spent before every body was sent")
+            elif isinstance(error, FlakyFailure):
+                self.fail(rule, words, f"answered inconsistently: {error}")
+            else:
+                raise
+
+    def check_coverage(self) -> list[Row]:
+        """The spec's rules against the cases that ran: a rule no case reached fails the run."""
+        words = "every rule of the spec reachable from its operations is exercised by a case"
+        self.rule(COVERAGE, words)
+        # A check of the registry that never ran (nothing to judge) was skipped.
+        verdicts = {check.id: "skip" for check in self.checks.checks}
+        verdicts |= {v.rule: v.status for v in self.verdicts.values()}
+        # Each other operation's check judges its answer against its response schema.
+        for op in checks.generic_operations(self.spec):
+            found = verdicts.get(f"{checks.GENERIC}.{op.operation_id}", "skip")
+            status: CoverageStatus = (
+                "pass" if found == "pass" else "fail" if found == "fail" else "skip"
+            )
+            self.coverage.answered(op.success_schema, status, error=False)
+        rows = self.coverage.result(verdicts, self.refusals)
+        missing = untested(rows)
+        if missing:
+            shown = "; ".join(f"{r.kind} {r.where} {r.keyword}" for r in missing)
+            self.fail(COVERAGE, words, f"{len(missing)} untested: {shown}")
+        return rows
 
     def seen(self, body: Any, reply: Reply, asked_id: str = "", previous: Any = None) -> Seen:
         """What the checks see of ``reply``, the answer to submitting ``body``."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,12 @@ JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
     max_leaves=8,
 )
 # Strings that tend to break patterns: empty, blank in ECMA's sense, near misses.
+# Rich text (``fuzz``): up to this long, drawn mostly beyond ASCII.
+LONG_TEXT = 400
+RICH_ALPHABET = st.one_of(
+    st.characters(min_codepoint=0x80, exclude_categories=["Cs"]),
+    st.characters(max_codepoint=0x7F),
+)
 PATTERN_BREAKERS = st.one_of(
     st.sampled_from(["", " ", "\t\n", "\u00a0", "\ufeff", "\u3000", "16", "03", "4.0", "abc="]),
     st.text(alphabet=" \t\r\n\u00a0\u2003\u2028\ufeff", min_size=1, max_size=4),
@@ -58,8 +64,14 @@ def resolve(schema: Any, spec: Spec | None = None) -> Any:
     return _spec(spec).resolve(schema)
 
 
-def valid_for(schema: Any, depth: int = 0, spec: Spec | None = None) -> st.SearchStrategy[Any]:
-    """Values that satisfy ``schema`` (a raw spec schema), before the oracle's check."""
+def valid_for(
+    schema: Any, depth: int = 0, spec: Spec | None = None, rich: bool = False
+) -> st.SearchStrategy[Any]:
+    """Values that satisfy ``schema`` (a raw spec schema), before the oracle's check.
+
+    ``rich`` leans toward what servers get wrong: long and non-ASCII text, and
+    objects carrying every optional property (see ``fuzz``).
+    """
     spec = _spec(spec)
     schema = spec.resolve(schema)
     if schema is True or schema == {}:
@@ -73,50 +85,62 @@ def valid_for(schema: Any, depth: int = 0, spec: Spec | None = None) -> st.Searc
             siblings = {k: v for k, v in schema.items() if k not in (union, "discriminator")}
             return st.one_of(
                 *(
-                    valid_for({**siblings, **spec.resolve(branch)}, depth + 1, spec)
+                    valid_for({**siblings, **spec.resolve(branch)}, depth + 1, spec, rich)
                     for branch in schema[union]
                 )
             )
     kind = schema.get("type")
     if isinstance(kind, list):
-        return st.one_of(*(valid_for({**schema, "type": k}, depth, spec) for k in kind))
+        return st.one_of(*(valid_for({**schema, "type": k}, depth, spec, rich) for k in kind))
     if kind == "object" or "properties" in schema:
-        return _conditional(schema, _object(schema, depth, spec), depth, spec)
+        return _conditional(schema, _object(schema, depth, spec, rich), depth, spec)
     if kind == "array":
-        items = valid_for(schema.get("items", {}), depth + 1, spec)
+        items = valid_for(schema.get("items", {}), depth + 1, spec, rich)
         return st.lists(
             items, min_size=schema.get("minItems", 0), max_size=min(schema.get("maxItems", 3), 3)
         )
     if kind == "string":
-        return _string(schema)
+        return _string(schema, rich)
     if kind == "integer":
         return st.integers(schema.get("minimum", -(2**40)), schema.get("maximum", 2**40))
     return SCALARS.get(str(kind), JSON_VALUES)
 
 
-def _string(schema: Schema) -> st.SearchStrategy[str]:
+def _string(schema: Schema, rich: bool = False) -> st.SearchStrategy[str]:
     low, high = schema.get("minLength", 0), schema.get("maxLength")
 
     def fits(text: str) -> bool:
         return len(text) >= low and (high is None or len(text) <= high)
 
+    # Long text, mostly beyond ASCII (no lone surrogates: they are not JSON text).
+    long_size = high if high is not None else max(low, LONG_TEXT)
+    wide = st.text(RICH_ALPHABET, min_size=max(low, 1), max_size=long_size)
     if "pattern" in schema:
         pattern: str = schema["pattern"]
         drawn = st.from_regex(re.compile(pattern, re.ASCII))
+        if rich and not pattern.startswith("^"):
+            # An unanchored pattern admits any text around a match: try wide text first.
+            drawn = st.one_of(wide, drawn)
         # Python's classes and anchors differ from ECMA-262's at the edges
         # (\s, $ before a final newline): regress has the last word.
         return drawn.filter(lambda s: fits(s) and oracle.pattern_matches(pattern, s))
-    return st.text(min_size=low, max_size=high if high is not None else max(low, 20))
+    plain = st.text(min_size=low, max_size=high if high is not None else max(low, 20))
+    return st.one_of(wide, plain) if rich else plain
 
 
-def _object(schema: Schema, depth: int, spec: Spec) -> st.SearchStrategy[dict[str, Any]]:
+def _object(
+    schema: Schema, depth: int, spec: Spec, rich: bool = False
+) -> st.SearchStrategy[dict[str, Any]]:
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
-    strategies = {name: valid_for(sub, depth + 1, spec) for name, sub in properties.items()}
+    strategies = {name: valid_for(sub, depth + 1, spec, rich) for name, sub in properties.items()}
     fixed = st.fixed_dictionaries(
         {k: v for k, v in strategies.items() if k in required},
         optional={k: v for k, v in strategies.items() if k not in required},
     )
+    if rich and len(required) < len(strategies):
+        # Every optional property at once, as often as a random selection of them.
+        fixed = st.one_of(st.fixed_dictionaries(strategies), fixed)
     equal = EqualProperties.from_spec(schema.get("x-equal-properties"))
     if equal.pairs:
         fixed = fixed.map(equal.equalize)
@@ -178,6 +202,18 @@ def valid(name: str, spec: Spec | None = None) -> st.SearchStrategy[Any]:
     return valid_for(ref(name), spec=spec).filter(lambda v: oracle.is_valid(name, v, spec))
 
 
+def fuzz(name: str, spec: Spec | None = None) -> st.SearchStrategy[Any]:
+    """Valid values of component ``name`` that lean toward what servers get wrong.
+
+    Long and non-ASCII text, objects with every optional property, each enum
+    value and each union branch (drawn like ``valid``); the oracle confirms each.
+    """
+    spec = _spec(spec)
+    return valid_for(ref(name), spec=spec, rich=True).filter(
+        lambda v: oracle.is_valid(name, v, spec)
+    )
+
+
 @dataclass(frozen=True)
 class Violation:
     """Values that break one rule at one place and are valid elsewhere.
@@ -221,20 +257,27 @@ class _Delete:
 _DELETE = _Delete()
 
 
-def violations(name: str, spec: Spec | None = None) -> list[Violation]:
-    """One Violation per rule reachable from component ``name``."""
+def violations(name: str, spec: Spec | None = None, roots: Sequence[Any] = ()) -> list[Violation]:
+    """One Violation per rule reachable from component ``name``.
+
+    The rest of each value is drawn from ``valid(name)``, or, given ``roots``
+    (valid values, such as the documented examples), taken from them: one bad
+    value in a known good body, and much cheaper to draw.
+    """
     spec = _spec(spec)
-    collector = _Collector(name, spec)
-    collector.walk(ref(name), "", valid(name, spec), [], depth=0)
+    collector = _Collector(name, spec, tuple(roots))
+    base = st.sampled_from(collector.roots) if roots else valid(name, spec)
+    collector.walk(ref(name), "", base, [], depth=0)
     return collector.found
 
 
 class _Collector:
     """Walks a schema; at each node, a root strategy draws valid values with that node present."""
 
-    def __init__(self, name: str, spec: Spec) -> None:
+    def __init__(self, name: str, spec: Spec, roots: tuple[Any, ...] = ()) -> None:
         self.name = name
         self.spec = spec
+        self.roots = roots
         self.found: list[Violation] = []
         self.variant = ""
         self.tag_field = ""
@@ -346,10 +389,14 @@ class _Collector:
     def with_valid(
         self, root: st.SearchStrategy[Any], steps: list[Any], schema: Any
     ) -> st.SearchStrategy[Any]:
-        """Valid roots that have a valid value of ``schema`` at ``steps``."""
-        return st.tuples(root, valid_for(schema, spec=self.spec)).map(
-            lambda pair: _place(pair[0], steps, pair[1])
-        )
+        """Valid roots that have a valid value of ``schema`` at ``steps``.
+
+        With documented roots, the value comes from them when they hold one.
+        """
+        obeys = oracle.validator_for(schema, self.spec).is_valid
+        known = [v for r in self.roots for v in _values_at(r, steps) if obeys(v)]
+        values = st.sampled_from(known) if known else valid_for(schema, spec=self.spec)
+        return st.tuples(root, values).map(lambda pair: _place(pair[0], steps, pair[1]))
 
 
 def _value_breakers(schema: Schema) -> list[tuple[str, st.SearchStrategy[Any]]]:
@@ -378,6 +425,19 @@ def _value_breakers(schema: Schema) -> list[tuple[str, st.SearchStrategy[Any]]]:
     if "const" in schema and not kinds:
         breakers.append(("const", JSON_VALUES))
     return breakers
+
+
+def _values_at(document: Any, steps: Sequence[Any]) -> Iterator[Any]:
+    """Every value at ``steps`` in ``document`` (an index goes through every item)."""
+    if not steps:
+        yield document
+        return
+    step, rest = steps[0], steps[1:]
+    if isinstance(step, int) and isinstance(document, list):
+        for item in document:
+            yield from _values_at(item, rest)
+    elif isinstance(document, dict) and not isinstance(step, int) and step in document:
+        yield from _values_at(document[step], rest)
 
 
 def _widens(kinds: set[str], kind: str) -> bool:

@@ -17,12 +17,14 @@ from werkzeug import Request, Response
 
 from tests.contract import cases, checks, conformance
 from tests.contract.mock import MockApi, serve
-from tests.contract.runner import Outcome, Status, Target, default_budget
+from tests.contract.runner import FUZZ_EXAMPLES, Outcome, Status, Target, default_budget
 from tests.contract.spec import ROOT
 
 SECRET = "sk-live-" + "5e" * 16
 BREAKS = checks.registry().breaks
-GROUPS = [case.group for case in cases.refusal_cases()]
+GROUPS = [case.group for case in cases.refusal_cases() if case.violations]
+# The boundary refusals (fixed bodies); the mock's ``accept:<case id>`` break lets them through.
+BOUNDARY = [case.id for case in cases.refusal_cases() if case.bodies]
 # Every acceptance case; the mock's ``refuse:<case id>`` break refuses exactly its body.
 ACCEPTED = [case.id for case in cases.acceptance_cases()]
 
@@ -38,13 +40,19 @@ def break_cases() -> Iterator[tuple[str, str, set[str]]]:
         kind = "required" if group.endswith(".required") else "validation"
         # Letting anything through at a field also lets through what is wrong beneath it.
         beneath = {
-            f"refuses.{g}"
-            for g in GROUPS
-            if kind == "validation" and g.startswith((field + ".", field + "["))
+            rule
+            for rule in [f"refuses.{g}" for g in GROUPS] + BOUNDARY
+            if kind == "validation"
+            and rule.removeprefix("refuses.").startswith((field + ".", field + "["))
         }
         yield f"{kind}:{field}", f"refuses.{group}", {f"refuses.{group}"} | beneath
     for rule in ACCEPTED:
         yield f"refuse:{rule}", rule, {rule}
+    for case in cases.refusal_cases():
+        if case.bodies:
+            # The random refusals of the field may draw the same body (seconds "").
+            field = case.group.rsplit(".", 1)[0]
+            yield f"accept:{case.id}", case.id, {case.id, f"refuses.{field}"}
 
 
 def run_suite(
@@ -87,12 +95,14 @@ def test_the_suite_passes_against_the_mock(tmp_path: Path) -> None:
     assert {o.status for o in outcomes.values()} == {"pass"}
     expected = (
         {f"refuses.{g}" for g in GROUPS}
+        | set(BOUNDARY)
         | set(ACCEPTED)
         | set(BREAKS)
-        | {"response.valid", "poll.valid"}
+        | {"response.valid", "poll.valid", "coverage"}
     )
     assert expected <= set(outcomes), expected - set(outcomes)
-    assert target.spent == len(ACCEPTED) <= target.budget
+    fuzzed = min(FUZZ_EXAMPLES, target.budget - len(ACCEPTED))
+    assert target.spent == len(ACCEPTED) + fuzzed <= target.budget
     assert f"budget: {target.spent} of {target.budget} accepted submissions spent" in lines
     assert lines[-1] == f"{len(outcomes)} passed, 0 failed, 0 skipped"
 
