@@ -48,6 +48,8 @@ RUNTIME_EXPORTS = (
     "HttpTransport",
     "default_transport",
     "ServerError",
+    "StreamBody",
+    "Upload",
     "ThreadTransport",
     "Transport",
     "TransportError",
@@ -82,13 +84,19 @@ class BodyField:
 
 @dataclass(frozen=True)
 class Body:
-    """A JSON request body; ``type_name`` is its TypedDict, ``schema_name`` its schema's name."""
+    """A request body; ``type_name`` is its TypedDict, ``schema_name`` its schema's name.
+
+    ``media_type`` is how it is sent: JSON, ``multipart/form-data`` (``files``
+    names the properties that are files) or ``application/x-www-form-urlencoded``.
+    """
 
     schema: Schema
     type_name: str
     schema_name: str
     required: bool
     fields: tuple[BodyField, ...]
+    media_type: str = "application/json"
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,8 @@ class Response:
     error_fields: ErrorFields | None = None
     lifecycle: Lifecycle | None = None
     media_types: tuple[str, ...] = ()
+    text: bool = False
+    """Whether the body (``media_types``, all ``text/*``) is text: parsed into a ``str``."""
 
     @property
     def is_success(self) -> bool:
@@ -115,8 +125,8 @@ class Response:
 
     @property
     def binary(self) -> bool:
-        """Whether the body is bytes to save rather than JSON to parse."""
-        return bool(self.media_types)
+        """Whether the body is bytes to save rather than JSON (or text) to parse."""
+        return bool(self.media_types) and not self.text
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,13 @@ class Operation:
     cli: Cli | None = None
     idempotent: bool = False
     deprecated: bool = False
+    other_bodies: tuple[Body, ...] = ()
+    """The body's other media types, each with its schema; ``body`` is the default (JSON first)."""
+
+    @property
+    def bodies(self) -> tuple[Body, ...]:
+        """Every media type the body may be sent as, the default first."""
+        return (self.body, *self.other_bodies) if self.body else ()
 
     @property
     def download(self) -> bool:
@@ -148,8 +165,8 @@ class Operation:
 
     @property
     def media_types(self) -> dict[str, tuple[str, ...]]:
-        """The media types of each binary response, by status."""
-        return {r.status: r.media_types for r in self.responses if r.binary}
+        """The media types of each binary or text response, by status."""
+        return {r.status: r.media_types for r in self.responses if r.media_types}
 
     @property
     def success_models(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from codegen.ir import RUNTIME_EXPORTS, Api, Operation, Parameter, Schema
+from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.parser.extensions import Echo
@@ -57,6 +57,10 @@ class OperationView:
     signature_params: tuple[SignatureParam, ...]
     params_by_location: tuple[tuple[str, tuple[Parameter, ...]], ...]
     body_defaults: dict[str, Any]
+    other_bodies: tuple[tuple[Body, dict[str, Any]], ...]
+    content_types: tuple[str, ...]
+    content_type_annotation: str
+    text_responses: tuple[str, ...]
     responses: dict[str, Schema | None]
     media_types: dict[str, tuple[str, ...]]
     media_words: str
@@ -117,7 +121,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
     environment.filters["py_text"] = py_text
     models = generate_models(api.response_models, "dataclass", header, api.field_names)
     operations = [_view(api, op) for op in api.operations]
-    body_types = [op.body.type_name for op in api.operations if op.body]
+    body_types = [body.type_name for op in api.operations for body in op.bodies]
     context = {
         "api": api,
         "response_models": [model.name for model in api.response_models],
@@ -134,7 +138,9 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "uses_deprecated": any(op.deprecated for op in api.operations),
         "uses_literal": any(
             "Literal[" in p.annotation for view in operations for p in view.signature_params
-        ),
+        )
+        or any(view.content_types for view in operations),
+        "uses_other_bodies": any(view.other_bodies for view in operations),
         "progress": next((op.waiter for op in api.operations if op.waiter), None),
         "key_env": f"{api.package.upper()}_API_KEY",
         "url_env": f"{api.package.upper()}_BASE_URL",
@@ -206,28 +212,59 @@ def _view(api: Api, op: Operation) -> OperationView:
     models = op.success_models
     if op.download:
         return_type, returns_words = "bytes", "the body (``bytes``)"
+        model_expr = "None"
     else:
-        return_type = " | ".join(models) if models else "None"
-        returns_words = " or ".join(f":class:`{m}`" for m in models) if models else "None"
+        kinds = _success_kinds(op)
+        return_type = " | ".join(kinds)
+        returns_words = " or ".join(
+            kind if kind == "None" else f":class:`{kind}`" for kind in kinds
+        )
+        model_expr = " | ".join(models) if models else "None"
+        if len(models) > 1:  # each status its own model
+            by_status = {
+                r.status: r.model_name for r in op.responses if r.is_success and r.model_name
+            }
+            model_expr = "{" + ", ".join(f"{s!r}: {m}" for s, m in by_status.items()) + "}"
     return OperationView(
         ir=op,
         signature_params=tuple(params),
         params_by_location=locations,
-        body_defaults={
-            f.name: f.default
-            for f in (op.body.fields if op.body else ())
-            if f.required and f.has_default
-        },
+        body_defaults=_defaults(op.body),
+        other_bodies=tuple((body, _defaults(body)) for body in op.other_bodies),
+        content_types=tuple(body.media_type for body in op.bodies) if op.other_bodies else (),
+        content_type_annotation="Literal["
+        + ", ".join(repr(body.media_type) for body in op.bodies)
+        + "]",
+        text_responses=tuple(r.status for r in op.responses if r.is_success and r.text),
         responses={r.status: r.schema for r in op.responses},
         media_types=op.media_types,
         media_words=" or ".join(dict.fromkeys(m for ms in op.media_types.values() for m in ms)),
         echo=tuple(echo for echo in op.echo if echo.checkable_by_client),
         error_fields=op.error_fields.as_mapping(),
         return_type=return_type,
-        model_expr=" | ".join(models) if models else "None",
+        model_expr=model_expr,
         returns_words=returns_words,
         docstring=docstring_text(_docstring(op)),
     )
+
+
+def _defaults(body: Body | None) -> dict[str, Any]:
+    """The defaults the builder fills in: of the required fields that have one."""
+    fields = body.fields if body else ()
+    return {f.name: f.default for f in fields if f.required and f.has_default}
+
+
+def _success_kinds(op: Operation) -> list[str]:
+    """What a 2xx response parses into, by kind, in spec order: model names, ``str``, ``None``."""
+    kinds = []
+    for r in op.responses:
+        if r.is_success:
+            kinds.append(r.model_name or ("str" if r.text else "None"))
+    if not kinds:
+        kinds.append("None")
+    # None last, as unions are usually written.
+    unique = list(dict.fromkeys(kinds))
+    return [k for k in unique if k != "None"] + (["None"] if "None" in unique else [])
 
 
 def _docstring(op: Operation) -> str:
@@ -246,10 +283,21 @@ def _docstring(op: Operation) -> str:
     lines.append(_arg("base_url", "The server, without a path.", 4))
     for p in op.parameters:
         lines.append(_arg(p.python_name, p.description, 4))
+    if op.other_bodies:
+        offered = ", ".join(repr(body.media_type) for body in op.bodies)
+        note = f"How the body is sent: {offered} (the first by default)."
+        lines.append(_arg("content_type", note, 4))
     if op.body:
-        lines.append(_arg("**fields", f"The fields of the JSON body ({op.body.type_name}):", 4))
+        kind = "JSON" if op.body.media_type == "application/json" else op.body.media_type
+        lines.append(_arg("**fields", f"The fields of the {kind} body ({op.body.type_name}):", 4))
+        files = {name for body in op.bodies for name in body.files}
         for field in op.body.fields:
             note = field.description
+            if field.name in files:
+                note += (
+                    " A file: a path (streamed from disk), bytes, a binary file object,"
+                    " or an Upload (with a file name and media type)."
+                )
             if field.has_default:
                 note += f" Default: {field.default!r}."
             lines.append(_arg(field.name, note + ("" if field.required else " Optional."), 8))

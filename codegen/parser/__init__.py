@@ -38,6 +38,7 @@ TAKEN_ARGUMENTS = (
         "poll_interval",
         "max_interval",
         "timeout",
+        "content_type",
     }
 )
 # A body property cannot be one of these: they would reach the builder's own arguments.
@@ -104,6 +105,11 @@ BINARY_SCHEMA_KEYWORDS = {
     "title",
 }
 Located = tuple[str, str, dict[str, Any], dict[str, Any]]
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
+# The name an inline body schema takes after its operation, by media type.
+BODY_SUFFIXES = {MULTIPART: "MultipartBody", URLENCODED: "FormBody"}
 
 
 def parse(document: dict[str, Any], package: str) -> Api:
@@ -160,7 +166,7 @@ def parse(document: dict[str, Any], package: str) -> Api:
     raise_all(errors)
     operations = tuple(gather(errors, operations, lambda op: _with_alternatives(op, operations)))
     raise_all(errors)
-    request_roots = [op.body.schema_name for op in operations if op.body]
+    request_roots = [body.schema_name for op in operations for body in op.bodies]
     response_roots = [
         r.schema_name
         for op in operations
@@ -201,8 +207,10 @@ def parse(document: dict[str, Any], package: str) -> Api:
 def _with_body_class(op: Operation, request_classes: dict[str, str]) -> Operation:
     if op.body is None:
         return op
-    body = dataclasses.replace(op.body, type_name=request_classes[op.body.schema_name])
-    return dataclasses.replace(op, body=body)
+    body, *others = (
+        dataclasses.replace(body, type_name=request_classes[body.schema_name]) for body in op.bodies
+    )
+    return dataclasses.replace(op, body=body, other_bodies=tuple(others))
 
 
 @dataclass(frozen=True)
@@ -262,7 +270,10 @@ def _inline_schemas(located: list[Located]) -> dict[str, Any]:
             continue
         body = op.get("requestBody") or {}
         for raw, fallback in [
-            (_json_schema_or_none(body.get("content")), _type_name(operation_id, "Body")),
+            *(
+                (media.get("schema", {}), _type_name(operation_id, _body_suffix(media_type, body)))
+                for media_type, media in _body_contents(body.get("content"))
+            ),
             *(
                 (_json_schema_or_none(response.get("content")), _response_name(operation_id, s))
                 for s, response in op.get("responses", {}).items()
@@ -271,6 +282,31 @@ def _inline_schemas(located: list[Located]) -> dict[str, Any]:
             if raw is not None and _component_name(raw) is None:
                 named[fallback] = raw
     return named
+
+
+def _body_contents(content: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The media types a body may be sent as that the generator supports, the default first.
+
+    The default is the first JSON one, or else the first the spec lists.
+    """
+    found = [
+        (media_type, media if isinstance(media, dict) else {})
+        for media_type, media in (content or {}).items()
+        if _is_json(media_type) or media_type in BODY_SUFFIXES
+    ]
+    return sorted(found, key=lambda item: not _is_json(item[0]))
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == JSON or media_type.endswith("+json")
+
+
+def _body_suffix(media_type: str, raw: dict[str, Any]) -> str:
+    """``Body`` for the default media type (or a JSON one), else e.g. ``MultipartBody``."""
+    contents = _body_contents(raw.get("content"))
+    if _is_json(media_type) or (contents and contents[0][0] == media_type):
+        return "Body"
+    return BODY_SUFFIXES[media_type]
 
 
 def _type_name(operation_id: str, suffix: str) -> str:
@@ -312,10 +348,15 @@ def _operation(
     raw_parameters = _merged_parameters(path, where, path_item, op)
     errors: list[SpecError] = []
     body = gather(
-        errors, [op.get("requestBody")], lambda raw: _body(raw, where, operation_id, context)
+        errors, [op.get("requestBody")], lambda raw: _bodies(raw, where, operation_id, context)
     )
-    request_body = _with_fields(body[0], sources, where) if body and body[0] else None
-    taken = TAKEN_ARGUMENTS | {f.name for f in (request_body.fields if request_body else ())}
+    bodies = [_with_fields(b, sources, where) for b in (body[0] if body else ())]
+    request_body = bodies[0] if bodies else None
+    if len(bodies) > 1 and any(f.name == "content_type" for b in bodies for f in b.fields):
+        errors.append(
+            SpecError(f"{where}.requestBody: property 'content_type' chooses the media type")
+        )
+    taken = TAKEN_ARGUMENTS | {f.name for b in bodies for f in b.fields}
     argument_names = names.assign(
         {(p["name"], p.get("in")): p["name"] for p, _ in raw_parameters},
         lambda raw: names.field(raw, names.RESERVED_SNAKE | taken),
@@ -347,9 +388,9 @@ def _operation(
     successes = [r for r in responses if r.is_success]
     download = any(r.binary for r in successes)
     if download and not all(r.binary for r in successes):
-        raise SpecError(f"{where}.responses: 2xx responses must be all JSON or all binary")
+        raise SpecError(f"{where}.responses: 2xx responses must be all binary or none")
     if download and request_body is not None:
-        clash = sorted({f.name for f in request_body.fields} & DOWNLOAD_ARGUMENTS)
+        clash = sorted({f.name for b in bodies for f in b.fields} & DOWNLOAD_ARGUMENTS)
         if clash:
             raise SpecError(f"{where}.requestBody: property {clash[0]!r} is a download argument")
     security = op.get("security", global_security)
@@ -373,6 +414,7 @@ def _operation(
         cli=extensions.cli(op, body_source, sources, where),
         idempotent=extensions.idempotent(op, where),
         deprecated=_flag(op, "deprecated", where),
+        other_bodies=tuple(bodies[1:]),
     )
 
 
@@ -478,32 +520,64 @@ def _reference(raw: Any, fallback: str) -> tuple[Schema, str]:
     return {"$ref": name}, name
 
 
-def _body(
+def _bodies(
     raw: dict[str, Any] | None, where: str, operation_id: str, context: _Names
-) -> Body | None:
-    if raw is None:
-        return None
-    source = _json_schema(raw.get("content"), f"{where}.requestBody")
-    if source is None:
-        return None
-    schema, schema_name = _reference(source, _type_name(operation_id, "Body"))
-    return Body(
-        schema=schema,
-        type_name=context.classes[schema_name],
-        schema_name=schema_name,
-        required=bool(raw.get("required")),
-        fields=(),
-    )
+) -> list[Body]:
+    """The body in each media type it may be sent as, the default first."""
+    if raw is None or not raw.get("content"):
+        return []
+    contents = _body_contents(raw["content"])
+    unsupported = sorted(set(raw["content"]) - {media_type for media_type, _ in contents})
+    if unsupported:
+        raise SpecError(
+            f"{where}.requestBody: only JSON, {MULTIPART} and {URLENCODED} bodies are "
+            f"supported (got {unsupported})"
+        )
+    bodies = []
+    for media_type, media in contents:
+        fallback = _type_name(operation_id, _body_suffix(media_type, raw))
+        schema, schema_name = _reference(media.get("schema", {}), fallback)
+        bodies.append(
+            Body(
+                schema=schema,
+                type_name=context.classes[schema_name],
+                schema_name=schema_name,
+                required=bool(raw.get("required")),
+                fields=(),
+                media_type=media_type,
+            )
+        )
+    return bodies
 
 
-def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body | None:
+def is_file_schema(raw: Any, sources: dict[str, Any]) -> bool:
+    """Whether a multipart property is a file.
+
+    A file is a string of bytes (``format: binary`` or ``contentMediaType``),
+    a union with such a branch, or an array of them.
+    """
+    schema = resolve_schema(raw, sources) if isinstance(raw, dict) else {}
+    if schema.get("type") == "string" and (
+        schema.get("format") == "binary" or "contentMediaType" in schema
+    ):
+        return True
+    branches = [*schema.get("oneOf", []), *schema.get("anyOf", [])]
+    if any(is_file_schema(branch, sources) for branch in branches):
+        return True
+    return schema.get("type") == "array" and is_file_schema(schema.get("items"), sources)
+
+
+def _with_fields(body: Body, sources: dict[str, Any], where: str) -> Body:
     """``body`` with its top-level fields, read from the documented (source) schema."""
-    if body is None:
-        return None
     target = resolve_schema(sources[body.schema_name], sources)
     if target.get("type") != "object":
-        raise SpecError(f"{where}.requestBody: the JSON body must be an object schema")
+        raise SpecError(f"{where}.requestBody: the {body.media_type} body must be an object schema")
     required = set(target.get("required", []))
+    files = tuple(
+        prop
+        for prop, raw in target.get("properties", {}).items()
+        if body.media_type == MULTIPART and is_file_schema(raw, sources)
+    )
     fields = []
     for prop, raw in target.get("properties", {}).items():
         if prop in RESERVED_FIELDS:
@@ -518,7 +592,7 @@ def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body
                 default=documented.get("default"),
             )
         )
-    return dataclasses.replace(body, fields=tuple(fields))
+    return dataclasses.replace(body, fields=tuple(fields), files=files)
 
 
 def _binary_media_types(content: dict[str, Any], where: str) -> tuple[str, ...]:
@@ -551,7 +625,8 @@ def _response(
     if content and _json_schema_or_none(content) is None and status.startswith("2"):
         media_types = _binary_media_types(content, where)
         description = raw.get("description", "").strip()
-        return Response(status, description, None, None, media_types=media_types)
+        text = all(media_type.startswith("text/") for media_type in media_types)
+        return Response(status, description, None, None, media_types=media_types, text=text)
     source = _json_schema(raw.get("content"), where)
     if source is None:
         return Response(status, raw.get("description", "").strip(), None, None)

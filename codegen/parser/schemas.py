@@ -283,8 +283,8 @@ def models(
     built = []
     for name in names:
         schema = structural(sources[name])
-        if not for_callers:
-            schema = open_values(schema, sources)
+        # A caller's view types files Any; a server's opens enums and consts.
+        schema = files_as_any(schema) if for_callers else open_values(schema, sources)
         if for_callers and isinstance(schema, dict) and "required" in schema:
             properties = sources[name].get("properties", {})
             schema["required"] = [
@@ -294,6 +294,23 @@ def models(
             ]
         built.append(Model(class_names[name], _renamed_refs(schema, class_names)))
     return tuple(built)
+
+
+def files_as_any(node: Any) -> Any:
+    """``node`` with each file (a string of bytes) typed ``Any``.
+
+    A caller passes a path, bytes, a file object or an ``Upload`` there,
+    which the runtime checks.
+    """
+    if isinstance(node, list):
+        return [files_as_any(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "string" and (
+        node.get("format") == "binary" or "contentMediaType" in node
+    ):
+        return {k: v for k, v in node.items() if k in _DOCS}
+    return {key: files_as_any(value) for key, value in node.items()}
 
 
 def _renamed_refs(node: Any, class_names: Mapping[str, str]) -> Any:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ._bodies import StreamBody
 from .errors import ResponseTooLargeError, TransportError
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
@@ -29,12 +30,17 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class HttpRequest:
-    """A fully built request; its repr never shows credentials."""
+    """A fully built request; its repr never shows credentials.
+
+    ``body`` is bytes (JSON, a form), a :class:`StreamBody` (multipart: an
+    iterable of byte chunks whose length is in ``Content-Length``, files read
+    from disk as it is sent) or None. :meth:`content` gives either as bytes.
+    """
 
     method: str
     url: str
     headers: dict[str, str] = field(repr=False)
-    body: bytes | None = None
+    body: bytes | StreamBody | None = None
 
     def __repr__(self) -> str:
         return (
@@ -42,9 +48,20 @@ class HttpRequest:
             f"headers={redact_headers(self.headers)!r}, body={self.body!r})"
         )
 
+    def content(self) -> bytes | None:
+        """The whole body as bytes (a :class:`StreamBody` read, files too), or None."""
+        if isinstance(self.body, StreamBody):
+            return self.body.to_bytes()
+        return self.body
+
     def json(self) -> Any:
-        """The decoded JSON body, or None when there is none."""
-        return None if self.body is None else json.loads(self.body)
+        """The decoded JSON body, or None when there is none (or it is not JSON)."""
+        if not isinstance(self.body, bytes):
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ standard library alone.
 """
 
 from ._async import AsyncTransport, ThreadTransport
+from ._bodies import StreamBody, Upload
 from ._client import RawResponse, RetryPolicy
 from ._download import DownloadResult
 from ._http import (
@@ -89,6 +90,7 @@ __all__ = [
     "ResponseValidationError",
     "RetryPolicy",
     "ServerError",
+    "StreamBody",
     "TaskError",
     "TaskStatus",
     "TaskUsage",
@@ -96,6 +98,7 @@ __all__ = [
     "Timeout",
     "Transport",
     "TransportError",
+    "Upload",
     "VideoTask",
     "WaitTimeoutError",
     "build_create_video_generation",

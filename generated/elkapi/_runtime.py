@@ -14,6 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._bodies import (
+    MULTIPART,
+    URLENCODED,
+    StreamBody,
+    file_problem,
+    is_file_value,
+    multipart_body,
+)
+from ._bodies import urlencoded_body as _urlencoded
 from ._http import HttpRequest
 from ._validation import FieldError, Schema, Validator, json_equal, json_errors, json_type_of, show
 from .errors import ApiError, RequestValidationError, ResponseValidationError, api_error_class
@@ -67,6 +76,20 @@ class Param:
 
 
 @dataclass(frozen=True)
+class BodyContent:
+    """One media type an operation's request body may be sent as, with its own schema.
+
+    ``files`` names the properties that are files (multipart only).
+    """
+
+    media_type: str
+    schema: Schema
+    body_type: str
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OperationSpec:
     """Everything about one operation the builder and parser read at run time."""
 
@@ -88,6 +111,23 @@ class OperationSpec:
     """Declared safe to repeat (``x-idempotent``) although its method may start work."""
     media_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """The media types of each binary (not JSON) response, by status: a download."""
+    body_media_type: str = "application/json"
+    """How ``body`` is sent: JSON, ``multipart/form-data`` or a urlencoded form."""
+    body_files: tuple[str, ...] = ()
+    """The properties of a multipart ``body`` that are files."""
+    other_bodies: tuple[BodyContent, ...] = ()
+    """The other media types the body may be sent as (``content_type=`` picks one)."""
+    text_responses: tuple[str, ...] = ()
+    """The statuses whose body is text (``text/*``): parsed into a ``str``."""
+
+    def bodies(self) -> tuple[BodyContent, ...]:
+        """Every media type the body may be sent as, the default first."""
+        if self.body is None:
+            return ()
+        default = BodyContent(
+            self.body_media_type, self.body, self.body_type, self.body_defaults, self.body_files
+        )
+        return (default, *self.other_bodies)
 
 
 def build_request(
@@ -97,8 +137,13 @@ def build_request(
     base_url: str,
     params: Mapping[str, object],
     fields: Mapping[str, object] | None,
+    content_type: str | None = None,
 ) -> HttpRequest:
-    """Validate every argument and build the request; raise RequestValidationError if any is bad."""
+    """Validate every argument and build the request; raise RequestValidationError if any is bad.
+
+    ``content_type`` picks one of the media types the body may be sent as
+    (the spec's first JSON one, or its first, by default).
+    """
     errors: list[FieldError] = []
     if operation.auth:
         errors.extend(_api_key_errors(api_key))
@@ -108,7 +153,8 @@ def build_request(
         errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
     for param in operation.path_params:
         errors.extend(_path_segment_errors(param, values[param.name]))
-    body = None if fields is None else _body(operation, fields, errors)
+    chosen = _chosen_body(operation, content_type, errors)
+    body = None if fields is None or chosen is None else _body(operation, chosen, fields, errors)
     if errors:
         raise RequestValidationError(errors)
     accept = ", ".join(dict.fromkeys([*_binary_types(operation), "application/json"]))
@@ -116,18 +162,46 @@ def build_request(
     for param in operation.header_params:
         if values[param.name] is not _MISSING:
             headers[param.name] = _text(values[param.name])
-    if body is not None:
-        headers["Content-Type"] = "application/json"
+    encoded = None if body is None or chosen is None else _encoded(chosen, body)
+    if isinstance(encoded, StreamBody):
+        headers["Content-Type"] = encoded.content_type
+        headers["Content-Length"] = str(encoded.length)
+    elif encoded is not None and chosen is not None:
+        headers["Content-Type"] = chosen.media_type
     if operation.auth:
         headers["Authorization"] = f"Bearer {api_key}"
     return HttpRequest(
         method=operation.method,
         url=_url(operation, base_url, values),
         headers=headers,
-        body=None
-        if body is None
-        else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+        body=encoded,
     )
+
+
+def _chosen_body(
+    operation: OperationSpec, content_type: str | None, errors: list[FieldError]
+) -> BodyContent | None:
+    """The body media type ``content_type`` names (the default for None)."""
+    bodies = operation.bodies()
+    if content_type is None or not bodies:
+        return bodies[0] if bodies else None
+    for body in bodies:
+        if body.media_type == content_type:
+            return body
+    offered = ", ".join(body.media_type for body in bodies) or "no body"
+    errors.append(
+        FieldError("content_type", "enum", f"must be one of {offered} (got {show(content_type)})")
+    )
+    return None
+
+
+def _encoded(chosen: BodyContent, body: dict[str, Any]) -> bytes | StreamBody:
+    """``body`` as ``chosen`` sends it: bytes (JSON, a form) or a StreamBody (multipart)."""
+    if chosen.media_type == MULTIPART:
+        return multipart_body(body, frozenset(chosen.files))
+    if chosen.media_type == URLENCODED:
+        return _urlencoded(body)
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def parse_response(
@@ -154,9 +228,14 @@ def parse_response(
     """
     if not 200 <= status_code < 300:
         raise read_api_error(operation, status_code, body, headers, secret=_secret_of(request))
-    schema = _documented_schema(operation, status_code)
+    if isinstance(model, Mapping):  # one model per status: pick this one's
+        model = model.get(str(status_code), model.get("2XX"))
+    key = _documented_key(operation, status_code)
+    if key is not None and key in operation.text_responses:
+        return _text_of(status_code, headers, body)
+    schema = None if key is None else operation.responses[key]
     if schema is None:
-        if _has_success_schema(operation):
+        if key is None and _has_success_schema(operation):
             raise ResponseValidationError(
                 status_code,
                 [
@@ -411,21 +490,38 @@ def _path_segment_errors(param: Param, value: object) -> list[FieldError]:
 
 
 def _body(
-    operation: OperationSpec, fields: Mapping[str, object], errors: list[FieldError]
+    operation: OperationSpec,
+    chosen: BodyContent,
+    fields: Mapping[str, object],
+    errors: list[FieldError],
 ) -> dict[str, Any]:
-    """The JSON body: the caller's fields plus defaults of required fields they left out."""
-    assert operation.body is not None
+    """The body: the caller's fields plus defaults of required fields they left out.
+
+    A file field's value (a path, bytes, a file object, an Upload) is checked
+    as a file and stands in the schema's check as the string it is on the wire.
+    """
     validator = operation.api.validator
-    declared = validator.resolve(operation.body).get("properties", {})
+    declared = validator.resolve(chosen.schema).get("properties", {})
     for name in fields:
         if name not in declared:
-            errors.append(
-                FieldError(name, "unknown-field", f"is not a field of {operation.body_type}")
-            )
-    body = {**operation.body_defaults, **fields}
+            message = f"is not a field of {chosen.body_type}"
+            errors.append(FieldError(name, "unknown-field", message))
+    body = {**chosen.defaults, **fields}
+    checked = dict(body)
+    for name in chosen.files:
+        value = body.get(name)
+        items = value if isinstance(value, list) else [value]
+        if value is None or not all(is_file_value(item) for item in items):
+            continue  # not a file (an object, say): the schema judges it
+        for index, item in enumerate(items):
+            problem = file_problem(item)
+            if problem:
+                where = f"{name}[{index}]" if isinstance(value, list) else name
+                errors.append(FieldError(where, "file", problem))
+        checked[name] = [""] * len(items) if isinstance(value, list) else ""
     try:
-        shape_errors = list(json_errors(body))
-        errors.extend(shape_errors or validator.errors(operation.body, body))
+        shape_errors = list(json_errors(checked))
+        errors.extend(shape_errors or validator.errors(chosen.schema, checked))
     except RecursionError:
         errors.append(FieldError("", "json", "is nested too deeply to send"))
     return body
@@ -469,12 +565,28 @@ def _binary_types(operation: OperationSpec) -> list[str]:
     return [m for types in operation.media_types.values() for m in types]
 
 
-def _documented_schema(operation: OperationSpec, status_code: int) -> Schema | None:
+def _documented_key(operation: OperationSpec, status_code: int) -> str | None:
+    """The response entry that documents this 2xx status ("204", "2XX"), or None."""
     # Only success entries: "default" documents errors in this spec style.
     for key in (str(status_code), "2XX"):
-        if key in operation.responses:
-            return operation.responses[key]
+        if key in operation.responses or key in operation.text_responses:
+            return key
     return None
+
+
+def _text_of(status_code: int, headers: Mapping[str, str], body: bytes) -> str:
+    """A text response decoded by the charset of its Content-Type (UTF-8 without one)."""
+    content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+    charset = "utf-8"
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.strip().partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        message = f"is not text in {show(charset)}"
+        raise ResponseValidationError(status_code, [FieldError("", "charset", message)]) from None
 
 
 def _has_success_schema(operation: OperationSpec) -> bool:

@@ -100,11 +100,15 @@ def test_the_download_method_streams_and_the_parser_returns_bytes(tmp_path: Path
         assert (tmp_path / "b.pdf").read_bytes() == data
 
 
-def test_json_bodies_and_error_responses_must_still_be_json() -> None:
+def test_bodies_must_be_json_or_forms_and_error_responses_json() -> None:
     text_body = post({"type": "object"}, {"type": "object"})
     text_body["/things"]["post"]["requestBody"]["content"] = {"text/plain": {"schema": BINARY}}
     problems = problems_of(document(paths=text_body))
-    assert any("requestBody: only JSON content is supported" in p for p in problems), problems
+    assert any(
+        "requestBody: only JSON, multipart/form-data and application/x-www-form-urlencoded"
+        " bodies are supported (got ['text/plain'])" in p
+        for p in problems
+    ), problems
     paths = get_file({"video/mp4": {"schema": BINARY}})
     paths["/files/{name}"]["get"]["responses"]["404"]["content"] = {"text/html": {}}
     problems = problems_of(document(schemas={"E": ERROR}, paths=paths))

@@ -32,6 +32,7 @@ def test_every_package_holds_the_runtime_unchanged() -> None:
     assert names == [
         "LICENSE",
         "_async.py",
+        "_bodies.py",
         "_client.py",
         "_download.py",
         "_http.py",
