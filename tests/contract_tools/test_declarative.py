@@ -9,13 +9,15 @@ the conformance suite checks each one's answer against its schema.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
 
-from tests.contract import checks, conformance, oracle
+from tests.contract import checks, conformance, oracle, strategies
 from tests.contract import spec as spec_module
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target
@@ -224,3 +226,41 @@ def test_breaking_an_added_operation_fails_its_check(
     status, lines = run(api, extended, tmp_path)
     assert status == 1
     assert [line.split(":")[0] for line in lines if line.startswith("FAIL")] == [f"FAIL  {rule}"]
+
+
+def test_property_valid_bodies_of_added_operations_are_accepted_and_answered_by_the_spec(
+    extended: spec_module.Spec,
+) -> None:
+    """Hypothesis bodies for every added operation with a JSON body, from its schema alone."""
+    server = serve(MockApi(api_key=KEY, spec=extended))
+    try:
+        target = Target(server.url_for("/").rstrip("/"), KEY, 5, submission=extended.submission())
+        with_bodies = [
+            op
+            for op in checks.generic_operations(extended)
+            if spec_module.JSON in op.raw.get("requestBody", {}).get("content", {})
+        ]
+        assert with_bodies, "the test spec adds an operation with a body"
+        for op in with_bodies:
+            check_bodies(target, op, extended)
+    finally:
+        server.stop()
+
+
+def check_bodies(target: Target, op: spec_module.Operation, spec: spec_module.Spec) -> None:
+    """Valid bodies drawn from ``op``'s schema get its documented answer, obeying its schema."""
+    schema = op.raw["requestBody"]["content"][spec_module.JSON]["schema"]
+    accepts = oracle.validator_for(schema, spec).is_valid
+    answer = checks.documented_answer(spec, op)
+    assert answer is not None
+    answers = oracle.validator_for(answer.schema, spec).is_valid
+    path = op.url_path(**{name: "task_1" for name in op.path_params})
+
+    @settings(max_examples=25)
+    @given(body=strategies.valid_for(schema, spec=spec).filter(accepts))
+    def check(body: Any) -> None:
+        reply = target.send(op.method, path, json.dumps(body).encode())
+        assert reply.status == answer.status, (op.operation_id, body, reply.body)
+        assert answers(reply.json()), (op.operation_id, reply.body)
+
+    check()
