@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from codegen.parser.extensions import Cli, Echo, ErrorFields, Lifecycle, Upstream, Waiter
+    from codegen.parser.extensions import (
+        Cli,
+        Echo,
+        ErrorFields,
+        Lifecycle,
+        Pagination,
+        Upstream,
+        Waiter,
+    )
 
 Schema = dict[str, Any]
 ParameterLocation = Literal["path", "query", "header"]
@@ -140,6 +148,7 @@ class Operation:
     cli: Cli | None = None
     idempotent: bool = False
     deprecated: bool = False
+    pagination: Pagination | None = None
 
     @property
     def download(self) -> bool:
