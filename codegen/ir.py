@@ -86,6 +86,7 @@ class BodyField:
     description: str
     has_default: bool
     default: Any
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)

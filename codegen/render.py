@@ -24,6 +24,7 @@ from codegen.ir import RUNTIME_EXPORTS, Api, Operation, Parameter, Schema
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.parser.extensions import Echo
+from codegen.parser.schemas import DEPRECATED_NOTE
 
 TEMPLATES = Path(__file__).parent / "templates"
 RUNTIME = Path(__file__).parent / "runtime"
@@ -250,6 +251,8 @@ def _docstring(op: Operation) -> str:
         lines.append(_arg("**fields", f"The fields of the JSON body ({op.body.type_name}):", 4))
         for field in op.body.fields:
             note = field.description
+            if field.deprecated:
+                note = f"{DEPRECATED_NOTE} {note}"
             if field.has_default:
                 note += f" Default: {field.default!r}."
             lines.append(_arg(field.name, note + ("" if field.required else " Optional."), 8))

@@ -553,6 +553,8 @@ def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body
         if prop in RESERVED_FIELDS:
             raise SpecError(f"{where}.requestBody: property {prop!r} is an argument of every call")
         documented = resolve_schema(raw, sources)
+        if documented.get("readOnly") is True:
+            continue  # the server owns it: never sent
         fields.append(
             BodyField(
                 name=prop,
@@ -560,6 +562,7 @@ def _with_fields(body: Body | None, sources: dict[str, Any], where: str) -> Body
                 description=str(documented.get("description", "")).strip(),
                 has_default="default" in documented,
                 default=documented.get("default"),
+                deprecated=documented.get("deprecated") is True,
             )
         )
     return dataclasses.replace(body, fields=tuple(fields))

@@ -177,7 +177,7 @@ def parse_response(
         raise ResponseValidationError(
             status_code, [FieldError("", "json", "the body is not valid JSON")]
         )
-    validator = operation.api.validator
+    validator = operation.api.validator.for_responses
     tolerated: list[FieldError] = []
     if _too_deep(data):
         errors = [FieldError("", "json", f"is nested more than {_MAX_DEPTH} levels deep")]
@@ -415,7 +415,7 @@ def _body(
 ) -> dict[str, Any]:
     """The JSON body: the caller's fields plus defaults of required fields they left out."""
     assert operation.body is not None
-    validator = operation.api.validator
+    validator = operation.api.validator.for_requests
     declared = validator.resolve(operation.body).get("properties", {})
     for name in fields:
         if name not in declared:
