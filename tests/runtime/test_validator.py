@@ -140,7 +140,7 @@ def test_what_a_lenient_read_forgives(
 
 
 def test_directions_read_read_only_and_write_only_properties() -> None:
-    schemas = {
+    schemas: dict[str, Any] = {
         "Id": {"type": "string", "readOnly": True},
         "Thing": {
             "type": "object",
