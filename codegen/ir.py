@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from codegen.parser.extensions import Cli, Echo, ErrorFields, Lifecycle, Upstream, Waiter
+    from codegen.parser.extensions import (
+        Cli,
+        Echo,
+        ErrorFields,
+        Lifecycle,
+        Pagination,
+        Upstream,
+        Waiter,
+    )
 
 Schema = dict[str, Any]
 ParameterLocation = Literal["path", "query", "header"]
@@ -80,6 +88,7 @@ class BodyField:
     description: str
     has_default: bool
     default: Any
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,8 @@ class Operation:
     deprecated: bool = False
     other_bodies: tuple[Body, ...] = ()
     """The body's other media types, each with its schema; ``body`` is the default (JSON first)."""
+
+    pagination: Pagination | None = None
 
     @property
     def bodies(self) -> tuple[Body, ...]:

@@ -24,6 +24,7 @@ from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.parser.extensions import Echo
+from codegen.parser.schemas import DEPRECATED_NOTE
 
 TEMPLATES = Path(__file__).parent / "templates"
 RUNTIME = Path(__file__).parent / "runtime"
@@ -298,6 +299,8 @@ def _docstring(op: Operation) -> str:
                     " A file: a path (streamed from disk), bytes, a binary file object,"
                     " or an Upload (with a file name and media type)."
                 )
+            if field.deprecated:
+                note = f"{DEPRECATED_NOTE} {note}"
             if field.has_default:
                 note += f" Default: {field.default!r}."
             lines.append(_arg(field.name, note + ("" if field.required else " Optional."), 8))

@@ -166,6 +166,7 @@ def parse(document: dict[str, Any], package: str) -> Api:
     raise_all(errors)
     operations = tuple(gather(errors, operations, lambda op: _with_alternatives(op, operations)))
     raise_all(errors)
+    operations = _with_iterators(operations, context)
     request_roots = [body.schema_name for op in operations for body in op.bodies]
     response_roots = [
         r.schema_name
@@ -252,6 +253,41 @@ def _with_alternatives(op: Operation, operations: tuple[Operation, ...]) -> Oper
             raise SpecError(f"{where} must take the same arguments and return the same model")
         names.append(other.name)
     return dataclasses.replace(op, waiter=dataclasses.replace(op.waiter, alternatives=tuple(names)))
+
+
+def _with_iterators(operations: tuple[Operation, ...], context: _Names) -> tuple[Operation, ...]:
+    """The operations with their ``x-pagination`` iterators named and their items' class.
+
+    An iterator's name (``x-pagination.method``, or :func:`names.iterator`) takes
+    a numbered suffix if an operation, a waiter or the client already has it.
+    """
+    paginated = {op.operation_id: op.pagination for op in operations if op.pagination}
+    taken = (
+        set(context.functions.values())
+        | TAKEN_OPERATION_NAMES
+        | {op.waiter.method for op in operations if op.waiter}
+    )
+    chosen = names.assign(
+        {
+            operation_id: pages.method or names.iterator(context.functions[operation_id])
+            for operation_id, pages in paginated.items()
+        },
+        lambda name: name,
+        taken,
+    )
+    return tuple(
+        dataclasses.replace(
+            op,
+            pagination=dataclasses.replace(
+                op.pagination,
+                method=chosen[op.operation_id],
+                item_type=context.classes[op.pagination.item_schema],
+            ),
+        )
+        if op.pagination
+        else op
+        for op in operations
+    )
 
 
 def _operations(document: dict[str, Any]) -> Iterator[Located]:
@@ -394,6 +430,7 @@ def _operation(
         if clash:
             raise SpecError(f"{where}.requestBody: property {clash[0]!r} is a download argument")
     security = op.get("security", global_security)
+    json_successes = {r.schema_name for r in successes if r.schema_name}
     lifecycles = [r.lifecycle for r in responses if r.is_success and r.lifecycle]
     body_source = sources[request_body.schema_name] if request_body else {}
     return Operation(
@@ -415,6 +452,13 @@ def _operation(
         idempotent=extensions.idempotent(op, where),
         deprecated=_flag(op, "deprecated", where),
         other_bodies=tuple(bodies[1:]),
+        pagination=extensions.pagination(
+            op,
+            {p.name: p.python_name for p in parameters if p.location == "query"},
+            sources[json_successes.pop()] if len(json_successes) == 1 else None,
+            sources,
+            where,
+        ),
     )
 
 
@@ -583,6 +627,8 @@ def _with_fields(body: Body, sources: dict[str, Any], where: str) -> Body:
         if prop in RESERVED_FIELDS:
             raise SpecError(f"{where}.requestBody: property {prop!r} is an argument of every call")
         documented = resolve_schema(raw, sources)
+        if documented.get("readOnly") is True:
+            continue  # the server owns it: never sent
         fields.append(
             BodyField(
                 name=prop,
@@ -590,6 +636,7 @@ def _with_fields(body: Body, sources: dict[str, Any], where: str) -> Body:
                 description=str(documented.get("description", "")).strip(),
                 has_default="default" in documented,
                 default=documented.get("default"),
+                deprecated=documented.get("deprecated") is True,
             )
         )
     return dataclasses.replace(body, fields=tuple(fields), files=files)

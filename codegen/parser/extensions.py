@@ -9,11 +9,12 @@ and a reader here, and the template or runtime code that uses it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from codegen.loader import SpecError, resolve_schema
+from codegen.loader import SpecError, resolve_schema, schema_name
 from codegen.parser.names import python_name
 
 Conversion = Literal["string", "integer", "positive-integer"]
@@ -141,6 +142,36 @@ class Waiter:
 
     Read as operationIds; the parser turns them into method names once checked.
     """
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """``x-pagination``: a list operation whose pages chain by a cursor.
+
+    ``cursor`` names the query parameter that takes the cursor (``after``);
+    ``items`` points at the page's array of items in the 2xx response;
+    ``next_cursor`` at the next page's cursor: a property (``/last_id``,
+    ``/next_page_token``) or a property of an item, where an index ``-1`` means
+    the last item (``/data/-1/id``); ``has_more``, if given, at a boolean that
+    says whether another page follows. Without ``has_more``, the pages end
+    with one that has no cursor or no items.
+
+    The parser fills in ``cursor_argument`` (the cursor's Python argument),
+    ``method`` (the iterator's name, from :mod:`codegen.parser.names` unless the
+    spec names it) and ``item_type`` (the items' class).
+    """
+
+    cursor: str
+    items: str
+    next_cursor: str
+    has_more: str | None = None
+    method: str | None = None
+    item_schema: str = ""
+    cursor_argument: str = ""
+    item_type: str = ""
+
+
+_PAGINATION_KEYS = {"cursor", "items", "next_cursor", "has_more", "method"}
 
 
 @dataclass(frozen=True)
@@ -359,6 +390,100 @@ def waiter(operation: Mapping[str, Any], lifecycles: list[Lifecycle], where: str
         terminal=found.terminal,
         alternatives=tuple(_strings(spec.get("alternatives", []), f"{here}.alternatives")),
     )
+
+
+def pagination(
+    operation: Mapping[str, Any],
+    query: Mapping[str, str],
+    response: Any,
+    schemas: Mapping[str, Any],
+    where: str,
+) -> Pagination | None:
+    """``x-pagination``: how to chain the pages of a list operation; checked against the spec.
+
+    ``query`` maps the operation's query parameters to their Python names;
+    ``response`` is the documented schema of its 2xx JSON response (None if it has none).
+    """
+    raw = operation.get("x-pagination")
+    if raw is None:
+        return None
+    here = f"{where}.x-pagination"
+    spec = _mapping(raw, here)
+    unknown = sorted(set(spec) - _PAGINATION_KEYS)
+    if unknown:
+        raise SpecError(f"{here}: unknown keys {unknown} ({', '.join(sorted(_PAGINATION_KEYS))})")
+    cursor = _string(spec.get("cursor"), f"{here}.cursor")
+    if cursor not in query:
+        known = ", ".join(query) or "none"
+        raise SpecError(
+            f"{here}.cursor: {cursor!r} is not a query parameter of the operation ({known})"
+        )
+    if response is None:
+        raise SpecError(f"{here}: the operation needs one JSON 2xx response to read pages from")
+    items = _pointer(spec.get("items"), f"{here}.items")
+    array = _response_schema_at(response, items, schemas, f"{here}.items")
+    if "array" not in _types_of(array, schemas):
+        raise SpecError(f"{here}.items: {items} must be an array in the response schema")
+    item_schema = _component_of(array.get("items"))
+    if item_schema is None:
+        raise SpecError(
+            f"{here}.items: the items of {items} must be a $ref to a component schema, "
+            "which names their type"
+        )
+    next_cursor = _pointer(spec.get("next_cursor"), f"{here}.next_cursor")
+    found = _response_schema_at(response, next_cursor, schemas, f"{here}.next_cursor")
+    if {"object", "array"} & set(_types_of(found, schemas)):
+        raise SpecError(f"{here}.next_cursor: {next_cursor} must be a string or a number")
+    has_more = spec.get("has_more")
+    if has_more is not None:
+        has_more = _pointer(has_more, f"{here}.has_more")
+        flag = _response_schema_at(response, has_more, schemas, f"{here}.has_more")
+        if _types_of(flag, schemas) not in (["boolean"], ["boolean", "null"], ["null", "boolean"]):
+            raise SpecError(f"{here}.has_more: {has_more} must be a boolean in the response schema")
+    method = spec.get("method")
+    return Pagination(
+        cursor=cursor,
+        items=items,
+        next_cursor=next_cursor,
+        has_more=has_more,
+        method=None if method is None else python_name(_string(method, f"{here}.method")),
+        item_schema=item_schema,
+        cursor_argument=query[cursor],
+    )
+
+
+def _response_schema_at(
+    schema: Any, pointer: str, schemas: Mapping[str, Any], where: str
+) -> dict[str, Any]:
+    """The schema at ``pointer`` in a response schema: through properties, and items by index."""
+    node = resolve_schema(schema, schemas)
+    for raw in pointer.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if "array" in _types_of(node, schemas) and re.fullmatch(r"-?\d+", key):
+            node = resolve_schema(node.get("items", {}), schemas)
+            continue
+        found = _property(node, key, schemas)
+        if found is None:
+            raise SpecError(f"{where}: {pointer} is not in the response schema (no {key!r})")
+        node = found
+    return node
+
+
+def _property(node: dict[str, Any], key: str, schemas: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The schema of property ``key`` of ``node``, looking into its ``allOf`` branches too."""
+    properties = node.get("properties", {})
+    if key in properties:
+        return resolve_schema(properties[key], schemas)
+    for branch in node.get("allOf", []):
+        found = _property(resolve_schema(branch, schemas), key, schemas)
+        if found is not None:
+            return found
+    return None
+
+
+def _component_of(schema: Any) -> str | None:
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    return schema_name(ref) if isinstance(ref, str) else None
 
 
 def cli(

@@ -13,6 +13,8 @@ ASCII-only Python identifier, deterministically:
   (classes);
 - a name starting with a digit gets ``n`` (snake) or ``N`` (pascal) before
   it, an empty one becomes ``value`` or ``Model``;
+- the iterator over a paginated operation's items is ``iter_`` before the
+  operation's function name (:func:`iterator`), unless the spec names it;
 - a keyword, or a name the generated modules already use (``str`` as a
   field, ``Client`` as a model), gets ``_`` (snake) or ``Model`` (pascal)
   after it.
@@ -135,6 +137,15 @@ def _numbered(base: str, number: int) -> str:
     if not base[0].isupper():
         return f"{base.rstrip('_')}_{number}"
     return f"{base}V{number}" if base[-1].isdigit() else f"{base}{number}"
+
+
+def iterator(function: str) -> str:
+    """The name of the method that iterates over every item of a paginated operation's pages.
+
+    ``list_videos`` -> ``iter_list_videos``: ``iter_`` before the operation's
+    function name, so that the iterators of a client sort together.
+    """
+    return f"iter_{function}"
 
 
 def python_name(name: str, where: str = "") -> str:

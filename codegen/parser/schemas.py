@@ -100,8 +100,9 @@ KEYWORDS: dict[str, Keyword] = {
     "default": _ANNOTATION,
     "example": _ANNOTATION,
     "deprecated": _ANNOTATION,
-    "readOnly": _ANNOTATION,
-    "writeOnly": _ANNOTATION,
+    # Kept for the validator: a request refuses readOnly, a response need not carry writeOnly.
+    "readOnly": _VALIDATES,
+    "writeOnly": _VALIDATES,
     "format": _ANNOTATION,
     "$comment": _ANNOTATION,
     "contentMediaType": _ANNOTATION,
@@ -275,7 +276,9 @@ def models(
 
     ``for_callers`` is the view of what a caller passes: a required property
     whose schema (after following references) has a default may be left out,
-    since the builder fills the default in. The other view, of what a server
+    since the builder fills the default in, and a ``readOnly`` property is not
+    there at all. The other view, of what a server (where a ``writeOnly``
+    property is never required)
     returns, types each ``enum`` or ``const`` field as its values or any other
     value of their JSON type (:func:`open_values`), since a lenient parse keeps
     values the spec does not list.
@@ -285,6 +288,7 @@ def models(
         schema = structural(sources[name])
         # A caller's view types files Any; a server's opens enums and consts.
         schema = files_as_any(schema) if for_callers else open_values(schema, sources)
+        schema = directed(schema, sources, for_callers=for_callers)
         if for_callers and isinstance(schema, dict) and "required" in schema:
             properties = sources[name].get("properties", {})
             schema["required"] = [
@@ -311,6 +315,68 @@ def files_as_any(node: Any) -> Any:
     ):
         return {k: v for k, v in node.items() if k in _DOCS}
     return {key: files_as_any(value) for key, value in node.items()}
+
+
+_SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def directed(node: Any, sources: Mapping[str, Any], *, for_callers: bool) -> Any:
+    """A structural view as one direction sees it, at every depth; deprecated fields noted.
+
+    Sent (``for_callers``): ``readOnly`` properties are dropped, since the
+    server owns them. Returned: ``writeOnly`` properties stay, but are not
+    required, since the server never returns them. A ``deprecated`` property's
+    description (its field's docstring) says it is deprecated.
+    """
+    if isinstance(node, list):
+        return [directed(item, sources, for_callers=for_callers) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    for key in _SUBSCHEMAS:
+        if isinstance(out.get(key), dict):
+            out[key] = directed(out[key], sources, for_callers=for_callers)
+    for key in _SCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = directed(out[key], sources, for_callers=for_callers)
+    if isinstance(out.get("properties"), dict):
+        flag = "readOnly" if for_callers else "writeOnly"
+        flagged = {prop for prop, sub in out["properties"].items() if _flagged(sub, flag, sources)}
+        out["properties"] = {
+            prop: _noted(directed(sub, sources, for_callers=for_callers))
+            for prop, sub in out["properties"].items()
+            if not (for_callers and prop in flagged)
+        }
+        if "required" in out:
+            out["required"] = [prop for prop in out["required"] if prop not in flagged]
+    return out
+
+
+DEPRECATED_NOTE = "Deprecated: the spec marks this field deprecated."
+
+
+def _noted(schema: Any) -> Any:
+    """``schema`` with :data:`DEPRECATED_NOTE` before its description when it is deprecated."""
+    if not isinstance(schema, dict) or schema.get("deprecated") is not True:
+        return schema
+    description = " ".join(str(schema.get("description", "")).split())
+    return {**schema, "description": f"{DEPRECATED_NOTE} {description}".strip()}
+
+
+def _flagged(schema: Any, flag: str, sources: Mapping[str, Any]) -> bool:
+    """Whether a structural ``schema``, or the schema its ``$ref`` names, says ``flag: true``."""
+    seen = set()
+    while isinstance(schema, dict):
+        if schema.get(flag) is True:
+            return True
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or ref in seen:
+            return False
+        seen.add(ref)
+        name = ref.rsplit("/", 1)[-1]
+        schema = sources.get(name)
+    return False
 
 
 def _renamed_refs(node: Any, class_names: Mapping[str, str]) -> Any:

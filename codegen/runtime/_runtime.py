@@ -256,7 +256,7 @@ def parse_response(
         raise ResponseValidationError(
             status_code, [FieldError("", "json", "the body is not valid JSON")]
         )
-    validator = operation.api.validator
+    validator = operation.api.validator.for_responses
     tolerated: list[FieldError] = []
     if _too_deep(data):
         errors = [FieldError("", "json", f"is nested more than {_MAX_DEPTH} levels deep")]
@@ -500,7 +500,7 @@ def _body(
     A file field's value (a path, bytes, a file object, an Upload) is checked
     as a file and stands in the schema's check as the string it is on the wire.
     """
-    validator = operation.api.validator
+    validator = operation.api.validator.for_requests
     declared = validator.resolve(chosen.schema).get("properties", {})
     for name in fields:
         if name not in declared:

@@ -8,14 +8,17 @@ becomes a :class:`FieldError` naming the field path, the rule and the value.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 Schema = Mapping[str, Any]
+Direction = Literal["request", "response"]
 
 _NUMBER_RULES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 _STRING_RULES = ("minLength", "maxLength", "pattern")
@@ -115,9 +118,51 @@ def json_errors(value: object, path: str = "") -> Iterator[FieldError]:
 class Validator:
     """Validates JSON values against the named schemas of one spec."""
 
-    def __init__(self, schemas: Mapping[str, Schema], patterns: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        schemas: Mapping[str, Schema],
+        patterns: Mapping[str, str],
+        direction: Direction | None = None,
+    ) -> None:
         self._schemas = schemas
         self._patterns = {source: re.compile(python) for source, python in patterns.items()}
+        self._direction = direction
+
+    @functools.cached_property
+    def for_requests(self) -> Validator:
+        """The validator for what a client sends: a ``readOnly`` property is refused, not required.
+
+        JSON Schema's ``readOnly`` says the server owns the value: a request
+        that sets it would be ignored or refused.
+        """
+        return self._directed("request")
+
+    @functools.cached_property
+    def for_responses(self) -> Validator:
+        """The validator for what a server returns: a ``writeOnly`` property is not required.
+
+        JSON Schema's ``writeOnly`` says the value is never returned.
+        """
+        return self._directed("response")
+
+    def _directed(self, direction: Direction) -> Validator:
+        view = copy.copy(self)
+        view.__dict__.pop("for_requests", None)
+        view.__dict__.pop("for_responses", None)
+        view._direction = direction
+        return view
+
+    def _exempt(self, schema: object) -> bool:
+        """Whether a property with ``schema`` is not required in this direction."""
+        return self._direction is not None and self._flagged(schema, _ONLY[self._direction])
+
+    def _flagged(self, schema: object, flag: str) -> bool:
+        """Whether ``schema`` (or the schema it refers to) says ``flag: true``."""
+        while isinstance(schema, Mapping):
+            if schema.get(flag) is True:
+                return True
+            schema = self._schemas.get(schema["$ref"]) if "$ref" in schema else None
+        return False
 
     def errors(self, schema: Schema | bool, value: object, path: str = "") -> list[FieldError]:
         """Every rule of ``schema`` that ``value`` breaks (empty when valid)."""
@@ -262,10 +307,17 @@ class Validator:
     ) -> Iterator[FieldError]:
         properties: Mapping[str, Any] = schema.get("properties", {})
         for name in schema.get("required", ()):
-            if name not in value:
+            if name not in value and not self._exempt(properties.get(name)):
                 yield FieldError(child_path(path, name), "required", "is required")
         for name, item in value.items():
-            if name in properties:
+            if (
+                name in properties
+                and self._direction == "request"
+                and self._flagged(properties[name], "readOnly")
+            ):
+                message = "is read-only: the server sets it, and a request must not send it"
+                yield FieldError(child_path(path, name), "readOnly", message)
+            elif name in properties:
                 yield from self._errors(properties[name], item, child_path(path, name), tolerated)
             elif "additionalProperties" in schema:
                 extra = schema["additionalProperties"]
@@ -407,6 +459,10 @@ class Validator:
                     if isinstance(b, Mapping)
                 }
         return None
+
+
+_ONLY: dict[Direction, str] = {"request": "readOnly", "response": "writeOnly"}
+"""The flag that exempts a required property from being present, by direction."""
 
 
 def _same_type(schema: Schema, value: object) -> bool:

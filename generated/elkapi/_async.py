@@ -8,7 +8,7 @@ in :class:`ClientCore`): only sending, pausing and polling are awaited here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from ._client import (
@@ -16,6 +16,8 @@ from ._client import (
     URL_DOWNLOAD,
     Call,
     ClientCore,
+    Items,
+    Pages,
     Pause,
     RawResponse,
     RetryPolicy,
@@ -186,6 +188,21 @@ class AsyncBaseClient(ClientCore):
             on_progress=on_progress,
         )
         return await self._drive(steps)
+
+    async def _iterate(self, pages: Pages) -> AsyncIterator[Any]:
+        """Carry out a listing, awaiting each page and yielding its items as it comes."""
+        reply: Any = None
+        while True:
+            try:
+                step = pages.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(step, Items):
+                for item in step.items:
+                    yield item
+            else:
+                reply = await step.function()
 
     async def _drive(self, steps: Steps[R]) -> R:
         """Carry out ``steps``, awaiting each; a failed step is thrown back into them."""

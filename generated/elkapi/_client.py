@@ -11,13 +11,15 @@ start it: the connection failed before any byte was sent, or it answered 429.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import email.utils
+import functools
 import logging
 import os
 import random
 import time
 import urllib.parse
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -40,7 +42,7 @@ from ._http import (
     stream_with,
 )
 from ._runtime import ApiSpec, OperationSpec
-from ._validation import FieldError, Validator
+from ._validation import FieldError, Validator, child_path, show
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -243,6 +245,13 @@ class Stream:
     sink: BodySink
 
 
+@dataclass(frozen=True)
+class Items:
+    """A step of a paginated listing: hand these items, one page's, to the caller."""
+
+    items: tuple[Any, ...]
+
+
 Step = HttpRequest | Stream | Pause | Call
 """What a call asks its driver to do: send a request (or stream one), pause, or poll.
 
@@ -252,6 +261,90 @@ out with blocking calls and ``AsyncBaseClient`` with ``await``.
 """
 
 Steps = Generator[Step, Any, R]
+Pages = Generator[Call | Items, Any, None]
+"""A listing: call for each page (a :class:`RawResponse`), then hand out its :class:`Items`."""
+
+_ABSENT = object()
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How the pages of a list operation chain (``x-pagination`` in the spec).
+
+    ``cursor`` is the query parameter that takes the cursor; ``items``,
+    ``next_cursor`` and ``has_more`` are JSON pointers into a page, where an
+    index ``-1`` means the last item of an array (``/data/-1/id``). With
+    ``has_more``, the pages go on while it is true, and a page that says so
+    must give a cursor; without it, they end with a page that has no items or
+    no cursor.
+    """
+
+    cursor: str
+    items: str
+    next_cursor: str
+    has_more: str | None = None
+
+    def items_of(self, page: Any) -> tuple[Any, ...]:
+        """The items of ``page`` (none if it has no array there)."""
+        found = model_at(page, self.items)
+        return tuple(found) if isinstance(found, list) else ()
+
+    def cursor_after(self, page: Any, items: tuple[Any, ...], status_code: int) -> Any:
+        """The cursor of the page after ``page``, or None when ``page`` is the last one."""
+        if self.has_more is not None:
+            if model_at(page, self.has_more) is not True:
+                return None
+        elif not items:
+            return None
+        cursor = model_at(page, self.next_cursor)
+        if cursor is not None and cursor != "":
+            return cursor
+        if self.has_more is None:
+            return None
+        message = f"must give the next page's cursor, since {self.has_more} is true (got nothing)"
+        raise ResponseValidationError(
+            status_code, [FieldError(pointer_path(self.next_cursor), "x-pagination", message)]
+        )
+
+
+def model_at(value: Any, pointer: str) -> Any:
+    """What a decoded model holds at a JSON ``pointer`` (an index -1 is the last item), or None.
+
+    A dataclass is read by its fields' JSON names, then its extra properties.
+    """
+    for raw in pointer.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            value = _field_value(value, key)
+        elif isinstance(value, dict):
+            value = value.get(key, _ABSENT)
+        elif isinstance(value, list) and key.lstrip("-").isdigit():
+            index = int(key)
+            value = value[index] if -len(value) <= index < len(value) else _ABSENT
+        else:
+            value = _ABSENT
+        if value is _ABSENT:
+            return None
+    return value
+
+
+def _field_value(model: Any, key: str) -> Any:
+    extra: Mapping[str, Any] = {}
+    for item in dataclasses.fields(model):
+        if item.metadata.get("extra"):
+            extra = getattr(model, item.name)
+        elif item.metadata.get("alias", item.name) == key:
+            return getattr(model, item.name)
+    return extra.get(key, _ABSENT)
+
+
+def pointer_path(pointer: str) -> str:
+    """A JSON pointer as a field path: ``/data/-1/id`` -> ``data[-1].id``."""
+    path = ""
+    for raw in pointer.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        path = child_path(path, int(key) if key.lstrip("-").isdigit() else key)
+    return path
 
 
 class ClientCore:
@@ -554,6 +647,30 @@ class ClientCore:
             yield Pause(min(max(pause, delay), remaining))
             delay = min(delay * 1.5, max_interval)
 
+    def _pages(self, fetch: Callable[[Any], Any], cursor: Any, paging: Paging) -> Pages:
+        """Every page of a listing, from ``cursor`` (None: the first page) to the last.
+
+        ``fetch(cursor)`` calls the operation with that cursor (a normal call:
+        retries and redirects apply) and gives its :class:`RawResponse`. A
+        cursor the pages already gave is refused: they would never end.
+        """
+        sent = {_key(cursor)} if cursor is not None else set()
+        while True:
+            raw: RawResponse[Any] = yield Call(functools.partial(fetch, cursor))
+            page = raw.parse()
+            items = paging.items_of(page)
+            yield Items(items)
+            cursor = paging.cursor_after(page, items, raw.status_code)
+            if cursor is None:
+                return
+            if _key(cursor) in sent:
+                message = f"gives the cursor {show(cursor)} again: the pages would never end"
+                path = pointer_path(paging.next_cursor)
+                raise ResponseValidationError(
+                    raw.status_code, [FieldError(path, "x-pagination", self._hide(message))]
+                )
+            sent.add(_key(cursor))
+
     def _log(
         self, request: HttpRequest, attempt: int, started: float, outcome: str, retry: str | None
     ) -> None:
@@ -687,6 +804,20 @@ class BaseClient(ClientCore):
         )
         return self._drive(steps)
 
+    def _iterate(self, pages: Pages) -> Iterator[Any]:
+        """Carry out a listing with blocking calls, yielding its items as each page comes."""
+        reply: Any = None
+        while True:
+            try:
+                step = pages.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(step, Items):
+                yield from step.items
+            else:
+                reply = step.function()
+
     def _drive(self, steps: Steps[R]) -> R:
         """Carry out ``steps`` with blocking calls; a failed step is thrown back into them."""
         reply: Any = None
@@ -725,6 +856,11 @@ URL_DOWNLOAD = OperationSpec(
 
 def _parse_any(status_code: int, headers: Mapping[str, str], body: bytes) -> bytes:
     return parse_binary_response(URL_DOWNLOAD, status_code, headers, body)
+
+
+def _key(cursor: Any) -> tuple[str, str]:
+    """A cursor as a set member: its type and text (so 1 and "1" differ)."""
+    return type(cursor).__name__, str(cursor)
 
 
 def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:

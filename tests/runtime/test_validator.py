@@ -137,3 +137,26 @@ def test_what_a_lenient_read_forgives(
     assert lenient(schema, value) == (errors, tolerated)
     strict = Validator({}, {}).errors(schema, value)
     assert bool(strict) == bool(errors or tolerated)
+
+
+def test_directions_read_read_only_and_write_only_properties() -> None:
+    schemas: dict[str, Any] = {
+        "Id": {"type": "string", "readOnly": True},
+        "Thing": {
+            "type": "object",
+            "required": ["id", "secret"],
+            "properties": {"id": {"$ref": "Id"}, "secret": {"type": "string", "writeOnly": True}},
+        },
+    }
+    validator = Validator(schemas, {})
+    thing = {"$ref": "Thing"}
+    both = {"id": "t", "secret": "s"}
+    # Without a direction, both are plain required properties.
+    assert [e.path for e in validator.errors(thing, {})] == ["id", "secret"]
+    sent = validator.for_requests
+    assert [e.path for e in sent.errors(thing, {"secret": "s"})] == []
+    assert [(e.path, e.rule) for e in sent.errors(thing, both)] == [("id", "readOnly")]
+    returned = validator.for_responses
+    assert returned.errors(thing, {"id": "t"}) == [] and returned.errors(thing, both) == []
+    assert [e.path for e in returned.errors(thing, {"secret": "s"})] == ["id"]
+    assert validator.for_requests is sent  # made once
