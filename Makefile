@@ -49,7 +49,7 @@ drift: $(STAMP)
 	fi
 
 pytest: installed-version
-	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q -n auto
 
 # The key travels in ELKAPI_API_KEY (export it), never on a command line (ps shows those).
 # RULES: rule ids or globs (comma-separated); MOCK_PORT: the bundled mock's port (no BASE_URL).

@@ -79,7 +79,7 @@ def run(
         target,
         examples=examples,
         poll_timeout=30 if loopback else 900,
-        poll_interval=0.01 if loopback else 5,
+        poll_interval=0.001 if loopback else 5,
         spec=spec,
         rules=rules,
     )
