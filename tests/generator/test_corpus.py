@@ -1,8 +1,8 @@
 """A real published spec: the video section of OpenAI's OpenAPI 3.1 document.
 
-``tests/specs/openai-videos.yaml`` is cut out of openai/openai-openapi
+``tests/specs/real/openai-videos.yaml`` is cut out of openai/openai-openapi
 (``openapi.yaml``, MIT licence in ``openai-videos.LICENSE``) by
-``tests/specs/openai_videos_extract.py``. The package generated from it must
+``tests/specs/real/openai_videos_extract.py``. The package generated from it must
 import, pass ``mypy --strict``, build a request for every operation and parse
 the documented responses.
 """
@@ -23,7 +23,7 @@ from codegen.parser import parse
 from codegen.render import generate
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / "tests" / "specs" / "openai-videos.yaml"
+SPEC = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
 PACKAGE = "openai_videos"
 # The createVideo response example of the published document (x-oaiMeta), with the
 # properties its own schema requires and the example leaves out.

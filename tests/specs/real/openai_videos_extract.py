@@ -1,6 +1,7 @@
 """Cut the video section out of OpenAI's published OpenAPI document (openai/openai-openapi).
 
-``python tests/specs/openai_videos_extract.py openapi.yaml > tests/specs/openai-videos.yaml``
+Run from ``tests/specs/real/``,
+``python openai_videos_extract.py openapi.yaml > openai-videos.yaml``
 keeps the ``/videos`` paths and every component they reference, transitively,
 as they are, except the ``x-oaiMeta`` code samples (documentation the
 generator ignores). The result stays OpenAPI 3.1; its licence (MIT) is
