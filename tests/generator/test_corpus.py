@@ -9,6 +9,8 @@ the documented responses.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import subprocess
 import sys
@@ -17,10 +19,16 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import find, settings
 
-from codegen.loader import load
+from codegen.ir import Operation
+from codegen.loader import SpecError, load
 from codegen.parser import parse
 from codegen.render import generate
+from tests.contract import oracle
+from tests.contract import spec as spec_module
+from tests.contract.spec import Spec
+from tests.contract.strategies import valid_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
@@ -158,3 +166,142 @@ def test_a_multipart_upload_and_the_json_default(package: Any, tmp_path: Path) -
     with pytest.raises(package.RequestValidationError) as raised:
         package.build_create_video(api_key="sk-test", prompt="", seconds="7")
     assert {(e.path, e.rule) for e in raised.value.errors} >= {("prompt", "minLength")}
+
+
+# Every document of tests/specs/real/ (listed in its sources.yaml), the same checks each.
+REAL = ROOT / "tests" / "specs" / "real"
+SOURCES: list[dict[str, Any]] = yaml.safe_load((REAL / "sources.yaml").read_text("utf-8"))[
+    "documents"
+]
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+FIND = settings(database=None, derandomize=True, max_examples=200)
+
+
+def total_operations(document: dict[str, Any]) -> int:
+    return sum(
+        1 for item in document["paths"].values() for m in METHODS if isinstance(item.get(m), dict)
+    )
+
+
+def generated_count(entry: dict[str, Any]) -> tuple[int, int, str]:
+    """Operations generated, operations in the document, and the refusal (empty if none)."""
+    path = REAL / entry["file"]
+    total = total_operations(yaml.safe_load(path.read_text("utf-8")))
+    try:
+        return len(parse(load(path), entry["package"]).operations), total, ""
+    except SpecError as error:
+        return 0, total, str(error)
+
+
+@pytest.mark.parametrize("entry", SOURCES, ids=[e["file"] for e in SOURCES])
+def test_every_real_document_has_its_source_and_licence(entry: dict[str, Any]) -> None:
+    document = yaml.safe_load((REAL / entry["file"]).read_text("utf-8"))
+    assert str(document["openapi"]).startswith("3.1")
+    assert "MIT License" in (REAL / entry["licence"]).read_text("utf-8")
+    assert (REAL / entry["extractor"]).is_file() and entry["source"]
+
+
+@pytest.mark.parametrize("entry", SOURCES, ids=[e["file"] for e in SOURCES])
+def test_operations_generated_versus_total(entry: dict[str, Any]) -> None:
+    generated, total, refusal = generated_count(entry)
+    report = f"{entry['file']}: {generated} / {total} operations generated"
+    print(report + (f" (refused: {refusal})" if refusal else ""))
+    if entry.get("refused"):
+        assert entry["refused"] in refusal, report + f"; expected the refusal {entry['refused']!r}"
+        pytest.xfail(f"{report}; the generator refuses it: {refusal}")
+    assert generated == total, report + (f": {refusal}" if refusal else "")
+
+
+@pytest.fixture(scope="module", params=SOURCES, ids=[e["file"] for e in SOURCES])
+def real_package(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    entry: dict[str, Any] = request.param
+    if entry.get("refused"):
+        pytest.xfail(f"{entry['file']}: the generator refuses it ({entry['refused']})")
+    path, name = REAL / entry["file"], entry["package"]
+    out = tmp_path_factory.mktemp("real")
+    api = parse(load(path), name)
+    generate(api, out, path.name)
+    sys.path.insert(0, str(out))
+    try:
+        yield importlib.import_module(name), api, spec_module.load(path)
+    finally:
+        sys.path.remove(str(out))
+        for module in [n for n in sys.modules if n == name or n.startswith(name + ".")]:
+            del sys.modules[module]
+
+
+def test_the_real_package_passes_mypy_strict(real_package: Any) -> None:
+    folder = Path(real_package[0].__file__).parent
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", folder.name],
+        capture_output=True,
+        text=True,
+        cwd=folder.parent,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
+def example_or_drawn(holder: dict[str, Any], schema: Any, spec: Spec, path_part: bool) -> Any:
+    """The spec's own example for a parameter or body, else a value drawn from its schema."""
+    examples = [e.get("value") for e in (holder.get("examples") or {}).values()]
+    resolved = spec.resolve(schema)
+    for candidates in (
+        examples,
+        [holder["example"]] if "example" in holder else [],
+        list(resolved.get("examples", [])) if isinstance(resolved, dict) else [],
+    ):
+        if candidates:
+            return candidates[0]
+    validator = oracle.validator_for(schema, spec)
+    return find(
+        valid_for(schema, spec=spec),
+        lambda v: validator.is_valid(v) and not (path_part and v in ("", None)),
+        settings=FIND,
+    )
+
+
+def arguments(op: Operation, raw: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    """Values for the required parameters of ``op``, by their Python names."""
+    found = {}
+    declared = {(p["name"], p["in"]): p for p in raw.get("parameters", [])}
+    for p in op.parameters:
+        if p.required:
+            holder = declared.get((p.name, p.location), {})
+            found[p.python_name] = example_or_drawn(
+                holder, holder.get("schema", {}), spec, p.location == "path"
+            )
+    return found
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_every_builder_builds_a_body_the_oracle_accepts(real_package: Any) -> None:
+    package, api, spec = real_package
+    checked = []
+    for op in api.operations:
+        item = spec.document["paths"][op.path]
+        raw = dict(item[op.method.lower()])
+        raw["parameters"] = [*item.get("parameters", []), *raw.get("parameters", [])]
+        build = getattr(package, f"build_{op.name}")
+        kwargs = arguments(op, raw, spec)
+        if "api_key" in inspect.signature(build).parameters:
+            kwargs["api_key"] = "test-key"
+        content = raw.get("requestBody", {}).get("content", {})
+        media = next((m for m in content if m.split(";")[0] == "application/json"), None)
+        if media is None and content:  # a form body only: its files as bytes, no oracle
+            body = next(iter(content.values()))
+            value = example_or_drawn(body, body.get("schema", {}), spec, False)
+            files = next(b.files for b in op.bodies if b.media_type != "application/json")
+            value = {k: (b"data" if k in files else v) for k, v in value.items()}
+            build(**kwargs, **value)
+            continue
+        value = {}
+        if media is not None:
+            schema = content[media].get("schema", {})
+            value = example_or_drawn(content[media], schema, spec, False)
+        request = build(**kwargs, **value)
+        if media is not None:
+            errors = list(oracle.validator_for(schema, spec).iter_errors(request.json()))
+            assert not errors, f"{op.name}: {[e.message for e in errors]}"
+            checked.append(op.name)
+    print(f"{spec.path.name}: {len(checked)} JSON bodies accepted by the oracle: {checked}")
