@@ -2,8 +2,9 @@
 
 Source: https://github.com/discord/discord-api-spec, commit
 74fda0fad044407ea280043a03ffc9bc64c4e49e, file ``specs/openapi.json``, MIT
-licence (``discord.LICENSE`` beside this file). Run from ``tests/specs/real/``,
-``python discord_extract.py openapi.json /lobbies > discord-lobbies.yaml``
+licence (``discord.LICENSE`` beside this file). From the project root,
+``python -m tests.specs.real.discord_extract openapi.json /lobbies >
+tests/specs/real/discord-lobbies.yaml``
 keeps the paths under the given prefixes and every component they reference,
 transitively, as they are, and the security schemes. The result stays OpenAPI 3.1.
 """
@@ -16,49 +17,24 @@ from typing import Any
 
 import yaml
 
-PREFIX = "#/components/"
+from tests.specs.real.sections import section
+
 SOURCE = (
     "https://github.com/discord/discord-api-spec (specs/openapi.json at "
     "74fda0fad044407ea280043a03ffc9bc64c4e49e), MIT licence."
 )
 
 
-def refs(node: Any) -> list[str]:
-    """Every ``$ref`` inside ``node``."""
-    if isinstance(node, dict):
-        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
-        return found + [ref for value in node.values() for ref in refs(value)]
-    if isinstance(node, list):
-        return [ref for item in node for ref in refs(item)]
-    return []
-
-
 def extract(document: dict[str, Any], prefixes: list[str]) -> dict[str, Any]:
-    paths = {
-        path: item
-        for path, item in document["paths"].items()
-        if any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes)
-    }
-    components: dict[str, dict[str, Any]] = {}
-    stack = refs(paths)
-    while stack:
-        ref = stack.pop()
-        kind, name = ref[len(PREFIX) :].split("/", 1)
-        if name in components.get(kind, {}):
-            continue
-        target = document["components"][kind][name]
-        components.setdefault(kind, {})[name] = target
-        stack.extend(refs(target))
-    ordered = {kind: dict(sorted(found.items())) for kind, found in sorted(components.items())}
-    ordered["securitySchemes"] = document["components"]["securitySchemes"]
-    section = ", ".join(prefixes)
+    paths, components = section(document, prefixes)
+    named = ", ".join(prefixes)
     return {
         "openapi": document["openapi"],
-        "info": {**document["info"], "description": f"The {section} section of {SOURCE}"},
+        "info": {**document["info"], "description": f"The {named} section of {SOURCE}"},
         "servers": document["servers"],
         **({"security": document["security"]} if "security" in document else {}),
         "paths": paths,
-        "components": ordered,
+        "components": components,
     }
 
 

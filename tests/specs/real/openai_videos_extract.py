@@ -1,7 +1,8 @@
 """Cut the video section out of OpenAI's published OpenAPI document (openai/openai-openapi).
 
-Run from ``tests/specs/real/``,
-``python openai_videos_extract.py openapi.yaml > openai-videos.yaml``
+From the project root,
+``python -m tests.specs.real.openai_videos_extract openapi.yaml >
+tests/specs/real/openai-videos.yaml``
 keeps the ``/videos`` paths and every component they reference, transitively,
 as they are, except the ``x-oaiMeta`` code samples (documentation the
 generator ignores). The result stays OpenAPI 3.1; its licence (MIT) is
@@ -15,17 +16,7 @@ from typing import Any
 
 import yaml
 
-PREFIX = "#/components/"
-
-
-def refs(node: Any) -> list[str]:
-    """Every ``$ref`` inside ``node``."""
-    if isinstance(node, dict):
-        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
-        return found + [ref for value in node.values() for ref in refs(value)]
-    if isinstance(node, list):
-        return [ref for item in node for ref in refs(item)]
-    return []
+from tests.specs.real.sections import section
 
 
 def without_samples(node: Any) -> Any:
@@ -37,24 +28,7 @@ def without_samples(node: Any) -> Any:
 
 
 def extract(document: dict[str, Any]) -> dict[str, Any]:
-    paths = {
-        path: without_samples(item)
-        for path, item in document["paths"].items()
-        if path == "/videos" or path.startswith("/videos/")
-    }
-    components: dict[str, dict[str, Any]] = {}
-    stack = refs(paths)
-    while stack:
-        ref = stack.pop()
-        kind, name = ref[len(PREFIX) :].split("/", 1)
-        if name in components.get(kind, {}):
-            continue
-        target = without_samples(document["components"][kind][name])
-        components.setdefault(kind, {})[name] = target
-        stack.extend(refs(target))
-    ordered = {kind: dict(sorted(found.items())) for kind, found in sorted(components.items())}
-    schemes = document["components"]["securitySchemes"]
-    ordered["securitySchemes"] = schemes
+    paths, components = section(document, ["/videos"], without_samples)
     return {
         "openapi": document["openapi"],
         "info": {
@@ -66,7 +40,7 @@ def extract(document: dict[str, Any]) -> dict[str, Any]:
         "security": document.get("security", []),
         "tags": [tag for tag in document.get("tags", []) if tag.get("name") == "Videos"],
         "paths": paths,
-        "components": ordered,
+        "components": components,
     }
 
 
