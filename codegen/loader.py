@@ -109,13 +109,17 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
     return " ".join(str(error).split())
 
 
+def pointer_keys(pointer: str) -> list[str]:
+    """The keys of a JSON pointer, unescaped: ``/a~1b/c`` -> ``["a/b", "c"]``."""
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]]
+
+
 def pointer_get(document: dict[str, Any], ref: str) -> Any:
     """Return the value at local JSON reference ``ref`` (``#/a/b``) in ``document``."""
     if not ref.startswith("#"):
         raise SpecError(f"{ref}: only local references (#/...) are supported")
     node: Any = document
-    for raw in ref[1:].split("/")[1:]:
-        key = raw.replace("~1", "/").replace("~0", "~")
+    for key in pointer_keys(ref[1:]):
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from codegen.loader import SpecError, resolve_schema, schema_name
+from codegen.loader import SpecError, pointer_keys, resolve_schema, schema_name
 from codegen.parser.names import python_name
 
 Conversion = Literal["string", "integer", "positive-integer"]
@@ -457,8 +457,7 @@ def _response_schema_at(
 ) -> dict[str, Any]:
     """The schema at ``pointer`` in a response schema: through properties, and items by index."""
     node = resolve_schema(schema, schemas)
-    for raw in pointer.split("/")[1:]:
-        key = raw.replace("~1", "/").replace("~0", "~")
+    for key in pointer_keys(pointer):
         if "array" in _types_of(node, schemas) and re.fullmatch(r"-?\d+", key):
             node = resolve_schema(node.get("items", {}), schemas)
             continue
@@ -539,7 +538,7 @@ def _schema_at(
     schema: Mapping[str, Any], pointer: str, schemas: Mapping[str, Any], where: str
 ) -> dict[str, Any]:
     node = resolve_schema(schema, schemas)
-    for key in pointer.split("/")[1:]:
+    for key in pointer_keys(pointer):
         properties = node.get("properties", {})
         if key not in properties:
             raise SpecError(f"{where}: {pointer} is not a property of the request body")

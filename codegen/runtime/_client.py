@@ -42,7 +42,7 @@ from ._http import (
     stream_with,
 )
 from ._runtime import ApiSpec, OperationSpec
-from ._validation import FieldError, Validator, child_path, show
+from ._validation import FieldError, Validator, child_path, pointer_keys, show
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -312,8 +312,7 @@ def model_at(value: Any, pointer: str) -> Any:
 
     A dataclass is read by its fields' JSON names, then its extra properties.
     """
-    for raw in pointer.split("/")[1:]:
-        key = raw.replace("~1", "/").replace("~0", "~")
+    for key in pointer_keys(pointer):
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             value = _field_value(value, key)
         elif isinstance(value, dict):
@@ -341,8 +340,7 @@ def _field_value(model: Any, key: str) -> Any:
 def pointer_path(pointer: str) -> str:
     """A JSON pointer as a field path: ``/data/-1/id`` -> ``data[-1].id``."""
     path = ""
-    for raw in pointer.split("/")[1:]:
-        key = raw.replace("~1", "/").replace("~0", "~")
+    for key in pointer_keys(pointer):
         path = child_path(path, int(key) if key.lstrip("-").isdigit() else key)
     return path
 

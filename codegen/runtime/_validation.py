@@ -545,7 +545,7 @@ def _string_words(schema: Schema) -> str:
 
 def _exclusive_errors(rule: Schema, value: dict[str, Any], path: str) -> Iterator[FieldError]:
     """``x-exclusive``: at most one of the fields at ``rule["fields"]`` (JSON pointers) is set."""
-    present = [keys for keys in map(_pointer_keys, rule["fields"]) if _has(value, keys)]
+    present = [keys for keys in map(pointer_keys, rule["fields"]) if _has(value, keys)]
     if len(present) < 2:
         return
     first, *others = (_dotted(path, keys) for keys in present)
@@ -554,7 +554,8 @@ def _exclusive_errors(rule: Schema, value: dict[str, Any], path: str) -> Iterato
     yield FieldError(first, "x-exclusive", message)
 
 
-def _pointer_keys(pointer: str) -> list[str]:
+def pointer_keys(pointer: str) -> list[str]:
+    """The keys of a JSON pointer, unescaped: ``/a~1b/c`` -> ``["a/b", "c"]``."""
     return [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]]
 
 

@@ -24,7 +24,16 @@ from ._bodies import (
 )
 from ._bodies import urlencoded_body as _urlencoded
 from ._http import HttpRequest
-from ._validation import FieldError, Schema, Validator, json_equal, json_errors, json_type_of, show
+from ._validation import (
+    FieldError,
+    Schema,
+    Validator,
+    json_equal,
+    json_errors,
+    json_type_of,
+    pointer_keys,
+    show,
+)
 from .errors import ApiError, RequestValidationError, ResponseValidationError, api_error_class
 
 _ERROR_SNIPPET = 200
@@ -654,8 +663,7 @@ def _decode_json(body: bytes) -> Any:
 
 def _pointer(document: Any, pointer: str) -> Any:
     node = document
-    for raw in pointer.split("/")[1:]:
-        key = raw.replace("~1", "/").replace("~0", "~")
+    for key in pointer_keys(pointer):
         if not isinstance(node, dict) or key not in node:
             return _MISSING
         node = node[key]
