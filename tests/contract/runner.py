@@ -280,7 +280,6 @@ class Runner:
         self.tasks: list[tuple[Any, dict[str, Any]]] = []
         # When the runner sent each task's submission, and whether the answer broke no rule.
         self.submitted: dict[str, Submitted] = {}
-        self.ended = False
         self.coverage = Coverage(self.spec)
         # How the error bodies of refusals were judged (x-error-fields).
         self.refusals: Counter[str] = Counter()
@@ -604,25 +603,25 @@ class Runner:
         if not self.tasks:
             for check in (*polled, *routes, *fetched):
                 self.skip(check.id, check.words, "no accepted task to poll")
-        ended = False
+        ended, completed = False, False
         for body, created in self.tasks:
             end = self.poll_one(body, created, polled)
             if end in self.lifecycle.terminal:
-                self.check_routes(created[checks.IDENTITY], routes)
-            if end == self.lifecycle.path_to_end()[-1] and not ended:
                 ended = True
+                self.check_routes(created[checks.IDENTITY], routes)
+            if end == self.lifecycle.path_to_end()[-1] and not completed:
+                completed = True
                 self.fetch("done", created[checks.IDENTITY])
-        if self.tasks and not ended:
+        if self.tasks and not completed:
             for check in self.checks.scope("done"):
                 detail = f"no task reached {self.lifecycle.path_to_end()[-1]}"
                 self.skip(check.id, check.words, detail)
-        for check in routes:
-            if self.rule(check.id, check.words).status == "pass" and not self.ended:
+        if self.tasks and not ended:
+            for check in routes:
                 self.skip(check.id, check.words, "no task ended")
 
     def check_routes(self, task_id: str, routes: tuple[Check, ...]) -> None:
         """Every route to an ended task answers with the same task."""
-        self.ended = True
         operations = self.spec.retrievals()
         for check in routes:
             replies = [
