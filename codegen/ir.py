@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 Schema = dict[str, Any]
 ParameterLocation = Literal["path", "query", "header"]
+KeyLocation = Literal["header", "query", "cookie"]
+KeyScheme = Literal["bearer", "basic", "apiKey"]
 
 # What every generated package exports whatever its spec: no model may take these names.
 RUNTIME_EXPORTS = (
@@ -80,6 +82,22 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Security:
+    """How an operation sends the API key: a security scheme the runtime can apply.
+
+    ``scheme`` says how the value is written: ``bearer`` (``Bearer <key>``),
+    ``basic`` (``Basic`` and the base64 of ``user:password``) or ``apiKey``
+    (the key as it is). ``location`` and ``name`` say where: the header, query
+    parameter or cookie of that name.
+    """
+
+    scheme_name: str
+    scheme: KeyScheme
+    location: KeyLocation = "header"
+    name: str = "Authorization"
+
+
+@dataclass(frozen=True)
 class BodyField:
     """A top-level property of a JSON object request body."""
 
@@ -97,6 +115,7 @@ class Body:
 
     ``media_type`` is how it is sent: JSON, ``multipart/form-data`` (``files``
     names the properties that are files) or ``application/x-www-form-urlencoded``.
+    An object body is passed as its ``fields``; any other JSON body ``whole``.
     """
 
     schema: Schema
@@ -106,6 +125,8 @@ class Body:
     fields: tuple[BodyField, ...]
     media_type: str = "application/json"
     files: tuple[str, ...] = ()
+    whole: bool = False
+    """A JSON body whose schema is not an object (an array, say): passed whole as ``body=``."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +173,8 @@ class Operation:
     parameters: tuple[Parameter, ...]
     body: Body | None
     responses: tuple[Response, ...]
-    auth: bool
+    security: Security | None
+    """How the API key is sent, or None when the operation takes no credentials."""
     echo: tuple[Echo, ...] = ()
     upstream: Upstream | None = None
     waiter: Waiter | None = None
@@ -163,6 +185,11 @@ class Operation:
     """The body's other media types, each with its schema; ``body`` is the default (JSON first)."""
 
     pagination: Pagination | None = None
+
+    @property
+    def auth(self) -> bool:
+        """Whether the operation takes the API key."""
+        return self.security is not None
 
     @property
     def bodies(self) -> tuple[Body, ...]:

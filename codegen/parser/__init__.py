@@ -14,7 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.ir import RUNTIME_EXPORTS, Api, Body, BodyField, Operation, Parameter, Response, Schema
+from codegen.ir import (
+    RUNTIME_EXPORTS,
+    Api,
+    Body,
+    BodyField,
+    Operation,
+    Parameter,
+    Response,
+    Schema,
+    Security,
+)
 from codegen.loader import SpecError, gather, raise_all, resolve_schema, schema_name
 from codegen.parser import extensions, names
 from codegen.parser.extensions import Lifecycle
@@ -141,7 +151,7 @@ def parse(document: dict[str, Any], package: str) -> Api:
         list(sources), lambda raw: names.pascal(raw, taken_classes), taken_classes
     )
     context = _Names(function_names, class_names)
-    bearer = gather(errors, [components.get("securitySchemes", {})], _bearer_schemes)
+    schemes = gather(errors, [components.get("securitySchemes", {})], _security_schemes)
     schemas = dict(
         gather(
             errors,
@@ -156,7 +166,7 @@ def parse(document: dict[str, Any], package: str) -> Api:
             lambda found: _operation(
                 found,
                 sources,
-                bearer[0] if bearer else set(),
+                schemes[0] if schemes else {},
                 document.get("security", []),
                 context,
             ),
@@ -358,21 +368,93 @@ def _component_name(raw: Any) -> str | None:
     return schema_name(ref) if isinstance(ref, str) else None
 
 
-def _bearer_schemes(schemes: dict[str, Any]) -> set[str]:
-    bearer = set()
+SUPPORTED_SECURITY = "apiKey (in a header, the query or a cookie), HTTP bearer, HTTP basic"
+# Scheme types OpenAPI defines that the runtime cannot send a key for.
+UNSUPPORTED_SECURITY = {"oauth2", "openIdConnect", "mutualTLS"}
+# An HTTP token (RFC 9110): what a header, query parameter or cookie name may be.
+TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# Set by the runtime itself: an API key there would be overwritten or would clash.
+RUNTIME_HEADERS = {"accept", "user-agent", "content-type", "content-length"}
+
+
+def _security_schemes(schemes: Any) -> dict[str, Security | str]:
+    """Each declared scheme: how the runtime sends a key for it, or why it cannot.
+
+    A scheme the runtime cannot use (OAuth 2, say) is no error by itself: an
+    operation is refused only when none of its requirements can be met.
+    """
+    if not isinstance(schemes, dict):
+        raise SpecError("components.securitySchemes: must be a mapping")
+    found: dict[str, Security | str] = {}
     for name, scheme in schemes.items():
-        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            bearer.add(name)
+        where = f"components.securitySchemes.{name}"
+        kind = scheme.get("type") if isinstance(scheme, dict) else None
+        if kind == "apiKey":
+            location, key_name = scheme.get("in"), scheme.get("name")
+            if location not in ("header", "query", "cookie"):
+                raise SpecError(f"{where}.in: must be header, query or cookie (got {location!r})")
+            if not isinstance(key_name, str) or not TOKEN.fullmatch(key_name):
+                raise SpecError(f"{where}.name: must be a header, query or cookie name")
+            if location == "header" and key_name.lower() in RUNTIME_HEADERS:
+                raise SpecError(f"{where}.name: {key_name!r} is a header the client sets itself")
+            found[name] = Security(name, "apiKey", location, key_name)
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() in ("bearer", "basic"):
+            found[name] = Security(name, str(scheme["scheme"]).lower())  # type: ignore[arg-type]
+        elif kind == "http":
+            found[name] = f"{where}: HTTP scheme {scheme.get('scheme')!r} is not supported"
+        elif kind in UNSUPPORTED_SECURITY:
+            found[name] = f"{where}: type {kind} is not supported"
         else:
-            raise SpecError(f"components.securitySchemes.{name}: only HTTP bearer is supported")
-    return bearer
+            raise SpecError(f"{where}.type: {kind!r} is not a security scheme type")
+    return found
+
+
+def _security(requirements: Any, schemes: dict[str, Security | str], where: str) -> Security | None:
+    """The first requirement of ``requirements`` the runtime can meet, or None for no key.
+
+    ``[]`` (or only ``{}``, anonymous access) takes no key. A requirement
+    naming two schemes at once (both needed) is not supported.
+    """
+    if not isinstance(requirements, list) or not all(isinstance(r, dict) for r in requirements):
+        raise SpecError(f"{where}: must be a list of security requirements")
+    refusals = []
+    for requirement in requirements:
+        unknown = sorted(set(requirement) - set(schemes))
+        if unknown:
+            raise SpecError(f"{where}: {unknown} are not in components.securitySchemes")
+        if len(requirement) > 1:
+            refusals.append(f"{sorted(requirement)} together (one scheme at a time is supported)")
+        elif requirement:
+            chosen = schemes[next(iter(requirement))]
+            if isinstance(chosen, Security):
+                return chosen
+            refusals.append(chosen)
+    if not requirements or {} in requirements:
+        return None
+    raise SpecError(
+        f"{where}: no requirement the generator supports ({'; '.join(refusals)}); "
+        f"supported: {SUPPORTED_SECURITY}"
+    )
+
+
+def _check_key_clash(
+    security: Security | None, parameters: tuple[Parameter, ...], where: str
+) -> None:
+    """No parameter goes where the API key goes: one would overwrite the other."""
+    if security is None or security.location == "cookie":
+        return
+    for p in parameters:
+        if p.location == security.location and p.name.lower() == security.name.lower():
+            raise SpecError(
+                f"{where}: parameter {p.name!r} is where {security.scheme_name!r} sends the key"
+            )
 
 
 def _operation(
     located: Located,
     sources: dict[str, Any],
-    bearer: set[str],
-    global_security: list[dict[str, Any]],
+    schemes: dict[str, Security | str],
+    global_security: Any,
     context: _Names,
 ) -> Operation:
     path, method, op, path_item = located
@@ -392,7 +474,19 @@ def _operation(
         errors.append(
             SpecError(f"{where}.requestBody: property 'content_type' chooses the media type")
         )
-    taken = TAKEN_ARGUMENTS | {f.name for b in bodies for f in b.fields}
+    if len({b.whole for b in bodies}) > 1:
+        errors.append(
+            SpecError(
+                f"{where}.requestBody: its media types must all be objects with properties, "
+                f"or none (got {[b.media_type for b in bodies]})"
+            )
+        )
+    # A body passed whole is the argument ``body``; a parameter of that name gives way.
+    taken = (
+        TAKEN_ARGUMENTS
+        | {f.name for b in bodies for f in b.fields}
+        | ({"body"} if any(b.whole for b in bodies) else set())
+    )
     argument_names = names.assign(
         {(p["name"], p.get("in")): p["name"] for p, _ in raw_parameters},
         lambda raw: names.field(raw, names.RESERVED_SNAKE | taken),
@@ -429,7 +523,14 @@ def _operation(
         clash = sorted({f.name for b in bodies for f in b.fields} & DOWNLOAD_ARGUMENTS)
         if clash:
             raise SpecError(f"{where}.requestBody: property {clash[0]!r} is a download argument")
-    security = op.get("security", global_security)
+    if request_body is not None and request_body.whole and "x-cli" in op:
+        raise SpecError(f"{where}.x-cli: a body that is not an object has no command-line options")
+    security = _security(
+        op.get("security", global_security),
+        schemes,
+        f"{where}.security" if "security" in op else "security",
+    )
+    _check_key_clash(security, parameters, where)
     json_successes = {r.schema_name for r in successes if r.schema_name}
     lifecycles = [r.lifecycle for r in responses if r.is_success and r.lifecycle]
     body_source = sources[request_body.schema_name] if request_body else {}
@@ -444,7 +545,7 @@ def _operation(
         parameters=parameters,
         body=request_body,
         responses=responses,
-        auth=any(bearer & set(requirement) for requirement in security),
+        security=security,
         echo=extensions.echo(op, where),
         upstream=extensions.upstream(op, where),
         waiter=extensions.waiter(op, _distinct(lifecycles), where),
@@ -614,8 +715,13 @@ def is_file_schema(raw: Any, sources: dict[str, Any]) -> bool:
 def _with_fields(body: Body, sources: dict[str, Any], where: str) -> Body:
     """``body`` with its top-level fields, read from the documented (source) schema."""
     target = resolve_schema(sources[body.schema_name], sources)
-    if target.get("type") != "object":
+    if target.get("type") != "object" and not _is_json(body.media_type):
         raise SpecError(f"{where}.requestBody: the {body.media_type} body must be an object schema")
+    # Not an object with named properties (an array; a map, typed dict[str, ...]): no fields.
+    if target.get("type") != "object" or (
+        not target.get("properties") and isinstance(target.get("additionalProperties"), dict)
+    ):
+        return dataclasses.replace(body, whole=True)
     required = set(target.get("required", []))
     files = tuple(
         prop
