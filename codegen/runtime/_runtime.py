@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import json
@@ -23,7 +24,7 @@ from ._bodies import (
     multipart_body,
 )
 from ._bodies import urlencoded_body as _urlencoded
-from ._http import HttpRequest
+from ._http import HttpRequest, hide_secret, secret_forms
 from ._validation import (
     FieldError,
     Schema,
@@ -107,12 +108,22 @@ class OperationSpec:
     method: str
     path: str
     auth: bool = True
+    key_scheme: str = "bearer"
+    """How the key is written: ``bearer`` (``Bearer <key>``), ``basic`` (``Basic`` and the
+    base64 of ``user:password``) or ``apiKey`` (as it is)."""
+    key_in: str = "header"
+    """Where the key goes: the ``header``, ``query`` parameter or ``cookie`` ``key_name``."""
+    key_name: str = "Authorization"
     path_params: tuple[Param, ...] = ()
     query_params: tuple[Param, ...] = ()
     header_params: tuple[Param, ...] = ()
     body: Schema | None = None
     body_type: str = ""
     body_defaults: Mapping[str, Any] = field(default_factory=dict)
+    body_whole: bool = False
+    """The body is one JSON value (an array, say), given whole, not as fields."""
+    body_optional: bool = False
+    """A whole body may be left out: None sends none."""
     responses: Mapping[str, Schema | None] = field(default_factory=dict)
     echo: tuple[Echo, ...] = ()
     error_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -147,15 +158,17 @@ def build_request(
     params: Mapping[str, object],
     fields: Mapping[str, object] | None,
     content_type: str | None = None,
+    value: object = _MISSING,
 ) -> HttpRequest:
     """Validate every argument and build the request; raise RequestValidationError if any is bad.
 
     ``content_type`` picks one of the media types the body may be sent as
-    (the spec's first JSON one, or its first, by default).
+    (the spec's first JSON one, or its first, by default). ``value`` is the
+    body of an operation whose body is not an object (``body_whole``).
     """
     errors: list[FieldError] = []
     if operation.auth:
-        errors.extend(_api_key_errors(api_key))
+        errors.extend(_api_key_errors(api_key, operation))
     errors.extend(_base_url_errors(base_url))
     values = {p.name: params.get(p.python_name, _MISSING) for p in _all_params(operation)}
     for param in _all_params(operation):
@@ -163,7 +176,12 @@ def build_request(
     for param in operation.path_params:
         errors.extend(_path_segment_errors(param, values[param.name]))
     chosen = _chosen_body(operation, content_type, errors)
-    body = None if fields is None or chosen is None else _body(operation, chosen, fields, errors)
+    body: Any = _MISSING
+    if chosen is not None and operation.body_whole:
+        if not (value is None and operation.body_optional):
+            body = _whole_body(operation, chosen, None if value is _MISSING else value, errors)
+    elif chosen is not None and fields is not None:
+        body = _body(operation, chosen, fields, errors)
     if errors:
         raise RequestValidationError(errors)
     accept = ", ".join(dict.fromkeys([*_binary_types(operation), "application/json"]))
@@ -171,20 +189,38 @@ def build_request(
     for param in operation.header_params:
         if values[param.name] is not _MISSING:
             headers[param.name] = _text(values[param.name])
-    encoded = None if body is None or chosen is None else _encoded(chosen, body)
+    encoded = None if body is _MISSING or chosen is None else _encoded(chosen, body)
     if isinstance(encoded, StreamBody):
         headers["Content-Type"] = encoded.content_type
         headers["Content-Length"] = str(encoded.length)
     elif encoded is not None and chosen is not None:
         headers["Content-Type"] = chosen.media_type
-    if operation.auth:
-        headers["Authorization"] = f"Bearer {api_key}"
+    url = _url(operation, base_url, values)
+    if operation.auth and api_key is not None:
+        url = _with_key(operation, api_key, url, headers)
     return HttpRequest(
         method=operation.method,
-        url=_url(operation, base_url, values),
+        url=url,
         headers=headers,
         body=encoded,
+        secret=api_key if operation.auth and api_key else "",
     )
+
+
+def _with_key(operation: OperationSpec, api_key: str, url: str, headers: dict[str, str]) -> str:
+    """Place the key where the operation's security scheme says; return the URL it goes to."""
+    if operation.key_in == "query":
+        joined = urllib.parse.urlencode([(operation.key_name, api_key)])
+        return f"{url}{'&' if '?' in url else '?'}{joined}"
+    if operation.key_in == "cookie":
+        headers["Cookie"] = f"{operation.key_name}={api_key}"
+    elif operation.key_scheme == "basic":
+        headers[operation.key_name] = "Basic " + base64.b64encode(api_key.encode()).decode()
+    elif operation.key_scheme == "bearer":
+        headers[operation.key_name] = f"Bearer {api_key}"
+    else:
+        headers[operation.key_name] = api_key
+    return url
 
 
 def _chosen_body(
@@ -204,7 +240,7 @@ def _chosen_body(
     return None
 
 
-def _encoded(chosen: BodyContent, body: dict[str, Any]) -> bytes | StreamBody:
+def _encoded(chosen: BodyContent, body: Any) -> bytes | StreamBody:
     """``body`` as ``chosen`` sends it: bytes (JSON, a form) or a StreamBody (multipart)."""
     if chosen.media_type == MULTIPART:
         return multipart_body(body, frozenset(chosen.files))
@@ -294,17 +330,13 @@ def _warn_tolerated(
     request: HttpRequest | None,
 ) -> None:
     """Log what a lenient read let through; a token the request carried is never shown."""
-    secret = ""
-    if request is not None:
-        authorization = {k.lower(): v for k, v in request.headers.items()}.get("authorization", "")
-        secret = authorization.partition(" ")[2].strip()
+    secret = _secret_of(request)
     for error in tolerated:
-        text = f"{error} ({error.rule})"
         logger.warning(
             "%s: HTTP %d response kept as it came, although %s (strict=True refuses it)",
             operation.operation_id,
             status_code,
-            text.replace(secret, "***") if secret else text,
+            hide_secret(f"{error} ({error.rule})", secret),
         )
 
 
@@ -340,8 +372,8 @@ def read_api_error(
     (the request's credential) is removed from the body before any of it is cut
     short for the message, so no part of it is left at the cut.
     """
-    if secret:
-        body = body.replace(secret.encode(), b"***")
+    for form in secret_forms(secret):
+        body = body.replace(form.encode(), b"***")
     data = _decode_json(body)
     if data is not _MISSING and _too_deep(data):
         data = _MISSING
@@ -451,13 +483,22 @@ def _all_params(operation: OperationSpec) -> tuple[Param, ...]:
     return operation.path_params + operation.query_params + operation.header_params
 
 
-def _api_key_errors(api_key: object) -> list[FieldError]:
+def _api_key_errors(api_key: object, operation: OperationSpec) -> list[FieldError]:
     # The key is a secret: no message here shows its value.
     if not isinstance(api_key, str) or not api_key.strip():
         return [FieldError("api_key", "required", "must be a non-empty string")]
     if any(ord(c) < 32 or ord(c) == 127 for c in api_key) or not api_key.isascii():
         return [FieldError("api_key", "header", "must be printable ASCII (value hidden)")]
+    if operation.key_in == "cookie" and any(c in _NOT_IN_COOKIES for c in api_key):
+        message = "must not hold spaces, quotes, commas, semicolons or backslashes (value hidden)"
+        return [FieldError("api_key", "cookie", message)]
+    if operation.key_scheme == "basic" and ":" not in api_key:
+        return [FieldError("api_key", "basic", "must be user:password (value hidden)")]
     return []
+
+
+# What a cookie value cannot hold (RFC 6265 cookie-octet).
+_NOT_IN_COOKIES = frozenset(' ",;\\')
 
 
 def _base_url_errors(base_url: object) -> list[FieldError]:
@@ -534,6 +575,19 @@ def _body(
     except RecursionError:
         errors.append(FieldError("", "json", "is nested too deeply to send"))
     return body
+
+
+def _whole_body(
+    operation: OperationSpec, chosen: BodyContent, value: object, errors: list[FieldError]
+) -> Any:
+    """A body given whole (not an object): checked against its schema as it is."""
+    try:
+        shape_errors = list(json_errors(value, "body"))
+        validator = operation.api.validator.for_requests
+        errors.extend(shape_errors or validator.errors(chosen.schema, value, "body"))
+    except RecursionError:
+        errors.append(FieldError("", "json", "is nested too deeply to send"))
+    return value
 
 
 def _url(operation: OperationSpec, base_url: str, values: Mapping[str, object]) -> str:
@@ -620,9 +674,14 @@ def _too_deep(data: Any, limit: int = _MAX_DEPTH) -> bool:
 
 
 def _secret_of(request: HttpRequest | None) -> str:
-    """The credential ``request`` carries (its bearer token), or "" when it has none."""
+    """The key ``request`` carries, or "" when it has none.
+
+    A request built by hand, without its ``secret``, gives its bearer token.
+    """
     if request is None:
         return ""
+    if request.secret:
+        return request.secret
     for name, value in request.headers.items():
         if name.lower() == "authorization":
             return value.partition(" ")[2] or value
@@ -630,17 +689,16 @@ def _secret_of(request: HttpRequest | None) -> str:
 
 
 def _redact(text: str, secret: str) -> str:
-    """``text`` without ``secret``, nor a start of it left where a value was cut short (``…``)."""
-    if not secret:
-        return text
-    text = text.replace(secret, "***")
-    shortest = min(len(secret) - 1, 4)
+    """``text`` without any form of ``secret``, nor the start of one left at a cut (``…``)."""
+    forms = secret_forms(secret)
+    text = hide_secret(text, secret)
     parts = text.split(_ELLIPSIS)
     for index, part in enumerate(parts[:-1]):
-        for size in range(len(secret) - 1, shortest - 1, -1):
-            if size > 0 and part.endswith(secret[:size]):
-                parts[index] = part[:-size] + "***"
-                break
+        for form in forms:
+            sizes = range(len(form) - 1, min(len(form) - 1, 4) - 1, -1)
+            cut = next((n for n in sizes if n and part.endswith(form[:n])), 0)
+            if cut:
+                part = parts[index] = part[:-cut] + "***"
     return _ELLIPSIS.join(parts)
 
 

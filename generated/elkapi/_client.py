@@ -38,7 +38,9 @@ from ._http import (
     HttpTransport,
     Timeout,
     Transport,
+    hide_secret,
     redact_headers,
+    secret_forms,
     stream_with,
 )
 from ._runtime import ApiSpec, OperationSpec
@@ -168,13 +170,19 @@ def transient(error: Error) -> bool:
 
 
 def scrub(value: Any, secret: str) -> Any:
-    """``value`` with every occurrence of ``secret`` replaced, looking inside containers."""
+    """``value`` with every form of ``secret`` replaced, looking inside containers.
+
+    The forms (:func:`secret_forms`) include the key percent-encoded, as a URL
+    carrying it in its query shows it.
+    """
     if not secret:
         return value
     if isinstance(value, str):
-        return value.replace(secret, _HIDDEN)
+        return hide_secret(value, secret)
     if isinstance(value, bytes):
-        return value.replace(secret.encode(), _HIDDEN.encode())
+        for form in secret_forms(secret):
+            value = value.replace(form.encode(), _HIDDEN.encode())
+        return value
     if isinstance(value, list):
         return [scrub(item, secret) for item in value]
     if isinstance(value, tuple):
@@ -206,11 +214,13 @@ class RawResponse(Generic[T]):
     body: bytes = field(repr=False)
     attempts: int
     _parse: Callable[[], T] = field(repr=False, compare=False)
+    _secret: str = field(default="", repr=False, compare=False)
 
     @property
     def request_id(self) -> str | None:
-        """The server's id for the request, when it sent one."""
-        return request_id_of(self.headers)
+        """The server's id for the request, when it sent one (the key hidden, if it echoes it)."""
+        found: str | None = scrub(request_id_of(self.headers), self._secret)
+        return found
 
     def parse(self) -> T:
         """The decoded model; raises ApiError or ResponseValidationError like the operation."""
@@ -219,7 +229,8 @@ class RawResponse(Generic[T]):
     def __repr__(self) -> str:
         return (
             f"RawResponse(status_code={self.status_code}, "
-            f"headers={redact_headers(self.headers)!r}, attempts={self.attempts})"
+            f"headers={redact_headers(self.headers, self._secret)!r}, "
+            f"attempts={self.attempts})"
         )
 
 
@@ -492,11 +503,16 @@ class ClientCore:
             )
             headers = current.headers
             if not same_origin:
-                headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
+                # The usual credential headers, and any header of the scheme carrying the key.
+                headers = {
+                    k: v
+                    for k, v in headers.items()
+                    if k.lower() not in _CREDENTIAL_HEADERS and hide_secret(v, current.secret) == v
+                }
             method, body = current.method, current.body
             if response.status_code == 303 and method != "HEAD":
                 method, body = "GET", None
-            current = HttpRequest(method, target, headers, body)
+            current = HttpRequest(method, target, headers, body, secret=current.secret)
         raise AssertionError("unreachable: the last hop is refused")  # pragma: no cover
 
     def _raw_response(
@@ -521,7 +537,9 @@ class ClientCore:
                 raise self._surface(error, operation, attempts, response.headers) from None
             return result
 
-        return RawResponse(response.status_code, response.headers, response.body, attempts, parsed)
+        return RawResponse(
+            response.status_code, response.headers, response.body, attempts, parsed, request.secret
+        )
 
     def _sink(
         self,

@@ -20,10 +20,53 @@ from .errors import ResponseTooLargeError, TransportError
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` with credentials replaced by ``***``."""
+_HIDDEN = "***"
+# A piece of a key shorter than this is not hidden on its own: it would hide common words.
+_SHORTEST_PART = 6
+
+
+def secret_forms(secret: str) -> tuple[str, ...]:
+    """Every way the key ``secret`` may show in text, longest first ("" for none).
+
+    As it is; percent-encoded, as a query string carries it; in base64, as
+    HTTP basic sends ``user:password``; and, for a key with a scheme word or
+    a user in front (``Bot abc...``, ``user:password``), the part after it,
+    which a server may echo alone.
+    """
+    if not secret:
+        return ()
+    forms = {
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret, safe=""),
+        base64.b64encode(secret.encode()).decode(),
+    }
+    for separator in (" ", ":"):
+        part = secret.rpartition(separator)[2].strip()
+        if separator in secret and len(part) >= _SHORTEST_PART:
+            forms.add(part)
+    return tuple(sorted(forms, key=lambda form: (-len(form), form)))
+
+
+def hide_secret(text: str, secret: str) -> str:
+    """``text`` with every form of ``secret`` (:func:`secret_forms`) replaced by ``***``."""
+    for form in secret_forms(secret):
+        text = text.replace(form, _HIDDEN)
+    return text
+
+
+def redact_headers(headers: Mapping[str, str], secret: str = "") -> dict[str, str]:
+    """A copy of ``headers`` with credentials replaced by ``***``.
+
+    Credentials are the usual headers (``Authorization``, ``Cookie``, ...) and
+    any header carrying the key ``secret`` (an API key in a header of its own).
+    """
     return {
-        name: ("***" if name.lower() in _SECRET_HEADERS else value)
+        name: (
+            _HIDDEN
+            if name.lower() in _SECRET_HEADERS or hide_secret(value, secret) != value
+            else value
+        )
         for name, value in headers.items()
     }
 
@@ -41,11 +84,13 @@ class HttpRequest:
     url: str
     headers: dict[str, str] = field(repr=False)
     body: bytes | StreamBody | None = None
+    secret: str = field(default="", repr=False, compare=False)
+    """The API key the request carries, wherever it is (a header, the query): never shown."""
 
     def __repr__(self) -> str:
         return (
-            f"HttpRequest(method={self.method!r}, url={self.url!r}, "
-            f"headers={redact_headers(self.headers)!r}, body={self.body!r})"
+            f"HttpRequest(method={self.method!r}, url={hide_secret(self.url, self.secret)!r}, "
+            f"headers={redact_headers(self.headers, self.secret)!r}, body={self.body!r})"
         )
 
     def content(self) -> bytes | None:
