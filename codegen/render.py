@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema
+from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema, Security
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.parser.extensions import Echo
@@ -71,6 +71,12 @@ class OperationView:
     model_expr: str
     returns_words: str
     docstring: str
+    key_fields: dict[str, str]
+    """The OperationSpec arguments placing the key, where they differ from the defaults."""
+    body_signature: str
+    """How a signature takes the body: ``**fields: Unpack[...]``, ``body: ...``, or ""."""
+    body_forward: str
+    """How a call hands the body on to a function taking ``body_signature``."""
 
 
 def generate(api: Api, out: Path, spec_name: str) -> Path:
@@ -246,7 +252,33 @@ def _view(api: Api, op: Operation) -> OperationView:
         model_expr=model_expr,
         returns_words=returns_words,
         docstring=docstring_text(_docstring(op)),
+        key_fields=_key_fields(op),
+        body_signature=_body_signature(op.body),
+        body_forward=("body=body" if op.body.whole else "**fields") if op.body else "",
     )
+
+
+# OperationSpec's defaults: a bearer token in the Authorization header.
+_KEY_DEFAULTS = {"key_scheme": "bearer", "key_in": "header", "key_name": "Authorization"}
+
+
+def _key_fields(op: Operation) -> dict[str, str]:
+    if op.security is None:
+        return {}
+    placed = {
+        "key_scheme": op.security.scheme,
+        "key_in": op.security.location,
+        "key_name": op.security.name,
+    }
+    return {name: value for name, value in placed.items() if value != _KEY_DEFAULTS[name]}
+
+
+def _body_signature(body: Body | None) -> str:
+    if body is None:
+        return ""
+    if not body.whole:
+        return f"**fields: Unpack[{body.type_name}]"
+    return f"body: {body.type_name}" + ("" if body.required else " | None = None")
 
 
 def _defaults(body: Body | None) -> dict[str, Any]:
@@ -279,8 +311,8 @@ def _docstring(op: Operation) -> str:
     if op.description:
         lines += [op.description, ""]
     lines.append("Args:")
-    if op.auth:
-        lines.append(_arg("api_key", "The API key, sent as a bearer token.", 4))
+    if op.security is not None:
+        lines.append(_arg("api_key", _key_note(op.security), 4))
     lines.append(_arg("base_url", "The server, without a path.", 4))
     for p in op.parameters:
         lines.append(_arg(p.python_name, p.description, 4))
@@ -288,7 +320,12 @@ def _docstring(op: Operation) -> str:
         offered = ", ".join(repr(body.media_type) for body in op.bodies)
         note = f"How the body is sent: {offered} (the first by default)."
         lines.append(_arg("content_type", note, 4))
-    if op.body:
+    if op.body and op.body.whole:
+        note = f"The JSON body ({op.body.type_name})."
+        if not op.body.required:
+            note += " Optional: None sends no body."
+        lines.append(_arg("body", note, 4))
+    elif op.body:
         kind = "JSON" if op.body.media_type == "application/json" else op.body.media_type
         lines.append(_arg("**fields", f"The fields of the {kind} body ({op.body.type_name}):", 4))
         files = {name for body in op.bodies for name in body.files}
@@ -310,6 +347,16 @@ def _docstring(op: Operation) -> str:
         "    RequestValidationError: an argument breaks the spec; nothing is built.",
     ]
     return "\n".join(lines)
+
+
+def _key_note(security: Security) -> str:
+    """Where the docstring says the key goes."""
+    if security.scheme == "bearer":
+        return "The API key, sent as a bearer token."
+    if security.scheme == "basic":
+        return "The credentials ``user:password``, sent as HTTP basic auth."
+    where = {"header": "header", "query": "query parameter", "cookie": "cookie"}
+    return f"The API key, sent as it is in the {security.name} {where[security.location]}."
 
 
 def _arg(name: str, note: str, indent: int) -> str:
