@@ -382,3 +382,18 @@ def test_a_body_mixing_fields_and_a_whole_value_is_refused(tmp_path: Path) -> No
     with pytest.raises(SpecError) as raised:
         parse(spec(paths), "keys")
     assert "its media types must all be objects with properties, or none" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("security", "expected"),
+    [
+        ([{}], None),  # anonymous access only
+        ([{}, {"query": []}], "query"),  # a key is taken when one is offered
+        ([{"oauth": []}, {}], None),  # nothing supported, but anonymous access allowed
+        ([{"basic": []}, {"header": []}], "basic"),  # the first supported wins
+    ],
+)
+def test_which_requirement_an_operation_takes(security: Any, expected: str | None) -> None:
+    api = parse(spec({"/x": get("getX", security=security)}), "keys")
+    chosen = api.operations[0].security
+    assert (chosen.scheme_name if chosen else None) == expected
