@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.contract import cases, checks, conformance
-from tests.contract.mock import MockApi, serve
+from tests.contract.mock import MockApi, QuickServer, serve
 from tests.contract.runner import FUZZ_EXAMPLES, Outcome, Status, Target, default_budget
 from tests.contract.spec import ROOT
 
@@ -196,7 +195,7 @@ def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> Non
     def echo_the_token(request: Request) -> Response:
         return Response(f"denied for {request.headers.get('Authorization')}", status=400)
 
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickServer(host="127.0.0.1", port=0)
     server.expect_request(re.compile(".*")).respond_with_handler(echo_the_token)
     server.start()
     try:
@@ -355,7 +354,7 @@ def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> N
             return Response("{}", status=429, headers={"Retry-After": "0"})
         return api.handle(request)
 
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickServer(host="127.0.0.1", port=0)
     server.expect_request(re.compile(".*")).respond_with_handler(every_other_is_limited)
     server.start()
     try:
