@@ -38,6 +38,7 @@ from pathlib import Path
 from tests.contract import report
 from tests.contract import spec as spec_module
 from tests.contract.runner import (
+    FUZZ_EXAMPLES,
     KEY_ENV,
     CannotRun,
     Runner,
@@ -67,8 +68,11 @@ def run(
     spec: Spec | None = None,
     rules: Sequence[str] = (),
     err: Callable[[str], None] | None = None,
+    fuzz: int = FUZZ_EXAMPLES,
 ) -> int:
     """Run the suite, print and write the report; return the exit status.
+
+    ``fuzz`` caps the valid bodies drawn for accepts.fuzz (the budget caps them too).
 
     The key is checked first; when it is refused, or the server cannot be
     reached, one line goes to ``err`` (default ``out``), the JUnit report holds
@@ -82,6 +86,7 @@ def run(
         poll_interval=0.001 if loopback else 5,
         spec=spec,
         rules=rules,
+        fuzz=fuzz,
     )
     try:
         runner.check_key()

@@ -411,6 +411,20 @@ def _json(status: int, body: Any, content_type: str = "application/json") -> Res
     return Response(json.dumps(body), status=status, content_type=content_type)
 
 
+class QuickServer(HTTPServer):
+    """A pytest-httpserver server that stops within milliseconds.
+
+    ``serve_forever`` looks for a shutdown request every half second by default;
+    the tests start and stop a server for each conformance run, so that wait
+    would be most of their time.
+    """
+
+    def thread_target(self) -> None:
+        """Serve until stopped, looking for the stop request every 10 ms."""
+        if self.server is not None:
+            self.server.serve_forever(poll_interval=0.01)
+
+
 def serve(
     api: MockApi, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
 ) -> HTTPServer:
@@ -419,7 +433,7 @@ def serve(
     ``quiet`` silences the per-request access log, which drowns test output.
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING if quiet else logging.INFO)
-    server = HTTPServer(host=host, port=port)
+    server = QuickServer(host=host, port=port)
     server.expect_request(re.compile(".*")).respond_with_handler(api.handle)
     server.start()
     return server

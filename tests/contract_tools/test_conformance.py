@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.contract import cases, checks, conformance
-from tests.contract.mock import MockApi, serve
+from tests.contract import cases, checks, conformance, runner
+from tests.contract.mock import MockApi, QuickServer, serve
 from tests.contract.runner import FUZZ_EXAMPLES, Outcome, Status, Target, default_budget
 from tests.contract.spec import ROOT
 
@@ -27,6 +26,8 @@ GROUPS = [case.group for case in cases.refusal_cases() if case.violations]
 BOUNDARY = [case.id for case in cases.refusal_cases() if case.bodies]
 # Every acceptance case; the mock's ``refuse:<case id>`` break refuses exactly its body.
 ACCEPTED = [case.id for case in cases.acceptance_cases()]
+# The fuzz phase of each break run but accepts.fuzz's: enough to judge a few answers.
+SWEEP_FUZZ_EXAMPLES = 3
 
 
 def break_cases() -> Iterator[tuple[str, str, set[str]]]:
@@ -56,7 +57,12 @@ def break_cases() -> Iterator[tuple[str, str, set[str]]]:
 
 
 def run_suite(
-    api: MockApi, *, budget: int = 200, examples: int = 1, tmp_path: Path
+    api: MockApi,
+    *,
+    budget: int = 200,
+    examples: int = 1,
+    fuzz: int = FUZZ_EXAMPLES,
+    tmp_path: Path,
 ) -> tuple[int, dict[str, Outcome], list[str], Target]:
     server = serve(api)
     try:
@@ -68,7 +74,9 @@ def run_suite(
         def capture(line: str) -> None:
             lines.append(line)
 
-        status = conformance.run(target, examples=examples, report_path=report, out=capture)
+        status = conformance.run(
+            target, examples=examples, fuzz=fuzz, report_path=report, out=capture
+        )
         for case in ET.parse(report).getroot():
             verdict: Status = (
                 "fail"
@@ -115,8 +123,11 @@ def test_the_suite_passes_against_the_mock(tmp_path: Path) -> None:
 def test_each_rule_broken_in_the_mock_fails_that_rule(
     broken: str, rule: str, allowed: set[str], tmp_path: Path
 ) -> None:
+    # Fuzzed bodies only decide accepts.fuzz: the other breaks need few of them.
     status, outcomes, lines, _ = run_suite(
-        MockApi(api_key=SECRET, broken=frozenset({broken})), tmp_path=tmp_path
+        MockApi(api_key=SECRET, broken=frozenset({broken})),
+        fuzz=FUZZ_EXAMPLES if broken == checks.FUZZ else SWEEP_FUZZ_EXAMPLES,
+        tmp_path=tmp_path,
     )
     assert status == 1
     assert rule in failed(outcomes), "\n".join(lines)
@@ -196,7 +207,7 @@ def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> Non
     def echo_the_token(request: Request) -> Response:
         return Response(f"denied for {request.headers.get('Authorization')}", status=400)
 
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickServer(host="127.0.0.1", port=0)
     server.expect_request(re.compile(".*")).respond_with_handler(echo_the_token)
     server.start()
     try:
@@ -355,7 +366,7 @@ def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> N
             return Response("{}", status=429, headers={"Retry-After": "0"})
         return api.handle(request)
 
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickServer(host="127.0.0.1", port=0)
     server.expect_request(re.compile(".*")).respond_with_handler(every_other_is_limited)
     server.start()
     try:
@@ -399,3 +410,22 @@ def test_cli_download_of_a_pending_task_fails_and_writes_nothing(
     result = cli(["download", task_id, str(tmp_path / "out.mp4")], base_url, key)
     assert result.returncode == 1 and "Task is not completed yet" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_run_in_the_process_replays_the_refusal_searches_to_the_same_verdicts(
+    tmp_path: Path,
+) -> None:
+    # The second run replays the bodies the first run's refusal searches drew.
+    api = MockApi(api_key=SECRET, broken=frozenset({"validation:prompt"}))
+    first = run_suite(api, fuzz=SWEEP_FUZZ_EXAMPLES, tmp_path=tmp_path)
+    replayed = run_suite(
+        MockApi(api_key=SECRET, broken=frozenset({"validation:prompt"})),
+        fuzz=SWEEP_FUZZ_EXAMPLES,
+        tmp_path=tmp_path,
+    )
+    assert runner._PASSED_DRAWS, "nothing was kept to replay"
+    assert replayed[0] == first[0] == 1
+    assert failed(replayed[1]) == failed(first[1]) == {"refuses.prompt"}
+    assert [line for line in replayed[2] if line.startswith(("FAIL", "budget"))] == [
+        line for line in first[2] if line.startswith(("FAIL", "budget"))
+    ]

@@ -8,12 +8,11 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.contract import conformance
 from tests.contract import spec as spec_module
-from tests.contract.mock import MockApi
+from tests.contract.mock import MockApi, QuickServer
 from tests.contract.rules import Invariants, Lifecycle
 from tests.contract.runner import AFTER_END, Target
 
@@ -66,7 +65,7 @@ def run_through(
         rewrite(request, task)
         return Response(json.dumps(task), status=200, content_type="application/json")
 
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickServer(host="127.0.0.1", port=0)
     server.expect_request(re.compile(".*")).respond_with_handler(handler)
     server.start()
     try:

@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.contract import checks, conformance
 from tests.contract import spec as spec_module
 from tests.contract.checks import Reply
-from tests.contract.mock import MockApi, serve
+from tests.contract.mock import MockApi, QuickServer, serve
 from tests.contract.runner import Target, matches, rule_ids, split_patterns
 from tests.contract.spec import ROOT
 
@@ -118,7 +117,7 @@ def test_a_wrong_key_on_the_command_line_exits_2_and_passes_nothing(
 
 
 def test_a_key_refused_by_403_also_stops_the_run(tmp_path: Path) -> None:
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickServer(host="127.0.0.1", port=0)
 
     def forbidden(request: Request) -> Response:
         return Response('{"error": {"message": "forbidden"}}', 403, content_type="application/json")
@@ -159,7 +158,7 @@ def test_refusals_by_401_fail_even_when_the_key_check_passes(tmp_path: Path) -> 
             return Response(body, 401, content_type="application/json")
         return api.handle(request)
 
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickServer(host="127.0.0.1", port=0)
     server.expect_request(re.compile(".*")).respond_with_handler(posts_unauthorized)
     server.start()
     try:
