@@ -185,11 +185,21 @@ if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> object:
         """Import ``name`` from its module on first use (PEP 562) and keep it here."""
-        module = _HOMES.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         import importlib
 
+        module = _HOMES.get(name)
+        if module is None:
+            missing = AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            if name.startswith("__") or not name.isidentifier():
+                raise missing
+            # A submodule (``operations``, say) was an attribute once this package was
+            # imported, when it imported them all: it still is.
+            try:
+                return importlib.import_module(f".{name}", __name__)
+            except ModuleNotFoundError as error:
+                if error.name != f"{__name__}.{name}":
+                    raise
+                raise missing from None
         value = getattr(
             importlib.import_module(f".{module}", __name__),
             "Error" if name == "ElkapiError" else name,

@@ -73,17 +73,42 @@ def test_importing_and_building_load_no_transport_and_first_use_works(
     assert "asyncio" in loaded["async"]
 
 
-def test_every_public_name_resolves_and_is_listed() -> None:
-    for name in elkapi.__all__:
-        assert getattr(elkapi, name) is not None, name
-    assert set(elkapi.__all__) <= set(dir(elkapi))
-    assert elkapi.ElkapiError is elkapi.errors.Error
+def fresh(script: str) -> list[str]:
+    """What ``script`` prints, run in a fresh interpreter that finds the generated package."""
+    prelude = "import sys; sys.path.insert(0, sys.argv[1]); import elkapi; "
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", prelude + script, str(spec.ROOT / "generated")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_every_public_name_is_listed_before_use_and_resolves() -> None:
+    # A fresh interpreter: here every name is long loaded, and kept in the package.
+    assert fresh(
+        "listed = set(elkapi.__all__) <= set(dir(elkapi)); "
+        "found = [n for n in elkapi.__all__ if getattr(elkapi, n) is not None]; "
+        "print(listed, found == elkapi.__all__, elkapi.ElkapiError is elkapi.errors.Error, "
+        "'Client' in vars(elkapi))"
+    ) == ["True", "True", "True", "True"]
     assert elkapi.Client.__module__ == "elkapi.client"
     assert elkapi.HttpTransport is elkapi._http.HttpTransport
+
+
+def test_a_submodule_is_an_attribute_as_when_the_package_imported_them_all() -> None:
+    # The command line is not: it was never imported with the package.
+    assert fresh(
+        "print(elkapi._spec.VERSION == elkapi.__version__, elkapi.operations.__name__, "
+        "hasattr(elkapi, '__main__'))"
+    ) == ["True", "elkapi.operations", "False"]
 
 
 def test_an_unknown_name_is_an_attribute_error_naming_the_package() -> None:
     with pytest.raises(AttributeError, match="module 'elkapi' has no attribute 'Clinet'"):
         elkapi.Clinet  # type: ignore[attr-defined]  # noqa: B018
+    for name in ("no_such_module", "a.b"):
+        assert not hasattr(elkapi, name), name
     with pytest.raises(ImportError, match="cannot import name 'Clinet' from 'elkapi'"):
         from elkapi import Clinet  # type: ignore[attr-defined]  # noqa: F401
