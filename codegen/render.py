@@ -134,7 +134,8 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "response_models": [model.name for model in api.response_models],
         "operations": operations,
         "body_types": list(dict.fromkeys(body_types)),
-        "exports": _exports(api, body_types),
+        "exports": sorted(_homes(api, body_types)),
+        "homes": _homes(api, body_types),
         "error_base": _error_base(api),
         "cli_operations": [view for view in operations if view.ir.cli],
         "downloads_after": {
@@ -370,16 +371,15 @@ def _error_base(api: Api) -> str:
     return api.package.title().replace("_", "") + "Error"
 
 
-def _exports(api: Api, body_types: list[str]) -> list[str]:
-    names = [
-        *RUNTIME_EXPORTS,
-        _error_base(api),
-        *(model.name for model in api.response_models),
-        *dict.fromkeys(body_types),
-    ]
+def _homes(api: Api, body_types: list[str]) -> dict[str, str]:
+    """Every name the package exports, with its module (the error base is ``errors.Error``)."""
+    homes = dict(RUNTIME_EXPORTS)
+    homes[_error_base(api)] = "errors"
+    homes.update((model.name, "models") for model in api.response_models)
+    homes.update((name, "params") for name in body_types)
     for op in api.operations:
-        names += [f"build_{op.name}", f"parse_{op.name}_response"]
-    return sorted(set(names))
+        homes[f"build_{op.name}"] = homes[f"parse_{op.name}_response"] = "operations"
+    return dict(sorted(homes.items()))
 
 
 def _format(paths: list[Path]) -> None:

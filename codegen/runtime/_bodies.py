@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-import mimetypes
 import os
-import secrets
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -136,7 +134,8 @@ def multipart_body(fields: Mapping[str, Any], files: frozenset[str]) -> StreamBo
     objects); ``true``/``false`` and numbers are their JSON text; a None is
     left out.
     """
-    boundary = "formboundary" + secrets.token_hex(16)
+    # What secrets.token_hex does, without importing secrets (and hashlib with it) up front.
+    boundary = "formboundary" + os.urandom(16).hex()
     pieces: list[bytes | _FileRegion] = []
     for name, value in fields.items():
         items = value if isinstance(value, list) and not _is_objects(value) else [value]
@@ -211,6 +210,8 @@ def _file_part(value: Any) -> tuple[str, str, bytes | _FileRegion]:
             default_name = os.path.basename(named) or default_name
         content = _handle_content(source)
     filename = upload.filename or default_name
+    import mimetypes  # only a file upload needs it, and it reads the system's type tables
+
     media = upload.content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     return filename, media, content
 

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ._runtime import OperationSpec, read_api_error
 from ._validation import FieldError, show
@@ -28,6 +26,9 @@ from .errors import (
     ResponseValidationError,
     request_id_of,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Destination = str | os.PathLike[str] | IO[bytes]
 """Where a download goes: a path (written atomically) or a binary file object open for writing."""
@@ -122,6 +123,8 @@ class FileSink:
         self.path: Path | None = None
         self._start = 0
         if isinstance(destination, (str, os.PathLike)):
+            from pathlib import Path  # only a download to a path needs it
+
             self.path = Path(os.fspath(destination))
             if self.path.is_dir():
                 raise DownloadError(f"{self.path} is a folder, not a file")
@@ -214,7 +217,8 @@ class FileSink:
         """An empty file to write into: a new temporary file, or the file object rewound."""
         if self.path is not None:
             if self._temporary is None:
-                name = f".{self.path.name}.{secrets.token_hex(4)}.part"
+                # os.urandom, not secrets: importing secrets (hashlib) would slow every import.
+                name = f".{self.path.name}.{os.urandom(4).hex()}.part"
                 self._temporary = self.path.with_name(name)
                 try:
                     self._file = open(self._temporary, "xb")  # noqa: SIM115

@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 import base64
-import http.client
 import json
-import socket
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._bodies import StreamBody
 from .errors import ResponseTooLargeError, TransportError
+
+if TYPE_CHECKING:
+    # At run time HttpTransport imports it when it sends: building a request needs
+    # HttpRequest only, and http.client brings ssl, socket and email with it.
+    import http.client
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
@@ -235,6 +237,8 @@ class HttpTransport:
     def _send(
         self, request: HttpRequest, timeout: float | Timeout, sink: BodySink | None
     ) -> HttpResponse:
+        import http.client
+
         limits = Timeout.of(timeout)
         try:
             url = urllib.parse.urlsplit(request.url)
@@ -281,6 +285,8 @@ class HttpTransport:
         self, url: urllib.parse.SplitResult, timeout: float
     ) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
         """The connection to open, the request target, and headers the proxy needs."""
+        import http.client
+
         secure = url.scheme == "https"
         host, port = url.hostname or "", url.port or (443 if secure else 80)
         path = _ascii_target(urllib.parse.urlunsplit(("", "", url.path or "/", url.query, "")))
@@ -307,6 +313,8 @@ class HttpTransport:
     def _proxy_for(self, scheme: str, host: str) -> str | None:
         if self.proxies is not None:
             return self.proxies.get(scheme)
+        import urllib.request
+
         proxies = urllib.request.getproxies()
         proxy = proxies.get(scheme)
         if proxy is None or urllib.request.proxy_bypass(host):
@@ -337,6 +345,8 @@ class HttpTransport:
             chunk = reply.read1(_CHUNK_BYTES)
             if not chunk:
                 if reply.length:  # read1 returns b"" at a close before Content-Length was reached
+                    import http.client
+
                     raise http.client.IncompleteRead(b"".join(chunks), reply.length)
                 return b"".join(chunks)
             size += len(chunk)
@@ -417,7 +427,8 @@ def _set_timeout(connection: http.client.HTTPConnection, seconds: float) -> None
 
 
 def _reason(error: BaseException) -> str:
-    if isinstance(error, (socket.timeout, TimeoutError)):
+    # socket.timeout is TimeoutError itself since Python 3.10.
+    if isinstance(error, TimeoutError):
         return str(error) or "timed out"
     return str(error) or type(error).__name__
 

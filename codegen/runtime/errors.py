@@ -8,9 +8,15 @@ The package also exports :class:`Error` under a name of its own (for example
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from ._validation import FieldError
+# Not typing.TYPE_CHECKING: catching an error should cost no more than the
+# errors themselves, not typing, nor the validator (re, json, dataclasses).
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._validation import FieldError
 
 
 class Error(Exception):

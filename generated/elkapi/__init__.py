@@ -8,58 +8,67 @@ Build requests with ``build_*``, read responses with ``parse_*_response``, or
 let :class:`Client` (or :class:`AsyncClient`) do both, send with
 ``http.client`` and retry what is safe. Everything here runs on the
 standard library alone.
+
+Importing the package loads none of that: each name is imported from its
+module on first use, so the transport, asyncio and ``http.client`` cost
+nothing to a program that only builds requests (or only imports the package).
 """
 
-from ._async import AsyncTransport, ThreadTransport
-from ._bodies import StreamBody, Upload
-from ._client import RawResponse, RetryPolicy
-from ._download import DownloadResult
-from ._http import (
-    HttpRequest,
-    HttpResponse,
-    HttpTransport,
-    MockTransport,
-    Timeout,
-    Transport,
-    default_transport,
-    urllib_transport,
-)
-from ._spec import VERSION, ElkapiError
-from ._validation import FieldError
-from .client import AsyncClient, Client
-from .errors import (
-    ApiError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    DownloadError,
-    IncompleteResponseError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RedirectError,
-    RequestValidationError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    ServerError,
-    TransportError,
-    WaitTimeoutError,
-)
-from .models import TaskError, TaskStatus, TaskUsage, VideoTask
-from .operations import (
-    DEFAULT_BASE_URL,
-    build_create_video_generation,
-    build_download_video_content,
-    build_retrieve_video,
-    build_retrieve_video_generation,
-    parse_create_video_generation_response,
-    parse_download_video_content_response,
-    parse_retrieve_video_generation_response,
-    parse_retrieve_video_response,
-)
-from .params import CreateVideoGenerationRequest
+# Not typing.TYPE_CHECKING: importing typing alone costs more than this whole module.
+TYPE_CHECKING = False
 
-__version__ = VERSION
+if TYPE_CHECKING:
+    # The real names, for type checkers and IDEs; at run time __getattr__ finds them.
+    from ._async import AsyncTransport, ThreadTransport
+    from ._bodies import StreamBody, Upload
+    from ._client import RawResponse, RetryPolicy
+    from ._download import DownloadResult
+    from ._http import (
+        HttpRequest,
+        HttpResponse,
+        HttpTransport,
+        MockTransport,
+        Timeout,
+        Transport,
+        default_transport,
+        urllib_transport,
+    )
+    from ._validation import FieldError
+    from .client import AsyncClient, Client
+    from .errors import (
+        ApiError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        DownloadError,
+        IncompleteResponseError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        RedirectError,
+        RequestValidationError,
+        ResponseTooLargeError,
+        ResponseValidationError,
+        ServerError,
+        TransportError,
+        WaitTimeoutError,
+    )
+    from .errors import Error as ElkapiError
+    from .models import TaskError, TaskStatus, TaskUsage, VideoTask
+    from .operations import (
+        DEFAULT_BASE_URL,
+        build_create_video_generation,
+        build_download_video_content,
+        build_retrieve_video,
+        build_retrieve_video_generation,
+        parse_create_video_generation_response,
+        parse_download_video_content_response,
+        parse_retrieve_video_generation_response,
+        parse_retrieve_video_response,
+    )
+    from .params import CreateVideoGenerationRequest
+
+__version__ = "2.0.0"
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -112,3 +121,88 @@ __all__ = [
     "parse_retrieve_video_response",
     "urllib_transport",
 ]
+
+# Where each public name is defined, relative to this package.
+_HOMES = {
+    "ApiError": "errors",
+    "AsyncClient": "client",
+    "AsyncTransport": "_async",
+    "AuthenticationError": "errors",
+    "BadRequestError": "errors",
+    "Client": "client",
+    "ConfigurationError": "errors",
+    "CreateVideoGenerationRequest": "params",
+    "DEFAULT_BASE_URL": "operations",
+    "DownloadError": "errors",
+    "DownloadResult": "_download",
+    "ElkapiError": "errors",
+    "FieldError": "_validation",
+    "HttpRequest": "_http",
+    "HttpResponse": "_http",
+    "HttpTransport": "_http",
+    "IncompleteResponseError": "errors",
+    "MockTransport": "_http",
+    "NotFoundError": "errors",
+    "PermissionDeniedError": "errors",
+    "RateLimitError": "errors",
+    "RawResponse": "_client",
+    "RedirectError": "errors",
+    "RequestValidationError": "errors",
+    "ResponseTooLargeError": "errors",
+    "ResponseValidationError": "errors",
+    "RetryPolicy": "_client",
+    "ServerError": "errors",
+    "StreamBody": "_bodies",
+    "TaskError": "models",
+    "TaskStatus": "models",
+    "TaskUsage": "models",
+    "ThreadTransport": "_async",
+    "Timeout": "_http",
+    "Transport": "_http",
+    "TransportError": "errors",
+    "Upload": "_bodies",
+    "VideoTask": "models",
+    "WaitTimeoutError": "errors",
+    "build_create_video_generation": "operations",
+    "build_download_video_content": "operations",
+    "build_retrieve_video": "operations",
+    "build_retrieve_video_generation": "operations",
+    "default_transport": "_http",
+    "parse_create_video_generation_response": "operations",
+    "parse_download_video_content_response": "operations",
+    "parse_retrieve_video_generation_response": "operations",
+    "parse_retrieve_video_response": "operations",
+    "urllib_transport": "_http",
+}
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers: they see the imports above, and a misspelt name stays an error.
+
+    def __getattr__(name: str) -> object:
+        """Import ``name`` from its module on first use (PEP 562) and keep it here."""
+        import importlib
+
+        module = _HOMES.get(name)
+        if module is None:
+            missing = AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            if name.startswith("__") or not name.isidentifier():
+                raise missing
+            # A submodule (``operations``, say) was an attribute once this package was
+            # imported, when it imported them all: it still is.
+            try:
+                return importlib.import_module(f".{name}", __name__)
+            except ModuleNotFoundError as error:
+                if error.name != f"{__name__}.{name}":
+                    raise
+                raise missing from None
+        value = getattr(
+            importlib.import_module(f".{module}", __name__),
+            "Error" if name == "ElkapiError" else name,
+        )
+        globals()[name] = value
+        return value

@@ -7,7 +7,6 @@ in :class:`ClientCore`): only sending, pausing and polling are awaited here.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -42,6 +41,17 @@ from .errors import Error
 T = TypeVar("T")
 R = TypeVar("R")
 
+# asyncio is imported where a coroutine runs, not here: the blocking Client is defined
+# beside AsyncClient, and a program that never awaits should not load the event loop.
+
+
+async def _sleep(seconds: float) -> None:
+    """``asyncio.sleep``: the default way an async client waits."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 AsyncTransport = Callable[[HttpRequest, float], Awaitable[HttpResponse]]
 """Sends one request with a timeout in seconds, as a coroutine; the rules of ``Transport`` hold."""
 
@@ -62,6 +72,8 @@ class ThreadTransport:
 
     async def __call__(self, request: HttpRequest, timeout: float | Timeout) -> HttpResponse:
         """Send ``request`` in a worker thread and return what the transport returns."""
+        import asyncio
+
         if isinstance(self.transport, HttpTransport):
             return await asyncio.to_thread(self.transport, request, timeout)
         return await asyncio.to_thread(self.transport, request, Timeout.of(timeout).read)
@@ -88,7 +100,7 @@ class AsyncBaseClient(ClientCore):
         max_retries: int | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         strict: bool = False,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] = _sleep,
     ) -> None:
         super().__init__(
             api_key,
@@ -158,6 +170,8 @@ class AsyncBaseClient(ClientCore):
 
     async def _stream(self, step: Stream) -> HttpResponse:
         """Stream in the default transport's worker thread; other transports give whole bodies."""
+        import asyncio
+
         if isinstance(self._transport, ThreadTransport):
             return await asyncio.to_thread(
                 stream_with, self._transport.transport, step.request, self.timeout, step.sink

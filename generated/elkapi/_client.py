@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import email.utils
 import functools
-import logging
 import os
 import random
 import time
@@ -43,6 +41,7 @@ from ._http import (
     secret_forms,
     stream_with,
 )
+from ._log import logger
 from ._runtime import ApiSpec, OperationSpec
 from ._validation import FieldError, Validator, child_path, pointer_keys, show
 from .errors import (
@@ -57,9 +56,6 @@ from .errors import (
     WaitTimeoutError,
     request_id_of,
 )
-
-# The package's own logger: "elkapi" inside the generated package elkapi.
-logger = logging.getLogger(__package__ or __name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -122,6 +118,8 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
         except ValueError:
             if name == "retry-after-ms":
                 continue
+            import email.utils  # only an HTTP date needs it, and it is slow to import
+
             try:
                 when = email.utils.parsedate_to_datetime(value)
             except (TypeError, ValueError):
@@ -690,6 +688,8 @@ class ClientCore:
     def _log(
         self, request: HttpRequest, attempt: int, started: float, outcome: str, retry: str | None
     ) -> None:
+        import logging  # loaded by the isEnabledFor below anyway
+
         if not logger.isEnabledFor(logging.DEBUG):
             return
         logger.debug(

@@ -7,7 +7,6 @@ import base64
 import dataclasses
 import functools
 import json
-import logging
 import types
 import typing
 import urllib.parse
@@ -25,6 +24,7 @@ from ._bodies import (
 )
 from ._bodies import urlencoded_body as _urlencoded
 from ._http import HttpRequest, hide_secret, secret_forms
+from ._log import logger
 from ._validation import (
     FieldError,
     Schema,
@@ -44,9 +44,6 @@ _MISSING = object()
 _ELLIPSIS = "…"
 EXTRA = "extra"
 """The ``metadata`` key that marks the dataclass field holding a model's unknown properties."""
-
-# The package's own logger: "elkapi" inside the generated package elkapi.
-logger = logging.getLogger(__package__ or __name__)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def test_every_package_holds_the_runtime_unchanged() -> None:
         "_client.py",
         "_download.py",
         "_http.py",
+        "_log.py",
         "_runtime.py",
         "_validation.py",
         "errors.py",
