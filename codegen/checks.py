@@ -189,7 +189,9 @@ class Compiler:
             return _all(self._value_conditions(schema, var, direction))
         return f"{self._helper(schema, direction, owner, part)}({var})"
 
-    def _value_conditions(self, schema: Mapping[str, Any], var: str, direction: Direction) -> list[str]:
+    def _value_conditions(
+        self, schema: Mapping[str, Any], var: str, direction: Direction
+    ) -> list[str]:
         """What ``var`` must satisfy by ``type``, ``const``, ``enum``, ranges and string rules."""
         conditions: list[str] = []
         types = schema.get("type")
@@ -290,7 +292,7 @@ class Compiler:
             # Nothing above pins the value to a JSON type: it may be anything.
             self._uses.add("is_json")
             lines += _fail_unless(f"is_json({var})")
-        return [*lines, "return True"]
+        return _returned(lines)
 
     def _object_statements(
         self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
@@ -303,10 +305,10 @@ class Compiler:
         properties: Mapping[str, Any] = schema.get("properties", {})
         for name in schema.get("required", ()):
             if not self._flagged(properties.get(name), _ONLY[direction]):
-                lines += _fail_unless(f"{name!r} in {var}")
+                lines += _fail_if(f"{name!r} not in {var}")
         for name, sub in properties.items():
             if direction == "request" and self._flagged(sub, "readOnly"):
-                lines += _fail_unless(f"{name!r} not in {var}")
+                lines += _fail_if(f"{name!r} in {var}")
                 continue
             test = self._expression(sub, "item", direction, owner, name)
             if test != "True":
@@ -319,8 +321,10 @@ class Compiler:
         if extra is False:
             lines += _fail_unless(f"{var}.keys() <= {keys}" if keys else f"not {var}")
         elif extra is not None:
-            test = "True" if extra is True else self._expression(
-                extra, "item", direction, owner, "extra"
+            test = (
+                "True"
+                if extra is True
+                else self._expression(extra, "item", direction, owner, "extra")
             )
             if json_extras:
                 if test == "True":
@@ -330,7 +334,11 @@ class Compiler:
             if test != "True":
                 known = f"key not in {keys} and " if keys else ""
                 uses_key = known or json_extras
-                loop = f"for key, item in {var}.items():" if uses_key else f"for item in {var}.values():"
+                loop = (
+                    f"for key, item in {var}.items():"
+                    if uses_key
+                    else f"for item in {var}.values():"
+                )
                 lines += [loop, *_indented(_fail_if(f"{known}not {_parenthesised(test)}"))]
         if "minProperties" in schema:
             lines += _fail_unless(f"len({var}) >= {int(schema['minProperties'])}")
@@ -345,7 +353,7 @@ class Compiler:
             lines += _fail_if(" + ".join(f"({test})" for test in present) + " > 1")
         if typed and set(_types(schema)) == {"object"}:
             return lines
-        return [f"if isinstance({var}, dict):", *_indented(lines or ["pass"])]
+        return _guarded(f"isinstance({var}, dict)", lines)
 
     def _array_statements(
         self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
@@ -364,8 +372,10 @@ class Compiler:
             lines += _fail_if(f"has_duplicates({var})")
         items = schema.get("items", True if json_items else None)
         if items is not None:
-            test = "True" if items is True else self._expression(
-                items, "item", direction, owner, "item"
+            test = (
+                "True"
+                if items is True
+                else self._expression(items, "item", direction, owner, "item")
             )
             if test == "True" and json_items:
                 self._uses.add("is_json")
@@ -376,7 +386,7 @@ class Compiler:
             return []
         if typed and set(_types(schema)) == {"array"}:
             return lines
-        return [f"if isinstance({var}, list):", *_indented(lines)]
+        return _guarded(f"isinstance({var}, list)", lines)
 
     def _combinator_statements(
         self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
@@ -389,13 +399,17 @@ class Compiler:
             condition = self._expression(schema["if"], var, direction, owner, "if")
             # A missing branch accepts: the value's JSON shape is checked elsewhere.
             then, otherwise = (
-                self._expression(schema[key], var, direction, owner, key) if key in schema else "True"
+                self._expression(schema[key], var, direction, owner, key)
+                if key in schema
+                else "True"
                 for key in ("then", "else")
             )
             if otherwise == "True":
                 lines += _fail_if(f"{_parenthesised(condition)} and not {_parenthesised(then)}")
             elif then == "True":
-                lines += _fail_if(f"not {_parenthesised(condition)} and not {_parenthesised(otherwise)}")
+                lines += _fail_if(
+                    f"not {_parenthesised(condition)} and not {_parenthesised(otherwise)}"
+                )
             else:
                 lines += [f"if {condition}:", *_indented(_fail_unless(then))]
                 lines += ["else:", *_indented(_fail_unless(otherwise))]
@@ -419,7 +433,7 @@ class Compiler:
     # What a schema says, read at generation time.
 
     def _flagged(self, schema: Any, flag: str) -> bool:
-        """Whether ``schema`` (or a schema it refers to) says ``flag: true`` (Validator._flagged)."""
+        """Whether ``schema`` (or one it refers to) says ``flag: true``, as Validator._flagged."""
         seen: set[str] = set()
         while isinstance(schema, Mapping):
             if schema.get(flag) is True:
@@ -533,6 +547,25 @@ def _fail_unless(test: str) -> list[str]:
 
 def _fail_if(test: str) -> list[str]:
     return [f"if {test}:", f"{_INDENT}return False"]
+
+
+def _returned(lines: list[str]) -> list[str]:
+    """``lines`` then ``return True``, the last check folded into the return when it is one."""
+    if len(lines) >= 2 and lines[-1] == f"{_INDENT}return False" and lines[-2].startswith("if "):
+        test = lines[-2][3:-1]
+        if test.startswith("not "):
+            return [*lines[:-2], f"return {test[4:]}"]
+        return [*lines[:-2], f"return not {_parenthesised(test)}"]
+    return [*lines, "return True"]
+
+
+def _guarded(guard: str, lines: list[str]) -> list[str]:
+    """``lines`` run only when ``guard`` holds; one check is joined to it with ``and``."""
+    if not lines:
+        return []
+    if len(lines) == 2 and lines[0].startswith("if "):
+        return [f"if {guard} and {_parenthesised(lines[0][3:-1])}:", lines[1]]
+    return [f"if {guard}:", *_indented(lines)]
 
 
 def _indented(lines: list[str]) -> list[str]:

@@ -65,7 +65,7 @@ class OperationView:
     text_responses: tuple[str, ...]
     responses: dict[str, Schema | None]
     body_checks: tuple[str, ...]
-    """The predicate (in ``_checks.py``) of each media type of the body, as ``bodies`` orders them."""
+    """The predicate (in ``_checks.py``) of each media type of the body, in ``bodies`` order."""
     response_checks: dict[str, str]
     """The predicate of each JSON success response, by status."""
     media_types: dict[str, tuple[str, ...]]
@@ -246,7 +246,11 @@ def _view(api: Api, op: Operation, compiler: Compiler) -> OperationView:
         text_responses=tuple(r.status for r in op.responses if r.is_success and r.text),
         responses={r.status: r.schema for r in op.responses},
         body_checks=tuple(
-            compiler.root(body.schema, "request", f"{op.name}_body" if index == 0 else f"{op.name}_body_{index + 1}")
+            compiler.root(
+                body.schema,
+                "request",
+                f"{op.name}_body" if index == 0 else f"{op.name}_body_{index + 1}",
+            )
             for index, body in enumerate(op.bodies)
         ),
         response_checks={

@@ -57,9 +57,9 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``CreateVideoGenerationRequest`` in a request."""
     if not isinstance(value, dict):
         return False
-    if not ("model" in value):
+    if "model" not in value:
         return False
-    if not ("prompt" in value):
+    if "prompt" not in value:
         return False
     item = value.get("model", _ABSENT)
     if not (item is _ABSENT or is_video_model_in_request(item)):
@@ -79,22 +79,22 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
     for key, item in value.items():
         if key not in _KEYS_15 and not (isinstance(key, str) and is_json(item)):
             return False
-    if ("images" in value) + (
-        "metadata" in value
-        and isinstance(value["metadata"], dict)
-        and "content" in value["metadata"]
-    ) > 1:
-        return False
-    return True
+    return not (
+        ("images" in value)
+        + (
+            "metadata" in value
+            and isinstance(value["metadata"], dict)
+            and "content" in value["metadata"]
+        )
+        > 1
+    )
 
 
 def is_video_model_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoModel`` in a request."""
     if not isinstance(value, str):
         return False
-    if not (type(value) is str and value in _ONE_OF_1):
-        return False
-    return True
+    return type(value) is str and value in _ONE_OF_1
 
 
 def _is_create_video_generation_request_in_request_images(value: Any) -> bool:
@@ -111,40 +111,32 @@ def is_image_reference_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``ImageReference`` in a request."""
     if not isinstance(value, str):
         return False
-    if not (
+    return (
         _is_image_reference_in_request_any_of_1(value)
         or _is_image_reference_in_request_any_of_2(value)
         or _is_image_reference_in_request_any_of_3(value)
-    ):
-        return False
-    return True
+    )
 
 
 def _is_image_reference_in_request_any_of_1(value: Any) -> bool:
     """``is_image_reference_in_request``: any of 1."""
     if not ((not isinstance(value, str)) or (_PATTERN_3.search(value) is not None)):
         return False
-    if not is_json(value):
-        return False
-    return True
+    return is_json(value)
 
 
 def _is_image_reference_in_request_any_of_2(value: Any) -> bool:
     """``is_image_reference_in_request``: any of 2."""
     if not ((not isinstance(value, str)) or (_PATTERN_4.search(value) is not None)):
         return False
-    if not is_json(value):
-        return False
-    return True
+    return is_json(value)
 
 
 def _is_image_reference_in_request_any_of_3(value: Any) -> bool:
     """``is_image_reference_in_request``: any of 3."""
     if not ((not isinstance(value, str)) or (_PATTERN_5.search(value) is not None)):
         return False
-    if not is_json(value):
-        return False
-    return True
+    return is_json(value)
 
 
 def is_video_metadata_in_request(value: Any) -> bool:
@@ -191,20 +183,14 @@ def is_video_metadata_in_request(value: Any) -> bool:
 
 def _is_video_metadata_in_request_duration(value: Any) -> bool:
     """``is_video_metadata_in_request``: duration."""
-    if not (
+    return (
         (
-            (
-                type(value) is int
-                or (isinstance(value, int) and not isinstance(value, bool))
-                or (isinstance(value, float) and value.is_integer())
-            )
-            and ((value >= 4) and (value <= 15))
+            type(value) is int
+            or (isinstance(value, int) and not isinstance(value, bool))
+            or (isinstance(value, float) and value.is_integer())
         )
-        + ((isinstance(value, (int, float)) and not isinstance(value, bool)) and value == -1)
-        == 1
-    ):
-        return False
-    return True
+        and ((value >= 4) and (value <= 15))
+    ) + ((isinstance(value, (int, float)) and not isinstance(value, bool)) and value == -1) == 1
 
 
 def _is_video_metadata_in_request_content(value: Any) -> bool:
@@ -219,23 +205,21 @@ def _is_video_metadata_in_request_content(value: Any) -> bool:
 
 def is_content_item_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``ContentItem`` in a request."""
-    if not (
+    return (
         is_image_content_in_request(value)
         + is_video_content_in_request(value)
         + is_audio_content_in_request(value)
         == 1
-    ):
-        return False
-    return True
+    )
 
 
 def is_image_content_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``ImageContent`` in a request."""
     if not isinstance(value, dict):
         return False
-    if not ("type" in value):
+    if "type" not in value:
         return False
-    if not ("image_url" in value):
+    if "image_url" not in value:
         return False
     item = value.get("type", _ABSENT)
     if not (item is _ABSENT or (type(item) is str and item == "image_url")):
@@ -256,7 +240,7 @@ def is_media_url_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``MediaUrl`` in a request."""
     if not isinstance(value, dict):
         return False
-    if not ("url" in value):
+    if "url" not in value:
         return False
     item = value.get("url", _ABSENT)
     if not (item is _ABSENT or (isinstance(item, str) and (len(item) >= 1))):
@@ -271,18 +255,16 @@ def is_content_role_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``ContentRole`` in a request."""
     if not isinstance(value, str):
         return False
-    if not (type(value) is str and value in _ONE_OF_10):
-        return False
-    return True
+    return type(value) is str and value in _ONE_OF_10
 
 
 def is_video_content_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoContent`` in a request."""
     if not isinstance(value, dict):
         return False
-    if not ("type" in value):
+    if "type" not in value:
         return False
-    if not ("video_url" in value):
+    if "video_url" not in value:
         return False
     item = value.get("type", _ABSENT)
     if not (item is _ABSENT or (type(item) is str and item == "video_url")):
@@ -303,9 +285,9 @@ def is_audio_content_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``AudioContent`` in a request."""
     if not isinstance(value, dict):
         return False
-    if not ("type" in value):
+    if "type" not in value:
         return False
-    if not ("audio_url" in value):
+    if "audio_url" not in value:
         return False
     item = value.get("type", _ABSENT)
     if not (item is _ABSENT or (type(item) is str and item == "audio_url")):
@@ -326,19 +308,19 @@ def is_video_task_in_response(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoTask`` in a response."""
     if not isinstance(value, dict):
         return False
-    if not ("id" in value):
+    if "id" not in value:
         return False
-    if not ("task_id" in value):
+    if "task_id" not in value:
         return False
-    if not ("object" in value):
+    if "object" not in value:
         return False
-    if not ("model" in value):
+    if "model" not in value:
         return False
-    if not ("status" in value):
+    if "status" not in value:
         return False
-    if not ("progress" in value):
+    if "progress" not in value:
         return False
-    if not ("created_at" in value):
+    if "created_at" not in value:
         return False
     item = value.get("id", _ABSENT)
     if not (item is _ABSENT or (isinstance(item, str) and (len(item) >= 1))):
@@ -429,50 +411,39 @@ def is_video_task_in_response(value: Any) -> bool:
         return False
     if not _is_video_task_in_response_all_of_1(value):
         return False
-    if not _is_video_task_in_response_all_of_2(value):
-        return False
-    return True
+    return _is_video_task_in_response_all_of_2(value)
 
 
 def is_task_status_in_response(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``TaskStatus`` in a response."""
     if not isinstance(value, str):
         return False
-    if not (type(value) is str and value in _ONE_OF_16):
-        return False
-    return True
+    return type(value) is str and value in _ONE_OF_16
 
 
 def _is_video_task_in_response_metadata(value: Any) -> bool:
     """``is_video_task_in_response``: metadata."""
-    if not isinstance(value, dict):
-        return False
-    return True
+    return isinstance(value, dict)
 
 
 def is_task_error_in_response(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``TaskError`` in a response."""
     if not isinstance(value, dict):
         return False
-    if not ("message" in value):
+    if "message" not in value:
         return False
     item = value.get("message", _ABSENT)
     if not (item is _ABSENT or isinstance(item, str)):
         return False
     item = value.get("code", _ABSENT)
-    if not (
-        item is _ABSENT
+    return item is _ABSENT or (
+        isinstance(item, str)
         or (
-            isinstance(item, str)
-            or (
-                type(item) is int
-                or (isinstance(item, int) and not isinstance(item, bool))
-                or (isinstance(item, float) and item.is_integer())
-            )
+            type(item) is int
+            or (isinstance(item, int) and not isinstance(item, bool))
+            or (isinstance(item, float) and item.is_integer())
         )
-    ):
-        return False
-    return True
+    )
 
 
 def is_task_usage_in_response(value: Any) -> bool:
@@ -493,34 +464,28 @@ def is_task_usage_in_response(value: Any) -> bool:
     ):
         return False
     item = value.get("total_tokens", _ABSENT)
-    if not (
-        item is _ABSENT
-        or (
-            (
-                type(item) is int
-                or (isinstance(item, int) and not isinstance(item, bool))
-                or (isinstance(item, float) and item.is_integer())
-            )
-            and (item >= 0)
+    return item is _ABSENT or (
+        (
+            type(item) is int
+            or (isinstance(item, int) and not isinstance(item, bool))
+            or (isinstance(item, float) and item.is_integer())
         )
-    ):
-        return False
-    return True
+        and (item >= 0)
+    )
 
 
 def _is_video_task_in_response_all_of_1(value: Any) -> bool:
     """``is_video_task_in_response``: all of 1."""
-    if _is_video_task_in_response_all_of_1_if(
-        value
-    ) and not _is_video_task_in_response_all_of_1_then(value):
-        return False
-    return True
+    return not (
+        _is_video_task_in_response_all_of_1_if(value)
+        and not _is_video_task_in_response_all_of_1_then(value)
+    )
 
 
 def _is_video_task_in_response_all_of_1_if(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_1``: if."""
     if isinstance(value, dict):
-        if not ("status" in value):
+        if "status" not in value:
             return False
         item = value.get("status", _ABSENT)
         if not (item is _ABSENT or (type(item) is str and item == "completed")):
@@ -531,7 +496,7 @@ def _is_video_task_in_response_all_of_1_if(value: Any) -> bool:
 def _is_video_task_in_response_all_of_1_then(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_1``: then."""
     if isinstance(value, dict):
-        if not ("metadata" in value):
+        if "metadata" not in value:
             return False
         item = value.get("metadata", _ABSENT)
         if not (item is _ABSENT or _is_video_task_in_response_all_of_1_then_metadata(item)):
@@ -542,7 +507,7 @@ def _is_video_task_in_response_all_of_1_then(value: Any) -> bool:
 def _is_video_task_in_response_all_of_1_then_metadata(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_1_then``: metadata."""
     if isinstance(value, dict):
-        if not ("url" in value):
+        if "url" not in value:
             return False
         item = value.get("url", _ABSENT)
         if not (item is _ABSENT or (isinstance(item, str) and (len(item) >= 1))):
@@ -552,17 +517,16 @@ def _is_video_task_in_response_all_of_1_then_metadata(value: Any) -> bool:
 
 def _is_video_task_in_response_all_of_2(value: Any) -> bool:
     """``is_video_task_in_response``: all of 2."""
-    if _is_video_task_in_response_all_of_2_if(
-        value
-    ) and not _is_video_task_in_response_all_of_2_then(value):
-        return False
-    return True
+    return not (
+        _is_video_task_in_response_all_of_2_if(value)
+        and not _is_video_task_in_response_all_of_2_then(value)
+    )
 
 
 def _is_video_task_in_response_all_of_2_if(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_2``: if."""
     if isinstance(value, dict):
-        if not ("status" in value):
+        if "status" not in value:
             return False
         item = value.get("status", _ABSENT)
         if not (item is _ABSENT or (type(item) is str and item == "failed")):
@@ -572,7 +536,4 @@ def _is_video_task_in_response_all_of_2_if(value: Any) -> bool:
 
 def _is_video_task_in_response_all_of_2_then(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_2``: then."""
-    if isinstance(value, dict):
-        if not ("error" in value):
-            return False
-    return True
+    return not (isinstance(value, dict) and ("error" not in value))

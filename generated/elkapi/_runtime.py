@@ -50,7 +50,7 @@ _MAX_DEPTH = 128
 _MISSING = object()
 _ELLIPSIS = "…"
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, without a new encoder per call."""
+"""What ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` uses, made once, not per call."""
 EXTRA = "extra"
 """The ``metadata`` key that marks the dataclass field holding a model's unknown properties."""
 
@@ -301,7 +301,7 @@ def parse_response(
             status_code, [FieldError("", "json", "the body is not valid JSON")]
         )
     validator = operation.api.validator.for_responses
-    check = operation.response_checks.get(key)
+    check = None if key is None else operation.response_checks.get(key)
     tolerated: list[FieldError] = []
     # Nesting deeper than _MAX_DEPTH needs more than _MAX_DEPTH brackets: count them first (in C).
     brackets = body.count(b"[") + body.count(b"{") if isinstance(body, bytes) else _MAX_DEPTH + 1
