@@ -266,9 +266,8 @@ class Compiler:
         elif numbers:
             names = self._constant(_frozenset(numbers), "ONE_OF")
             tests.append(f"({_number(var)} and {var} in {names})")
-        tests += [f"{var} is {option!r}" for option in options if option is None]
-        tests += [f"{var} is {option!r}" for option in dict.fromkeys(options) if option is True]
-        tests += [f"{var} is {option!r}" for option in dict.fromkeys(options) if option is False]
+        singles = (None, True, False)  # by identity: True == 1 in Python, not in JSON
+        tests += [f"{var} is {o!r}" for o in singles if any(x is o for x in options)]
         for option in options:
             if isinstance(option, (list, dict)):
                 self._uses.add("json_equal")

@@ -170,6 +170,14 @@ class OperationSpec:
         return self.path_params + self.query_params + self.header_params
 
     @functools.cached_property
+    def declared(self) -> dict[str, Mapping[str, Any]]:
+        """The properties each body media type declares (its schema's, ``$ref`` followed)."""
+        validator = self.api.validator
+        return {
+            b.media_type: validator.resolve(b.schema).get("properties", {}) for b in self._bodies
+        }
+
+    @functools.cached_property
     def accept(self) -> str:
         """The ``Accept`` header: the binary responses' media types, then JSON."""
         return ", ".join(dict.fromkeys([*_binary_types(self), "application/json"]))
@@ -193,11 +201,13 @@ def build_request(
     if operation.auth:
         errors.extend(_api_key_errors(api_key))
     errors.extend(_base_url_errors(base_url))
-    values = {p.name: params.get(p.python_name, _MISSING) for p in operation.all_params}
-    for param in operation.all_params:
-        errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
-    for param in operation.path_params:
-        errors.extend(_path_segment_errors(param, values[param.name]))
+    values: dict[str, object] = {}
+    if operation.all_params:
+        values = {p.name: params.get(p.python_name, _MISSING) for p in operation.all_params}
+        for param in operation.all_params:
+            errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
+        for param in operation.path_params:
+            errors.extend(_path_segment_errors(param, values[param.name]))
     chosen = _chosen_body(operation, content_type, errors)
     body = None if fields is None or chosen is None else _body(operation, chosen, fields, errors)
     if errors:
@@ -272,7 +282,7 @@ def parse_response(
     """
     if not 200 <= status_code < 300:
         raise read_api_error(operation, status_code, body, headers, secret=_secret_of(request))
-    if isinstance(model, Mapping):  # one model per status: pick this one's
+    if not isinstance(model, type) and isinstance(model, Mapping):  # one model per status
         model = model.get(str(status_code), model.get("2XX"))
     key = _documented_key(operation, status_code)
     if key is not None and key in operation.text_responses:
@@ -432,13 +442,13 @@ def _decoder(model: Any) -> Decoder | None:
         return _dataclass_decoder(model)
     origin, args = typing.get_origin(model), typing.get_args(model)
     if origin in (typing.Union, types.UnionType):
-        arms = [(arm, _decoder(arm)) for arm in args]
+        arms = [(_fitter(arm), _decoder(arm)) for arm in args]
         if all(decoder is None for _, decoder in arms):
             return None  # whichever arm fits, the value comes back as it is
 
         def union(value: Any) -> Any:
-            for arm, decoder in arms:
-                if _fits(arm, value):
+            for fits, decoder in arms:
+                if fits(value):
                     return value if decoder is None else decoder(value)
             return value
 
@@ -463,22 +473,25 @@ def _decoder(model: Any) -> Decoder | None:
 def _dataclass_decoder(model: type) -> Decoder:
     hints = _type_hints(model)
     fields = dataclasses.fields(model)
-    declared = [
-        (f.name, _json_name(f), _decoder(hints[f.name]))
+    declared = {
+        _json_name(f): (f.name, _decoder(hints[f.name]))
         for f in fields
         if not f.metadata.get(EXTRA)
-    ]
-    names = frozenset(json_name for _, json_name, _ in declared)
+    }
     extras = [f.name for f in fields if f.metadata.get(EXTRA)]
 
     def build(value: Any) -> Any:
-        kwargs = {}
-        for name, json_name, decoder in declared:
-            if json_name in value:
-                item = value[json_name]
-                kwargs[name] = item if decoder is None else decoder(item)
+        # One pass over the properties present: each is a field, or goes to the extra field.
+        kwargs: dict[str, Any] = {}
+        unknown: dict[str, Any] = {}
+        for key, item in value.items():
+            plan = declared.get(key)
+            if plan is None:
+                unknown[key] = item
+            else:
+                kwargs[plan[0]] = item if plan[1] is None else plan[1](item)
         for name in extras:
-            kwargs[name] = {k: item for k, item in value.items() if k not in names}
+            kwargs[name] = dict(unknown)
         return model(**kwargs)
 
     return build
@@ -535,6 +548,21 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: to_json(item) for key, item in value.items()}
     return value
+
+
+@functools.cache
+def _fitter(model: Any) -> Callable[[Any], bool]:
+    """:func:`_fits` for ``model``, with what it reads of ``model`` read once."""
+    if dataclasses.is_dataclass(model):
+        required = [
+            _json_name(f)
+            for f in dataclasses.fields(model)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
+        return lambda value: isinstance(value, dict) and all(name in value for name in required)
+    if model is type(None):
+        return lambda value: value is None
+    return functools.partial(_fits, model)
 
 
 def _fits(model: Any, value: Any) -> bool:
@@ -635,7 +663,7 @@ def _body(
     as a file and stands in the schema's check as the string it is on the wire.
     """
     validator = operation.api.validator.for_requests
-    declared = validator.resolve(chosen.schema).get("properties", {})
+    declared = operation.declared[chosen.media_type]
     if not fields.keys() <= declared.keys():
         for name in fields:
             if name not in declared:
@@ -666,6 +694,8 @@ def _body(
 
 
 def _url(operation: OperationSpec, base_url: str, values: Mapping[str, object]) -> str:
+    if not operation.path_params and not operation.query_params:
+        return base_url.rstrip("/") + operation.path
     path = operation.path
     for param in operation.path_params:
         path = path.replace(
