@@ -560,9 +560,15 @@ def _fitter(model: Any) -> Callable[[Any], bool]:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         ]
         return lambda value: isinstance(value, dict) and all(name in value for name in required)
-    if model is type(None):
-        return lambda value: value is None
-    return functools.partial(_fits, model)
+    simple = {type(None): "null", bool: "boolean", str: "string", int: "integer"}
+    if model in simple:
+        kind = simple[model]
+        return lambda value: json_type_of(value) == kind
+    if typing.get_origin(model) in (list, dict) or model is float:
+        return functools.partial(_fits, model)
+    if typing.get_origin(model) is typing.Literal:
+        return functools.partial(_fits, model)
+    return lambda value: True
 
 
 def _fits(model: Any, value: Any) -> bool:
