@@ -471,16 +471,22 @@ def _decoder(model: Any) -> Decoder | None:
 
 
 def _dataclass_decoder(model: type) -> Decoder:
-    hints = _type_hints(model)
     fields = dataclasses.fields(model)
-    declared = {
-        _json_name(f): (f.name, _decoder(hints[f.name]))
-        for f in fields
-        if not f.metadata.get(EXTRA)
-    }
     extras = [f.name for f in fields if f.metadata.get(EXTRA)]
+    # The fields' decoders are worked out on first use: a recursive model refers to itself.
+    plans: list[dict[str, tuple[str, Decoder | None]]] = []
 
     def build(value: Any) -> Any:
+        if not plans:
+            hints = _type_hints(model)
+            plans.append(
+                {
+                    _json_name(f): (f.name, _decoder(hints[f.name]))
+                    for f in fields
+                    if not f.metadata.get(EXTRA)
+                }
+            )
+        declared = plans[0]
         # One pass over the properties present: each is a field, or goes to the extra field.
         kwargs: dict[str, Any] = {}
         unknown: dict[str, Any] = {}
