@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from codegen.checks import Compiler
 from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema, Security
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
@@ -29,7 +30,7 @@ from codegen.parser.schemas import DEPRECATED_NOTE
 TEMPLATES = Path(__file__).parent / "templates"
 RUNTIME = Path(__file__).parent / "runtime"
 # One template per module that depends on the spec.
-MODULES = ("__init__.py", "_spec.py", "operations.py", "client.py", "__main__.py")
+MODULES = ("__init__.py", "_spec.py", "_checks.py", "operations.py", "client.py", "__main__.py")
 _PY_TYPES = {
     "string": "str",
     "integer": "int",
@@ -63,6 +64,10 @@ class OperationView:
     content_type_annotation: str
     text_responses: tuple[str, ...]
     responses: dict[str, Schema | None]
+    body_checks: tuple[str, ...]
+    """The predicate (in ``_checks.py``) of each media type of the body, in ``bodies`` order."""
+    response_checks: dict[str, str]
+    """The predicate of each JSON success response, by status."""
     media_types: dict[str, tuple[str, ...]]
     media_words: str
     echo: tuple[Echo, ...]
@@ -127,7 +132,8 @@ def render_files(api: Api, header: str) -> dict[str, str]:
     environment.filters["py"] = py_literal
     environment.filters["py_text"] = py_text
     models = generate_models(api.response_models, "dataclass", header, api.field_names)
-    operations = [_view(api, op) for op in api.operations]
+    compiler = Compiler(api.schemas, api.patterns)
+    operations = [_view(api, op, compiler) for op in api.operations]
     body_types = [body.type_name for op in api.operations for body in op.bodies]
     context = {
         "api": api,
@@ -155,6 +161,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "requires_key": any(op.auth for op in api.operations),
         "any_alternatives": any(op.waiter and op.waiter.alternatives for op in api.operations),
         "extra_field": extra_field_of(models),
+        "checks": compiler.checks(),
     }
     files = {
         name: f"{header}\n{environment.get_template(name + '.jinja').render(context)}"
@@ -200,7 +207,7 @@ def annotation(schema: Any, api: Api) -> str:
     return _PY_TYPES.get(str(kind), "object")
 
 
-def _view(api: Api, op: Operation) -> OperationView:
+def _view(api: Api, op: Operation, compiler: Compiler) -> OperationView:
     params = []
     for p in op.parameters:
         type_name = annotation(p.schema, api)
@@ -245,6 +252,19 @@ def _view(api: Api, op: Operation) -> OperationView:
         + "]",
         text_responses=tuple(r.status for r in op.responses if r.is_success and r.text),
         responses={r.status: r.schema for r in op.responses},
+        body_checks=tuple(
+            compiler.root(
+                body.schema,
+                "request",
+                f"{op.name}_body" if index == 0 else f"{op.name}_body_{index + 1}",
+            )
+            for index, body in enumerate(op.bodies)
+        ),
+        response_checks={
+            r.status: compiler.root(r.schema, "response", f"{op.name}_{r.status}_response")
+            for r in op.responses
+            if r.is_success and r.schema is not None and not r.text
+        },
         media_types=op.media_types,
         media_words=" or ".join(dict.fromkeys(m for ms in op.media_types.values() for m in ms)),
         echo=tuple(echo for echo in op.echo if echo.checkable_by_client),

@@ -274,6 +274,10 @@ def main(argv: list[str] | None = None) -> None:
                 "elkapi.parse_retrieve_video_response": lambda r: parse(200, {}, r),
                 "json.loads alone (the floor)": json.loads,
                 "pydantic v2 model_validate_json": task_model.model_validate_json,
+                # The like-for-like peer: json.loads, then validation and models in Rust.
+                "pydantic v2 model_validate(json.loads)": lambda r: task_model.model_validate(
+                    json.loads(r)
+                ),
                 "json.loads + fastjsonschema validate": fast_parse,
                 "json.loads + jsonschema validate": jsonschema_parse,
             },

@@ -115,6 +115,19 @@ def json_errors(value: object, path: str = "") -> Iterator[FieldError]:
         yield FieldError(path, "json", f"must be a JSON value (got {show(value)})")
 
 
+def is_json(value: object) -> bool:
+    """Whether ``value`` is JSON data: what :func:`json_errors` finds nothing wrong in."""
+    if isinstance(value, (str, bool, int)) or value is None:
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(map(is_json, value))
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and is_json(item) for key, item in value.items())
+    return False
+
+
 class Validator:
     """Validates JSON values against the named schemas of one spec."""
 
@@ -357,7 +370,7 @@ class Validator:
                 yield FieldError(
                     path, rule, f"must have {words} {schema[rule]} items (got {len(value)})"
                 )
-        if schema.get("uniqueItems") and _has_duplicates(value):
+        if schema.get("uniqueItems") and has_duplicates(value):
             yield FieldError(path, "uniqueItems", "must not repeat an item")
         if "items" in schema:
             for index, item in enumerate(value):
@@ -489,7 +502,8 @@ def _breaks(rule: str, limit: float, value: float) -> bool:
     return value >= limit
 
 
-def _has_duplicates(items: list[Any]) -> bool:
+def has_duplicates(items: list[Any]) -> bool:
+    """Whether two items of ``items`` are equal as JSON values (``uniqueItems``)."""
     return any(json_equal(a, b) for i, a in enumerate(items) for b in items[i + 1 :])
 
 

@@ -1,5 +1,13 @@
 # Runtime of the generated package: codegen copies this file in unchanged.
-"""What every operation shares: building requests, reading responses, decoding models."""
+"""What every operation shares: building requests, reading responses, decoding models.
+
+Each body and each JSON success response has a predicate compiled from its
+schema at generation time (``_checks.py``). A builder or parser asks the
+predicate first: when it accepts, the value is valid and nothing else looks
+at the schema. Only when it refuses does the interpreted :class:`Validator`
+walk the schema data to say which field breaks which rule, so the errors (and
+the lenient reading's warnings) are exactly the Validator's.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ import json
 import types
 import typing
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +50,8 @@ _MAX_DEPTH = 128
 """JSON nested deeper than this is refused: it would exhaust the stack of whoever walks it."""
 _MISSING = object()
 _ELLIPSIS = "…"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""What ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` uses, made once, not per call."""
 EXTRA = "extra"
 """The ``metadata`` key that marks the dataclass field holding a model's unknown properties."""
 
@@ -94,6 +104,8 @@ class BodyContent:
     body_type: str
     defaults: Mapping[str, Any] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    check: Callable[[Any], bool] | None = None
+    """The compiled predicate of ``schema`` for requests: True means the body is valid JSON."""
 
 
 @dataclass(frozen=True)
@@ -136,15 +148,47 @@ class OperationSpec:
     """The other media types the body may be sent as (``content_type=`` picks one)."""
     text_responses: tuple[str, ...] = ()
     """The statuses whose body is text (``text/*``): parsed into a ``str``."""
+    body_check: Callable[[Any], bool] | None = None
+    """The compiled predicate of ``body`` (see :attr:`BodyContent.check`)."""
+    response_checks: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)
+    """The compiled predicate of each JSON success response's schema, by status."""
 
     def bodies(self) -> tuple[BodyContent, ...]:
         """Every media type the body may be sent as, the default first."""
+        return self._bodies
+
+    @functools.cached_property
+    def _bodies(self) -> tuple[BodyContent, ...]:
+        # Built once per operation, not once per request.
         if self.body is None:
             return ()
         default = BodyContent(
-            self.body_media_type, self.body, self.body_type, self.body_defaults, self.body_files
+            self.body_media_type,
+            self.body,
+            self.body_type,
+            self.body_defaults,
+            self.body_files,
+            self.body_check,
         )
         return (default, *self.other_bodies)
+
+    @functools.cached_property
+    def all_params(self) -> tuple[Param, ...]:
+        """The path, query and header parameters, in that order."""
+        return self.path_params + self.query_params + self.header_params
+
+    @functools.cached_property
+    def declared(self) -> dict[str, Mapping[str, Any]]:
+        """The properties each body media type declares (its schema's, ``$ref`` followed)."""
+        validator = self.api.validator
+        return {
+            b.media_type: validator.resolve(b.schema).get("properties", {}) for b in self._bodies
+        }
+
+    @functools.cached_property
+    def accept(self) -> str:
+        """The ``Accept`` header: the binary responses' media types, then JSON."""
+        return ", ".join(dict.fromkeys([*_binary_types(self), "application/json"]))
 
 
 def build_request(
@@ -167,11 +211,13 @@ def build_request(
     if operation.auth:
         errors.extend(_api_key_errors(api_key, operation))
     errors.extend(_base_url_errors(base_url))
-    values = {p.name: params.get(p.python_name, _MISSING) for p in _all_params(operation)}
-    for param in _all_params(operation):
-        errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
-    for param in operation.path_params:
-        errors.extend(_path_segment_errors(param, values[param.name]))
+    values: dict[str, object] = {}
+    if operation.all_params:
+        values = {p.name: params.get(p.python_name, _MISSING) for p in operation.all_params}
+        for param in operation.all_params:
+            errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
+        for param in operation.path_params:
+            errors.extend(_path_segment_errors(param, values[param.name]))
     chosen = _chosen_body(operation, content_type, errors)
     body: Any = _MISSING
     if chosen is not None and operation.body_whole:
@@ -181,8 +227,7 @@ def build_request(
         body = _body(operation, chosen, fields, errors)
     if errors:
         raise RequestValidationError(errors)
-    accept = ", ".join(dict.fromkeys([*_binary_types(operation), "application/json"]))
-    headers = {"Accept": accept, "User-Agent": operation.api.user_agent}
+    headers = {"Accept": operation.accept, "User-Agent": operation.api.user_agent}
     for param in operation.header_params:
         if values[param.name] is not _MISSING:
             headers[param.name] = _text(values[param.name])
@@ -243,7 +288,7 @@ def _encoded(chosen: BodyContent, body: Any) -> bytes | StreamBody:
         return multipart_body(body, frozenset(chosen.files))
     if chosen.media_type == URLENCODED:
         return _urlencoded(body)
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODER.encode(body).encode()
 
 
 def parse_response(
@@ -270,7 +315,7 @@ def parse_response(
     """
     if not 200 <= status_code < 300:
         raise read_api_error(operation, status_code, body, headers, secret=_secret_of(request))
-    if isinstance(model, Mapping):  # one model per status: pick this one's
+    if not isinstance(model, type) and isinstance(model, Mapping):  # one model per status
         model = model.get(str(status_code), model.get("2XX"))
     key = _documented_key(operation, status_code)
     if key is not None and key in operation.text_responses:
@@ -287,7 +332,7 @@ def parse_response(
                 ],
             )
         return None
-    content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+    content_type = _header(headers, "content-type")
     if content_type and "json" not in content_type.lower():
         raise ResponseValidationError(
             status_code,
@@ -299,12 +344,18 @@ def parse_response(
             status_code, [FieldError("", "json", "the body is not valid JSON")]
         )
     validator = operation.api.validator.for_responses
+    check = None if key is None else operation.response_checks.get(key)
     tolerated: list[FieldError] = []
-    if _too_deep(data):
+    # Nesting deeper than _MAX_DEPTH needs more than _MAX_DEPTH brackets: count them first (in C).
+    brackets = body.count(b"[") + body.count(b"{") if isinstance(body, bytes) else _MAX_DEPTH + 1
+    if brackets > _MAX_DEPTH and _too_deep(data):
         errors = [FieldError("", "json", f"is nested more than {_MAX_DEPTH} levels deep")]
     else:
         try:
-            if strict:
+            # A value the strict predicate accepts has no error and nothing to tolerate.
+            if check is not None and check(data):
+                errors = []
+            elif strict:
                 errors = validator.errors(schema, data)
             else:
                 errors, tolerated = validator.lenient_errors(schema, data)
@@ -399,6 +450,90 @@ def decode(model: Any, value: Any) -> Any:
     A dataclass with an extra field (marked ``metadata={"extra": True}``) gets
     there every property it does not declare, unchanged.
     """
+    try:
+        decoder = _decoder(model)
+    except TypeError:  # an unhashable model (a dict of models): read it each time
+        return _decode_slowly(model, value)
+    return value if decoder is None else decoder(value)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@functools.cache
+def _decoder(model: Any) -> Decoder | None:
+    """What :func:`decode` does for ``model``, worked out once: None when it returns the value.
+
+    The type hints, fields, union arms and JSON names are read here, once per
+    model, so decoding a response is a few dict lookups and calls per field.
+    """
+    if dataclasses.is_dataclass(model) and isinstance(model, type):
+        return _dataclass_decoder(model)
+    origin, args = typing.get_origin(model), typing.get_args(model)
+    if origin in (typing.Union, types.UnionType):
+        arms = [(_fitter(arm), _decoder(arm)) for arm in args]
+        if all(decoder is None for _, decoder in arms):
+            return None  # whichever arm fits, the value comes back as it is
+
+        def union(value: Any) -> Any:
+            for fits, decoder in arms:
+                if fits(value):
+                    return value if decoder is None else decoder(value)
+            return value
+
+        return union
+    if origin is list:
+        item = _decoder(args[0])
+        if item is None:
+            return list
+        return lambda value: [item(entry) for entry in value]
+    if origin is dict:
+        entry = _decoder(args[1])
+        if entry is None:
+            return dict
+        return lambda value: {key: entry(item) for key, item in value.items()}
+    if model is int:
+        return lambda value: int(value) if isinstance(value, float) else value
+    if model is float:
+        return lambda value: float(value) if isinstance(value, int) else value
+    return None
+
+
+def _dataclass_decoder(model: type) -> Decoder:
+    fields = dataclasses.fields(model)
+    extras = [f.name for f in fields if f.metadata.get(EXTRA)]
+    # The fields' decoders are worked out on first use: a recursive model refers to itself.
+    plans: list[dict[str, tuple[str, Decoder | None]]] = []
+
+    def build(value: Any) -> Any:
+        if not plans:
+            hints = _type_hints(model)
+            plans.append(
+                {
+                    _json_name(f): (f.name, _decoder(hints[f.name]))
+                    for f in fields
+                    if not f.metadata.get(EXTRA)
+                }
+            )
+        declared = plans[0]
+        # One pass over the properties present: each is a field, or goes to the extra field.
+        kwargs: dict[str, Any] = {}
+        unknown: dict[str, Any] = {}
+        for key, item in value.items():
+            plan = declared.get(key)
+            if plan is None:
+                unknown[key] = item
+            else:
+                kwargs[plan[0]] = item if plan[1] is None else plan[1](item)
+        for name in extras:
+            kwargs[name] = dict(unknown)
+        return model(**kwargs)
+
+    return build
+
+
+def _decode_slowly(model: Any, value: Any) -> Any:
+    """:func:`decode` for a model that cannot be cached, read from its type hints each time."""
     if dataclasses.is_dataclass(model) and isinstance(model, type):
         hints = _type_hints(model)
         fields = dataclasses.fields(model)
@@ -450,6 +585,27 @@ def to_json(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _fitter(model: Any) -> Callable[[Any], bool]:
+    """:func:`_fits` for ``model``, with what it reads of ``model`` read once."""
+    if dataclasses.is_dataclass(model):
+        required = [
+            _json_name(f)
+            for f in dataclasses.fields(model)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
+        return lambda value: isinstance(value, dict) and all(name in value for name in required)
+    simple = {type(None): "null", bool: "boolean", str: "string", int: "integer"}
+    if model in simple:
+        kind = simple[model]
+        return lambda value: json_type_of(value) == kind
+    if typing.get_origin(model) in (list, dict) or model is float:
+        return functools.partial(_fits, model)
+    if typing.get_origin(model) is typing.Literal:
+        return functools.partial(_fits, model)
+    return lambda value: True
+
+
 def _fits(model: Any, value: Any) -> bool:
     """Whether ``value`` has the JSON shape of ``model``, to pick a union arm."""
     if dataclasses.is_dataclass(model):
@@ -476,15 +632,12 @@ def _json_name(f: dataclasses.Field[Any]) -> str:
     return str(f.metadata.get("alias", f.name))
 
 
-def _all_params(operation: OperationSpec) -> tuple[Param, ...]:
-    return operation.path_params + operation.query_params + operation.header_params
-
-
 def _api_key_errors(api_key: object, operation: OperationSpec) -> list[FieldError]:
     # The key is a secret: no message here shows its value.
     if not isinstance(api_key, str) or not api_key.strip():
         return [FieldError("api_key", "required", "must be a non-empty string")]
-    if any(ord(c) < 32 or ord(c) == 127 for c in api_key) or not api_key.isascii():
+    # In ASCII, exactly the controls (below 32, and 127) are not printable.
+    if not (api_key.isascii() and api_key.isprintable()):
         return [FieldError("api_key", "header", "must be printable ASCII (value hidden)")]
     if operation.key_in == "cookie" and any(c in _NOT_IN_COOKIES for c in api_key):
         message = "must not hold spaces, quotes, commas, semicolons or backslashes (value hidden)"
@@ -498,7 +651,19 @@ def _api_key_errors(api_key: object, operation: OperationSpec) -> list[FieldErro
 _NOT_IN_COOKIES = frozenset(' ",;\\')
 
 
-def _base_url_errors(base_url: object) -> list[FieldError]:
+def _base_url_errors(base_url: object) -> tuple[FieldError, ...]:
+    if type(base_url) is str:
+        return _str_base_url_errors(base_url)
+    return tuple(_url_errors(base_url))
+
+
+@functools.lru_cache(maxsize=16)
+def _str_base_url_errors(base_url: str) -> tuple[FieldError, ...]:
+    # A client sends every request to the same base URL: parse it once, not per request.
+    return tuple(_url_errors(base_url))
+
+
+def _url_errors(base_url: object) -> list[FieldError]:
     try:
         parsed = urllib.parse.urlsplit(base_url) if isinstance(base_url, str) else None
         port = parsed.port if parsed is not None else None  # raises for a bad port
@@ -548,13 +713,14 @@ def _body(
     as a file and stands in the schema's check as the string it is on the wire.
     """
     validator = operation.api.validator.for_requests
-    declared = validator.resolve(chosen.schema).get("properties", {})
-    for name in fields:
-        if name not in declared:
-            message = f"is not a field of {chosen.body_type}"
-            errors.append(FieldError(name, "unknown-field", message))
+    declared = operation.declared[chosen.media_type]
+    if not fields.keys() <= declared.keys():
+        for name in fields:
+            if name not in declared:
+                message = f"is not a field of {chosen.body_type}"
+                errors.append(FieldError(name, "unknown-field", message))
     body = {**chosen.defaults, **fields}
-    checked = dict(body)
+    checked = dict(body) if chosen.files else body
     for name in chosen.files:
         value = body.get(name)
         items = value if isinstance(value, list) else [value]
@@ -567,6 +733,9 @@ def _body(
                 errors.append(FieldError(where, "file", problem))
         checked[name] = [""] * len(items) if isinstance(value, list) else ""
     try:
+        # The predicate accepts only JSON that the schema accepts: nothing to explain.
+        if chosen.check is not None and chosen.check(checked):
+            return body
         shape_errors = list(json_errors(checked))
         errors.extend(shape_errors or validator.errors(chosen.schema, checked))
     except RecursionError:
@@ -588,6 +757,8 @@ def _whole_body(
 
 
 def _url(operation: OperationSpec, base_url: str, values: Mapping[str, object]) -> str:
+    if not operation.path_params and not operation.query_params:
+        return base_url.rstrip("/") + operation.path
     path = operation.path
     for param in operation.path_params:
         path = path.replace(
@@ -709,11 +880,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+"""``json.loads(..., parse_constant=_reject_constant)``, without a new decoder per call."""
+
+
 def _decode_json(body: bytes) -> Any:
     try:
+        if isinstance(body, (bytes, bytearray)):  # as json.loads reads bytes
+            return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
         return json.loads(body, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         return _MISSING
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """The value of header ``name`` (lower case), whatever case ``headers`` spell it in."""
+    found = ""
+    for key, value in headers.items():
+        if key.lower() == name:
+            found = value
+    return found
 
 
 def _pointer(document: Any, pointer: str) -> Any:

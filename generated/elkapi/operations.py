@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from . import _checks
 from ._download import parse_binary_response
 from ._http import HttpRequest
 from ._runtime import Echo, OperationSpec, Param, build_request, parse_response
@@ -35,6 +36,7 @@ CREATE_VIDEO_GENERATION = OperationSpec(
     body={"$ref": "CreateVideoGenerationRequest"},
     body_type="CreateVideoGenerationRequest",
     body_defaults={"model": "doubao-seedance-2-0-260128"},
+    body_check=_checks.is_create_video_generation_request_in_request,
     responses={
         "200": {"$ref": "VideoTask"},
         "400": {"$ref": "ErrorResponse"},
@@ -42,6 +44,7 @@ CREATE_VIDEO_GENERATION = OperationSpec(
         "429": {"$ref": "ErrorResponse"},
         "default": {"$ref": "ErrorResponse"},
     },
+    response_checks={"200": _checks.is_video_task_in_response},
     echo=(Echo("model", "/model"),),
     error_fields={
         "message": ("/error/message", "/message"),
@@ -139,6 +142,7 @@ RETRIEVE_VIDEO = OperationSpec(
         "404": {"$ref": "ErrorResponse"},
         "default": {"$ref": "ErrorResponse"},
     },
+    response_checks={"200": _checks.is_video_task_in_response},
     error_fields={
         "message": ("/error/message", "/message"),
         "type": ("/error/type",),
@@ -219,6 +223,7 @@ RETRIEVE_VIDEO_GENERATION = OperationSpec(
         "404": {"$ref": "ErrorResponse"},
         "default": {"$ref": "ErrorResponse"},
     },
+    response_checks={"200": _checks.is_video_task_in_response},
     error_fields={
         "message": ("/error/message", "/message"),
         "type": ("/error/type",),

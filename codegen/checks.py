@@ -1,0 +1,571 @@
+"""Compile the schemas the package validates into plain Python predicates (``_checks.py``).
+
+The generated package keeps its schemas as data (``_spec.py``) for the
+interpreted :class:`Validator`, which explains a broken rule precisely (field
+path, rule, value). Explaining is only needed when a value is wrong; deciding
+whether it is wrong is the hot path. This module turns each schema into a
+predicate, ``is_<name>_in_<direction>(value) -> bool``, written out as
+straight-line code: the type first, then required keys, enum membership in a
+``frozenset``, lengths and ranges, patterns compiled once at module level,
+each ``$ref`` a call to the referenced schema's own predicate (recursion is
+two functions calling each other). The runtime calls the predicate first and
+the Validator only when the predicate says no, so error messages are the
+Validator's by construction.
+
+A predicate decides exactly what the Validator decides, keyword for keyword
+(see ``Validator._errors``): ``readOnly`` / ``writeOnly`` by direction,
+integer-valued floats are integers, ``bool`` is not a number, ``enum`` and
+``const`` compare as JSON does. A request predicate also refuses what is not
+JSON (``json_errors``): a non-string key, a tuple, NaN, where the schema leaves
+a value free, so the builder can serialise a body the predicate accepts
+without walking it again. Nothing here knows the API: only JSON Schema.
+
+The output is a typed intermediate representation (:class:`Checks`), rendered
+by ``templates/_checks.py.jinja``; names and order follow the spec, so the
+module is the same byte for byte for the same spec.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Direction = Literal["request", "response"]
+_INDENT = "    "
+_NUMBER_LIMITS = {
+    "minimum": ">=",
+    "maximum": "<=",
+    "exclusiveMinimum": ">",
+    "exclusiveMaximum": "<",
+}
+_OBJECT_KEYWORDS = (
+    "properties",
+    "required",
+    "additionalProperties",
+    "minProperties",
+    "maxProperties",
+    "x-equal-properties",
+    "x-exclusive",
+)
+_ARRAY_KEYWORDS = ("items", "minItems", "maxItems", "uniqueItems")
+_COMBINATORS = ("allOf", "anyOf", "oneOf", "not", "if")
+# Keywords on a value itself: a schema of only these compiles to one expression.
+_VALUE_KEYWORDS = frozenset(
+    {"type", "const", "enum", "minLength", "maxLength", "pattern", *_NUMBER_LIMITS}
+)
+# Read by the Validator for messages or by the parent schema (by direction), never to decide.
+_NOT_DECIDING = frozenset(
+    {"title", "x-expect", "discriminator", "readOnly", "writeOnly", "then", "else"}
+)
+_ONLY: dict[Direction, str] = {"request": "readOnly", "response": "writeOnly"}
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A module-level constant of ``_checks.py``: a compiled pattern or a frozenset."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Function:
+    """One predicate: its name, docstring and body lines (indented relative to the body)."""
+
+    name: str
+    doc: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Checks:
+    """Everything ``_checks.py`` holds, in the order it is written."""
+
+    constants: tuple[Constant, ...]
+    functions: tuple[Function, ...]
+    uses_json_equal: bool
+    uses_duplicates: bool
+    uses_is_json: bool
+    uses_isfinite: bool
+
+
+@dataclass
+class Compiler:
+    """Compiles schemas (``_spec.py`` form: ``$ref`` by name) into predicates, on demand.
+
+    ``schemas`` are the named components and ``patterns`` maps each ECMA-262
+    pattern to its Python translation (``codegen.ecma_regex``, already applied
+    by the parser). Ask for predicates with :meth:`named` and :meth:`root`,
+    then take the module with :meth:`checks`.
+    """
+
+    schemas: Mapping[str, Any]
+    patterns: Mapping[str, str]
+    _functions: dict[str, Function | None] = field(default_factory=dict)
+    _named: dict[tuple[str, Direction], str] = field(default_factory=dict)
+    _constants: dict[str, str] = field(default_factory=dict)
+    _uses: set[str] = field(default_factory=set)
+
+    def named(self, name: str, direction: Direction) -> str:
+        """The predicate of component ``name`` for ``direction``, compiled once."""
+        key = (name, direction)
+        if key not in self._named:
+            function = self._unique(f"is_{_identifier(name)}_in_{direction}")
+            self._named[key] = function
+            self._functions[function] = None  # claimed first: a recursive $ref calls it
+            doc = f"Whether ``value`` satisfies schema ``{name}`` in a {direction}."
+            self._define(function, doc, self.schemas[name], direction)
+        return self._named[key]
+
+    def root(self, schema: Any, direction: Direction, hint: str) -> str:
+        """The predicate of an operation's body or response ``schema``, named after ``hint``."""
+        if isinstance(schema, Mapping) and set(schema) == {"$ref"}:
+            return self.named(schema["$ref"], direction)
+        function = self._unique(f"is_{_identifier(hint)}_in_{direction}")
+        self._functions[function] = None
+        doc = f"Whether ``value`` satisfies the schema of {hint.replace('_', ' ')}."
+        self._define(function, doc, schema, direction)
+        return function
+
+    def checks(self) -> Checks:
+        """The module compiled so far: constants and functions in order of first use."""
+        functions = tuple(f for f in self._functions.values() if f is not None)
+        return Checks(
+            constants=tuple(Constant(name, source) for source, name in self._constants.items()),
+            functions=functions,
+            uses_json_equal="json_equal" in self._uses,
+            uses_duplicates="has_duplicates" in self._uses,
+            uses_is_json="is_json" in self._uses,
+            uses_isfinite="isfinite" in self._uses,
+        )
+
+    # Functions and names.
+
+    def _unique(self, base: str) -> str:
+        name, number = base, 1
+        while name in self._functions:
+            number += 1
+            name = f"{base}_{number}"
+        return name
+
+    def _define(self, name: str, doc: str, schema: Any, direction: Direction) -> None:
+        lines = self._statements(schema, "value", direction, name)
+        self._functions[name] = Function(name, doc, tuple(lines))
+
+    def _helper(self, schema: Any, direction: Direction, owner: str, part: str) -> str:
+        """A private predicate for a part of ``owner``'s schema too big for one expression."""
+        name = self._unique(f"_{owner.lstrip('_')}_{_identifier(part)}")
+        self._functions[name] = None
+        self._define(name, f"``{owner}``: {part.replace('_', ' ')}.", schema, direction)
+        return name
+
+    def _constant(self, source: str, prefix: str) -> str:
+        if source not in self._constants:
+            self._constants[source] = f"_{prefix}_{len(self._constants) + 1}"
+        return self._constants[source]
+
+    # Expressions: ``var`` is a Python expression without side effects (a name).
+
+    def _expression(
+        self, schema: Any, var: str, direction: Direction, owner: str, part: str
+    ) -> str:
+        """A boolean expression: whether the value in ``var`` satisfies ``schema``."""
+        if schema is False:
+            return "False"
+        deciding = set() if schema is True else set(schema) - _NOT_DECIDING
+        if not deciding:  # any value: in a request, any JSON value
+            if direction == "request":
+                self._uses.add("is_json")
+                return f"is_json({var})"
+            return "True"
+        if deciding == {"$ref"}:
+            return f"{self.named(schema['$ref'], direction)}({var})"
+        containers = {"object", "array"} & set(_types(schema))
+        simple = direction == "response" or (self._covers(schema) and not containers)
+        if deciding <= _VALUE_KEYWORDS and simple:
+            return _all(self._value_conditions(schema, var, direction))
+        return f"{self._helper(schema, direction, owner, part)}({var})"
+
+    def _value_conditions(
+        self, schema: Mapping[str, Any], var: str, direction: Direction
+    ) -> list[str]:
+        """What ``var`` must satisfy by ``type``, ``const``, ``enum``, ranges and string rules."""
+        conditions: list[str] = []
+        types = schema.get("type")
+        names = [types] if isinstance(types, str) else list(types or ())
+        if types is not None:
+            conditions.append(_any([self._type_test(t, var, direction) for t in names]))
+        if "const" in schema:
+            conditions.append(self._equal_any([schema["const"]], var))
+        if "enum" in schema:
+            conditions.append(self._equal_any(list(schema["enum"]), var))
+        numbers = [
+            f"{var} {operator} {schema[rule]!r}"
+            for rule, operator in _NUMBER_LIMITS.items()
+            if rule in schema
+        ]
+        if numbers:
+            only = types is not None and set(names) <= {"integer", "number"}
+            conditions.append(_all(numbers) if only else _any([f"not {_number(var)}", *numbers]))
+        strings = []
+        if "minLength" in schema:
+            strings.append(f"len({var}) >= {int(schema['minLength'])}")
+        if "maxLength" in schema:
+            strings.append(f"len({var}) <= {int(schema['maxLength'])}")
+        if "pattern" in schema:
+            python = self.patterns[schema["pattern"]]
+            pattern = self._constant(f"re.compile({python!r})", "PATTERN")
+            strings.append(f"{pattern}.search({var}) is not None")
+        if strings:
+            only = names == ["string"]
+            conditions.append(
+                _all(strings) if only else _any([f"not isinstance({var}, str)", *strings])
+            )
+        return conditions
+
+    def _type_test(self, name: str, var: str, direction: Direction) -> str:
+        if name == "null":
+            return f"{var} is None"
+        if name == "boolean":
+            return f"isinstance({var}, bool)"
+        if name == "string":
+            return f"isinstance({var}, str)"
+        if name == "array":
+            return f"isinstance({var}, list)"
+        if name == "object":
+            return f"isinstance({var}, dict)"
+        if name == "integer":
+            return (
+                f"(type({var}) is int or (isinstance({var}, int) and not isinstance({var}, bool))"
+                f" or (isinstance({var}, float) and {var}.is_integer()))"
+            )
+        if direction == "request":  # JSON has no NaN nor infinity
+            self._uses.add("isfinite")
+            return (
+                f"(type({var}) is int or (isinstance({var}, int) and not isinstance({var}, bool))"
+                f" or (isinstance({var}, float) and isfinite({var})))"
+            )
+        return _number(var)
+
+    def _equal_any(self, options: list[Any], var: str) -> str:
+        """``var`` equals one of ``options`` as JSON does: ``1 == 1.0``, ``True != 1``."""
+        tests = []
+        strings = [o for o in options if isinstance(o, str)]
+        numbers = [o for o in options if isinstance(o, (int, float)) and not isinstance(o, bool)]
+        # json_equal compares strings by exact type: a str subclass is not equal.
+        if len(strings) == 1:
+            tests.append(f"(type({var}) is str and {var} == {strings[0]!r})")
+        elif strings:
+            names = self._constant(_frozenset(strings), "ONE_OF")
+            tests.append(f"(type({var}) is str and {var} in {names})")
+        if len(numbers) == 1:
+            tests.append(f"({_number(var)} and {var} == {numbers[0]!r})")
+        elif numbers:
+            names = self._constant(_frozenset(numbers), "ONE_OF")
+            tests.append(f"({_number(var)} and {var} in {names})")
+        singles = (None, True, False)  # by identity: True == 1 in Python, not in JSON
+        tests += [f"{var} is {o!r}" for o in singles if any(x is o for x in options)]
+        for option in options:
+            if isinstance(option, (list, dict)):
+                self._uses.add("json_equal")
+                tests.append(f"json_equal({var}, {option!r})")
+        return _any(tests) if tests else "False"
+
+    # Statements: the body of a predicate whose value is the parameter ``var``.
+
+    def _statements(self, schema: Any, var: str, direction: Direction, owner: str) -> list[str]:
+        if schema is True or schema is False or not set(schema) - _NOT_DECIDING:
+            return [f"return {self._expression(schema, var, direction, owner, 'value')}"]
+        lines: list[str] = []
+        for condition in self._value_conditions(schema, var, direction):
+            lines += _fail_unless(condition)
+        if "$ref" in schema:
+            lines += _fail_unless(f"{self.named(schema['$ref'], direction)}({var})")
+        lines += self._object_statements(schema, var, direction, owner)
+        lines += self._array_statements(schema, var, direction, owner)
+        lines += self._combinator_statements(schema, var, direction, owner)
+        if direction == "request" and not self._covers(schema):
+            # Nothing above pins the value to a JSON type: it may be anything.
+            self._uses.add("is_json")
+            lines += _fail_unless(f"is_json({var})")
+        return _returned(lines)
+
+    def _object_statements(
+        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
+    ) -> list[str]:
+        typed = self._covers(schema) and "type" in schema
+        json_extras = direction == "request" and typed and _allows(schema, "object")
+        if not any(k in schema for k in _OBJECT_KEYWORDS) and not json_extras:
+            return []
+        lines: list[str] = []
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        for name in schema.get("required", ()):
+            if not self._flagged(properties.get(name), _ONLY[direction]):
+                lines += _fail_if(f"{name!r} not in {var}")
+        for name, sub in properties.items():
+            if direction == "request" and self._flagged(sub, "readOnly"):
+                lines += _fail_if(f"{name!r} in {var}")
+                continue
+            test = self._expression(sub, "item", direction, owner, name)
+            if test != "True":
+                lines += [f"item = {var}.get({name!r}, _ABSENT)"]
+                lines += _fail_unless(f"item is _ABSENT or {_parenthesised(test)}")
+        extra = schema.get("additionalProperties", True if json_extras else None)
+        keys = ""
+        if properties and extra is not None:
+            keys = self._constant(_frozenset(list(properties)), "KEYS")
+        if extra is False:
+            lines += _fail_unless(f"{var}.keys() <= {keys}" if keys else f"not {var}")
+        elif extra is not None:
+            test = (
+                "True"
+                if extra is True
+                else self._expression(extra, "item", direction, owner, "extra")
+            )
+            if json_extras:
+                if test == "True":
+                    self._uses.add("is_json")
+                    test = "is_json(item)"
+                test = f"isinstance(key, str) and {_parenthesised(test)}"
+            if test != "True":
+                known = f"key not in {keys} and " if keys else ""
+                uses_key = known or json_extras
+                loop = (
+                    f"for key, item in {var}.items():"
+                    if uses_key
+                    else f"for item in {var}.values():"
+                )
+                lines += [loop, *_indented(_fail_if(f"{known}not {_parenthesised(test)}"))]
+        if "minProperties" in schema:
+            lines += _fail_unless(f"len({var}) >= {int(schema['minProperties'])}")
+        if "maxProperties" in schema:
+            lines += _fail_unless(f"len({var}) <= {int(schema['maxProperties'])}")
+        for left, right in schema.get("x-equal-properties", ()):
+            self._uses.add("json_equal")
+            both = f"{left!r} in {var} and {right!r} in {var}"
+            lines += _fail_if(f"{both} and not json_equal({var}[{left!r}], {var}[{right!r}])")
+        for rule in schema.get("x-exclusive", ()):
+            present = [_has(var, _pointer_keys(pointer)) for pointer in rule["fields"]]
+            lines += _fail_if(" + ".join(f"({test})" for test in present) + " > 1")
+        if typed and set(_types(schema)) == {"object"}:
+            return lines
+        return _guarded(f"isinstance({var}, dict)", lines)
+
+    def _array_statements(
+        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
+    ) -> list[str]:
+        typed = self._covers(schema) and "type" in schema
+        json_items = direction == "request" and typed and _allows(schema, "array")
+        if not any(k in schema for k in _ARRAY_KEYWORDS) and not json_items:
+            return []
+        lines: list[str] = []
+        if "minItems" in schema:
+            lines += _fail_unless(f"len({var}) >= {int(schema['minItems'])}")
+        if "maxItems" in schema:
+            lines += _fail_unless(f"len({var}) <= {int(schema['maxItems'])}")
+        if schema.get("uniqueItems") is True:
+            self._uses.add("has_duplicates")
+            lines += _fail_if(f"has_duplicates({var})")
+        items = schema.get("items", True if json_items else None)
+        if items is not None:
+            test = (
+                "True"
+                if items is True
+                else self._expression(items, "item", direction, owner, "item")
+            )
+            if test == "True" and json_items:
+                self._uses.add("is_json")
+                test = "is_json(item)"
+            if test != "True":
+                lines += [f"for item in {var}:", *_indented(_fail_unless(test))]
+        if not lines:
+            return []
+        if typed and set(_types(schema)) == {"array"}:
+            return lines
+        return _guarded(f"isinstance({var}, list)", lines)
+
+    def _combinator_statements(
+        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
+    ) -> list[str]:
+        lines: list[str] = []
+        for index, branch in enumerate(schema.get("allOf", ())):
+            test = self._expression(branch, var, direction, owner, f"all_of_{index + 1}")
+            lines += _fail_unless(test)
+        if "if" in schema:
+            condition = self._expression(schema["if"], var, direction, owner, "if")
+            # A missing branch accepts: the value's JSON shape is checked elsewhere.
+            then, otherwise = (
+                self._expression(schema[key], var, direction, owner, key)
+                if key in schema
+                else "True"
+                for key in ("then", "else")
+            )
+            if otherwise == "True":
+                lines += _fail_if(f"{_parenthesised(condition)} and not {_parenthesised(then)}")
+            elif then == "True":
+                lines += _fail_if(
+                    f"not {_parenthesised(condition)} and not {_parenthesised(otherwise)}"
+                )
+            else:
+                lines += [f"if {condition}:", *_indented(_fail_unless(then))]
+                lines += ["else:", *_indented(_fail_unless(otherwise))]
+        if "not" in schema:
+            lines += _fail_if(self._expression(schema["not"], var, direction, owner, "not"))
+        if "anyOf" in schema:
+            tests = [
+                self._expression(branch, var, direction, owner, f"any_of_{index + 1}")
+                for index, branch in enumerate(schema["anyOf"])
+            ]
+            lines += _fail_unless(_any(tests))
+        if "oneOf" in schema:
+            tests = [
+                self._expression(branch, var, direction, owner, f"one_of_{index + 1}")
+                for index, branch in enumerate(schema["oneOf"])
+            ]
+            # Every branch is tried, as the Validator does: exactly one may accept.
+            lines += _fail_unless(" + ".join(_parenthesised(t) for t in tests) + " == 1")
+        return lines
+
+    # What a schema says, read at generation time.
+
+    def _flagged(self, schema: Any, flag: str) -> bool:
+        """Whether ``schema`` (or one it refers to) says ``flag: true``, as Validator._flagged."""
+        seen: set[str] = set()
+        while isinstance(schema, Mapping):
+            if schema.get(flag) is True:
+                return True
+            reference = schema.get("$ref")
+            if reference is None or reference in seen:
+                return False
+            seen.add(reference)
+            schema = self.schemas.get(reference)
+        return False
+
+    def _covers(self, schema: Any) -> bool:
+        """Whether a value ``schema`` accepts is JSON, given its parts are checked as JSON."""
+        if schema is True:
+            return False
+        if schema is False:
+            return True
+        if "type" in schema or "const" in schema or "enum" in schema or "$ref" in schema:
+            return True  # a referenced predicate checks JSON itself
+        if any(self._covers(branch) for branch in schema.get("allOf", ())):
+            return True
+        return any(
+            key in schema and all(self._covers(branch) for branch in schema[key])
+            for key in ("anyOf", "oneOf")
+        )
+
+
+def compile_checks(schemas: Mapping[str, Any], patterns: Mapping[str, str]) -> Compiler:
+    """A compiler for one spec's schemas (``_spec.py`` form) and translated patterns."""
+    return Compiler(schemas, patterns)
+
+
+def _identifier(text: str) -> str:
+    """``text`` as a lowercase snake_case identifier part: ``VideoTask`` -> ``video_task``."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words)
+    cleaned = re.sub(r"\W+|_+", "_", words.encode("ascii", "replace").decode()).strip("_")
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", cleaned).lower() or "value"
+    return f"n{cleaned}" if cleaned[0].isdigit() else cleaned
+
+
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    types = schema.get("type")
+    return [types] if isinstance(types, str) else list(types or ())
+
+
+def _allows(schema: Mapping[str, Any], name: str) -> bool:
+    return name in _types(schema)
+
+
+def _number(var: str) -> str:
+    return f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"
+
+
+def _frozenset(values: list[Any]) -> str:
+    return "frozenset({" + ", ".join(repr(v) for v in dict.fromkeys(values)) + "})"
+
+
+def _pointer_keys(pointer: str) -> list[str]:
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]]
+
+
+def _has(var: str, keys: list[str]) -> str:
+    """Whether the object ``var`` holds the nested keys (``_validation._has``)."""
+    tests, node = [], var
+    for index, key in enumerate(keys):
+        if index:
+            tests.append(f"isinstance({node}, dict)")
+        tests.append(f"{key!r} in {node}")
+        node = f"{node}[{key!r}]"
+    return " and ".join(tests) if tests else "True"
+
+
+def _parenthesised(test: str) -> str:
+    """``test`` in parentheses unless it is already one operand of ``+`` (a name, a call)."""
+    try:
+        alone = ast.dump(ast.parse(test, mode="eval").body)
+        inside = ast.parse(f"_ + {test} + _", mode="eval").body
+    except SyntaxError:
+        return f"({test})"
+    if (
+        isinstance(inside, ast.BinOp)
+        and isinstance(inside.left, ast.BinOp)
+        and ast.dump(inside.left.right) == alone
+    ):
+        return test
+    return f"({test})"
+
+
+def _all(tests: list[str]) -> str:
+    if not tests:
+        return "True"
+    if len(tests) == 1:
+        return tests[0]
+    return " and ".join(_parenthesised(t) for t in tests)
+
+
+def _any(tests: list[str]) -> str:
+    if not tests:
+        return "False"
+    if len(tests) == 1:
+        return tests[0]
+    return "(" + " or ".join(_parenthesised(t) for t in tests) + ")"
+
+
+def _fail_unless(test: str) -> list[str]:
+    if test == "True":
+        return []
+    return [f"if not {_parenthesised(test)}:", f"{_INDENT}return False"]
+
+
+def _fail_if(test: str) -> list[str]:
+    return [f"if {test}:", f"{_INDENT}return False"]
+
+
+def _returned(lines: list[str]) -> list[str]:
+    """``lines`` then ``return True``, the last check folded into the return when it is one."""
+    if len(lines) >= 2 and lines[-1] == f"{_INDENT}return False" and lines[-2].startswith("if "):
+        test = lines[-2][3:-1]
+        if test.startswith("not "):
+            return [*lines[:-2], f"return {test[4:]}"]
+        return [*lines[:-2], f"return not {_parenthesised(test)}"]
+    return [*lines, "return True"]
+
+
+def _guarded(guard: str, lines: list[str]) -> list[str]:
+    """``lines`` run only when ``guard`` holds; one check is joined to it with ``and``."""
+    if not lines:
+        return []
+    if len(lines) == 2 and lines[0].startswith("if "):
+        return [f"if {guard} and {_parenthesised(lines[0][3:-1])}:", lines[1]]
+    return [f"if {guard}:", *_indented(lines)]
+
+
+def _indented(lines: list[str]) -> list[str]:
+    return [_INDENT + line for line in lines]
