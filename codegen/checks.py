@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -196,7 +196,12 @@ class Compiler:
         conditions: list[str] = []
         types = schema.get("type")
         names = [types] if isinstance(types, str) else list(types or ())
-        if types is not None:
+        options = [schema["const"]] if "const" in schema else list(schema.get("enum", [None]))
+        if "const" in schema and "enum" in schema:
+            options += list(schema["enum"])
+        # Equality with a string compares the exact type already: "is a string" adds nothing.
+        implied = names == ["string"] and all(isinstance(o, str) for o in options)
+        if types is not None and not implied:
             conditions.append(_any([self._type_test(t, var, direction) for t in names]))
         if "const" in schema:
             conditions.append(self._equal_any([schema["const"]], var))
@@ -302,16 +307,31 @@ class Compiler:
             return []
         lines: list[str] = []
         properties: Mapping[str, Any] = schema.get("properties", {})
-        for name in schema.get("required", ()):
-            if not self._flagged(properties.get(name), _ONLY[direction]):
+        tests = {
+            name: self._expression(sub, "item", direction, owner, name)
+            for name, sub in properties.items()
+            if not (direction == "request" and self._flagged(sub, "readOnly"))
+        }
+        required = [
+            name
+            for name in schema.get("required", ())
+            if not self._flagged(properties.get(name), _ONLY[direction])
+        ]
+        for name in required:
+            if tests.get(name, "True") == "True":
                 lines += _fail_if(f"{name!r} not in {var}")
-        for name, sub in properties.items():
-            if direction == "request" and self._flagged(sub, "readOnly"):
+        for name in properties:
+            if name not in tests:  # read-only, in a request
                 lines += _fail_if(f"{name!r} in {var}")
                 continue
-            test = self._expression(sub, "item", direction, owner, name)
-            if test != "True":
-                lines += [f"item = {var}.get({name!r}, _ABSENT)"]
+            test = tests[name]
+            if test == "True":
+                continue
+            # One lookup per property: a required one is absent or valid in the same test.
+            lines += [f"item = {var}.get({name!r}, _ABSENT)"]
+            if name in required:
+                lines += _fail_if(f"item is _ABSENT or not {_parenthesised(test)}")
+            else:
                 lines += _fail_unless(f"item is _ABSENT or {_parenthesised(test)}")
         extra = schema.get("additionalProperties", True if json_extras else None)
         keys = ""
@@ -330,15 +350,19 @@ class Compiler:
                     self._uses.add("is_json")
                     test = "is_json(item)"
                 test = f"isinstance(key, str) and {_parenthesised(test)}"
-            if test != "True":
-                known = f"key not in {keys} and " if keys else ""
-                uses_key = known or json_extras
+            if test != "True" and keys:
+                # The declared keys are checked above: only the others need a look, and
+                # a set comparison (in C) tells whether there are any.
+                loop = [f"for key in {var}.keys() - {keys}:", f"{_INDENT}item = {var}[key]"]
+                loop += _indented(_fail_if(f"not {_parenthesised(test)}"))
+                lines += _guarded(f"not {var}.keys() <= {keys}", loop)
+            elif test != "True":
                 loop = (
                     f"for key, item in {var}.items():"
-                    if uses_key
+                    if json_extras
                     else f"for item in {var}.values():"
                 )
-                lines += [loop, *_indented(_fail_if(f"{known}not {_parenthesised(test)}"))]
+                lines += [loop, *_indented(_fail_if(f"not {_parenthesised(test)}"))]
         if "minProperties" in schema:
             lines += _fail_unless(f"len({var}) >= {int(schema['minProperties'])}")
         if "maxProperties" in schema:
@@ -414,20 +438,64 @@ class Compiler:
                 lines += ["else:", *_indented(_fail_unless(otherwise))]
         if "not" in schema:
             lines += _fail_if(self._expression(schema["not"], var, direction, owner, "not"))
-        if "anyOf" in schema:
+        for keyword, part in (("anyOf", "any_of"), ("oneOf", "one_of")):
+            if keyword not in schema:
+                continue
             tests = [
-                self._expression(branch, var, direction, owner, f"any_of_{index + 1}")
-                for index, branch in enumerate(schema["anyOf"])
+                self._expression(branch, var, direction, owner, f"{part}_{index + 1}")
+                for index, branch in enumerate(schema[keyword])
             ]
-            lines += _fail_unless(_any(tests))
-        if "oneOf" in schema:
-            tests = [
-                self._expression(branch, var, direction, owner, f"one_of_{index + 1}")
-                for index, branch in enumerate(schema["oneOf"])
-            ]
-            # Every branch is tried, as the Validator does: exactly one may accept.
-            lines += _fail_unless(" + ".join(_parenthesised(t) for t in tests) + " == 1")
+            tag = self._tag(schema[keyword])
+            if tag is not None:
+                lines += _fail_unless(_dispatched(var, tag, tests))
+            elif keyword == "anyOf":
+                lines += _fail_unless(_any(tests))
+            else:
+                # Every branch is tried, as the Validator does: exactly one may accept.
+                lines += _fail_unless(" + ".join(_parenthesised(t) for t in tests) + " == 1")
         return lines
+
+    def _tag(self, branches: Sequence[Any]) -> tuple[str, list[str]] | None:
+        """A property every branch requires with its own string ``const``, and those consts.
+
+        Objects tagged so can satisfy one branch at most, the one whose const
+        the value's property equals: the predicate asks only that branch.
+        """
+        found: list[Mapping[str, Any]] = []
+        for branch in branches:
+            resolved = self._resolved(branch)
+            if resolved is None or resolved.get("type") != "object":
+                return None
+            found.append(resolved)
+        if len(found) < 2:
+            return None
+        for name in found[0].get("required", ()):
+            values = [self._const_of(branch, name) for branch in found]
+            strings = [v for v in values if isinstance(v, str)]
+            if len(strings) == len(values) and len(set(strings)) == len(strings):
+                return name, strings
+        return None
+
+    def _resolved(self, schema: Any) -> Mapping[str, Any] | None:
+        """``schema`` with references that stand alone followed (None for a cycle)."""
+        seen: set[str] = set()
+        while isinstance(schema, Mapping) and set(schema) - _NOT_DECIDING == {"$ref"}:
+            if schema["$ref"] in seen:
+                return None
+            seen.add(schema["$ref"])
+            schema = self.schemas.get(schema["$ref"])
+        return schema if isinstance(schema, Mapping) else None
+
+    def _const_of(self, schema: Mapping[str, Any], name: str) -> Any:
+        """The ``const`` of required property ``name`` of ``schema``, if it has one plainly."""
+        if name not in schema.get("required", ()):
+            return None
+        sub = schema.get("properties", {}).get(name)
+        if not isinstance(sub, Mapping) or "const" not in sub:
+            return None
+        if self._flagged(sub, "readOnly") or self._flagged(sub, "writeOnly"):
+            return None  # required in one direction only
+        return sub["const"]
 
     # What a schema says, read at generation time.
 
@@ -536,6 +604,15 @@ def _any(tests: list[str]) -> str:
     if len(tests) == 1:
         return tests[0]
     return "(" + " or ".join(_parenthesised(t) for t in tests) + ")"
+
+
+def _dispatched(var: str, tag: tuple[str, list[str]], tests: list[str]) -> str:
+    """Whether ``var`` satisfies the branch its ``tag`` property names (``tests`` in order)."""
+    name, values = tag
+    chosen = "False"
+    for value, test in reversed(list(zip(values, tests, strict=True))):
+        chosen = f"{_parenthesised(test)} if {var}.get({name!r}) == {value!r} else {chosen}"
+    return f"isinstance({var}, dict) and ({chosen})"
 
 
 def _fail_unless(test: str) -> list[str]:

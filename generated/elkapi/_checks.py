@@ -57,15 +57,11 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``CreateVideoGenerationRequest`` in a request."""
     if not isinstance(value, dict):
         return False
-    if "model" not in value:
-        return False
-    if "prompt" not in value:
-        return False
     item = value.get("model", _ABSENT)
-    if not (item is _ABSENT or is_video_model_in_request(item)):
+    if item is _ABSENT or not is_video_model_in_request(item):
         return False
     item = value.get("prompt", _ABSENT)
-    if not (item is _ABSENT or (isinstance(item, str) and (_PATTERN_2.search(item) is not None))):
+    if item is _ABSENT or not (isinstance(item, str) and (_PATTERN_2.search(item) is not None)):
         return False
     item = value.get("images", _ABSENT)
     if not (item is _ABSENT or _is_create_video_generation_request_in_request_images(item)):
@@ -76,9 +72,11 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
     item = value.get("metadata", _ABSENT)
     if not (item is _ABSENT or is_video_metadata_in_request(item)):
         return False
-    for key, item in value.items():
-        if key not in _KEYS_15 and not (isinstance(key, str) and is_json(item)):
-            return False
+    if not value.keys() <= _KEYS_15:
+        for key in value.keys() - _KEYS_15:
+            item = value[key]
+            if not (isinstance(key, str) and is_json(item)):
+                return False
     return not (
         ("images" in value)
         + (
@@ -92,8 +90,6 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
 
 def is_video_model_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoModel`` in a request."""
-    if not isinstance(value, str):
-        return False
     return type(value) is str and value in _ONE_OF_1
 
 
@@ -147,14 +143,10 @@ def is_video_metadata_in_request(value: Any) -> bool:
     if not (item is _ABSENT or _is_video_metadata_in_request_duration(item)):
         return False
     item = value.get("ratio", _ABSENT)
-    if not (
-        item is _ABSENT or (isinstance(item, str) and (type(item) is str and item in _ONE_OF_7))
-    ):
+    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_7)):
         return False
     item = value.get("resolution", _ABSENT)
-    if not (
-        item is _ABSENT or (isinstance(item, str) and (type(item) is str and item in _ONE_OF_8))
-    ):
+    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_8)):
         return False
     item = value.get("generate_audio", _ABSENT)
     if not (item is _ABSENT or isinstance(item, bool)):
@@ -175,9 +167,11 @@ def is_video_metadata_in_request(value: Any) -> bool:
     item = value.get("content", _ABSENT)
     if not (item is _ABSENT or _is_video_metadata_in_request_content(item)):
         return False
-    for key, item in value.items():
-        if key not in _KEYS_14 and not (isinstance(key, str) and is_json(item)):
-            return False
+    if not value.keys() <= _KEYS_14:
+        for key in value.keys() - _KEYS_14:
+            item = value[key]
+            if not (isinstance(key, str) and is_json(item)):
+                return False
     return True
 
 
@@ -205,11 +199,14 @@ def _is_video_metadata_in_request_content(value: Any) -> bool:
 
 def is_content_item_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``ContentItem`` in a request."""
-    return (
+    return isinstance(value, dict) and (
         is_image_content_in_request(value)
-        + is_video_content_in_request(value)
-        + is_audio_content_in_request(value)
-        == 1
+        if value.get("type") == "image_url"
+        else is_video_content_in_request(value)
+        if value.get("type") == "video_url"
+        else is_audio_content_in_request(value)
+        if value.get("type") == "audio_url"
+        else False
     )
 
 
@@ -217,22 +214,20 @@ def is_image_content_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``ImageContent`` in a request."""
     if not isinstance(value, dict):
         return False
-    if "type" not in value:
-        return False
-    if "image_url" not in value:
-        return False
     item = value.get("type", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item == "image_url")):
+    if item is _ABSENT or not (type(item) is str and item == "image_url"):
         return False
     item = value.get("image_url", _ABSENT)
-    if not (item is _ABSENT or is_media_url_in_request(item)):
+    if item is _ABSENT or not is_media_url_in_request(item):
         return False
     item = value.get("role", _ABSENT)
     if not (item is _ABSENT or is_content_role_in_request(item)):
         return False
-    for key, item in value.items():
-        if key not in _KEYS_11 and not (isinstance(key, str) and is_json(item)):
-            return False
+    if not value.keys() <= _KEYS_11:
+        for key in value.keys() - _KEYS_11:
+            item = value[key]
+            if not (isinstance(key, str) and is_json(item)):
+                return False
     return True
 
 
@@ -240,21 +235,19 @@ def is_media_url_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``MediaUrl`` in a request."""
     if not isinstance(value, dict):
         return False
-    if "url" not in value:
-        return False
     item = value.get("url", _ABSENT)
-    if not (item is _ABSENT or (isinstance(item, str) and (len(item) >= 1))):
+    if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
         return False
-    for key, item in value.items():
-        if key not in _KEYS_9 and not (isinstance(key, str) and is_json(item)):
-            return False
+    if not value.keys() <= _KEYS_9:
+        for key in value.keys() - _KEYS_9:
+            item = value[key]
+            if not (isinstance(key, str) and is_json(item)):
+                return False
     return True
 
 
 def is_content_role_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``ContentRole`` in a request."""
-    if not isinstance(value, str):
-        return False
     return type(value) is str and value in _ONE_OF_10
 
 
@@ -262,22 +255,20 @@ def is_video_content_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoContent`` in a request."""
     if not isinstance(value, dict):
         return False
-    if "type" not in value:
-        return False
-    if "video_url" not in value:
-        return False
     item = value.get("type", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item == "video_url")):
+    if item is _ABSENT or not (type(item) is str and item == "video_url"):
         return False
     item = value.get("video_url", _ABSENT)
-    if not (item is _ABSENT or is_media_url_in_request(item)):
+    if item is _ABSENT or not is_media_url_in_request(item):
         return False
     item = value.get("role", _ABSENT)
     if not (item is _ABSENT or is_content_role_in_request(item)):
         return False
-    for key, item in value.items():
-        if key not in _KEYS_12 and not (isinstance(key, str) and is_json(item)):
-            return False
+    if not value.keys() <= _KEYS_12:
+        for key in value.keys() - _KEYS_12:
+            item = value[key]
+            if not (isinstance(key, str) and is_json(item)):
+                return False
     return True
 
 
@@ -285,22 +276,20 @@ def is_audio_content_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``AudioContent`` in a request."""
     if not isinstance(value, dict):
         return False
-    if "type" not in value:
-        return False
-    if "audio_url" not in value:
-        return False
     item = value.get("type", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item == "audio_url")):
+    if item is _ABSENT or not (type(item) is str and item == "audio_url"):
         return False
     item = value.get("audio_url", _ABSENT)
-    if not (item is _ABSENT or is_media_url_in_request(item)):
+    if item is _ABSENT or not is_media_url_in_request(item):
         return False
     item = value.get("role", _ABSENT)
     if not (item is _ABSENT or is_content_role_in_request(item)):
         return False
-    for key, item in value.items():
-        if key not in _KEYS_13 and not (isinstance(key, str) and is_json(item)):
-            return False
+    if not value.keys() <= _KEYS_13:
+        for key in value.keys() - _KEYS_13:
+            item = value[key]
+            if not (isinstance(key, str) and is_json(item)):
+                return False
     return True
 
 
@@ -308,59 +297,39 @@ def is_video_task_in_response(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoTask`` in a response."""
     if not isinstance(value, dict):
         return False
-    if "id" not in value:
-        return False
-    if "task_id" not in value:
-        return False
-    if "object" not in value:
-        return False
-    if "model" not in value:
-        return False
-    if "status" not in value:
-        return False
-    if "progress" not in value:
-        return False
-    if "created_at" not in value:
-        return False
     item = value.get("id", _ABSENT)
-    if not (item is _ABSENT or (isinstance(item, str) and (len(item) >= 1))):
+    if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
         return False
     item = value.get("task_id", _ABSENT)
-    if not (item is _ABSENT or (isinstance(item, str) and (len(item) >= 1))):
+    if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
         return False
     item = value.get("object", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item == "video")):
+    if item is _ABSENT or not (type(item) is str and item == "video"):
         return False
     item = value.get("model", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, str)):
+    if item is _ABSENT or not isinstance(item, str):
         return False
     item = value.get("status", _ABSENT)
-    if not (item is _ABSENT or is_task_status_in_response(item)):
+    if item is _ABSENT or not is_task_status_in_response(item):
         return False
     item = value.get("progress", _ABSENT)
-    if not (
-        item is _ABSENT
-        or (
-            (
-                type(item) is int
-                or (isinstance(item, int) and not isinstance(item, bool))
-                or (isinstance(item, float) and item.is_integer())
-            )
-            and ((item >= 0) and (item <= 100))
+    if item is _ABSENT or not (
+        (
+            type(item) is int
+            or (isinstance(item, int) and not isinstance(item, bool))
+            or (isinstance(item, float) and item.is_integer())
         )
+        and ((item >= 0) and (item <= 100))
     ):
         return False
     item = value.get("created_at", _ABSENT)
-    if not (
-        item is _ABSENT
-        or (
-            (
-                type(item) is int
-                or (isinstance(item, int) and not isinstance(item, bool))
-                or (isinstance(item, float) and item.is_integer())
-            )
-            and (item >= 0)
+    if item is _ABSENT or not (
+        (
+            type(item) is int
+            or (isinstance(item, int) and not isinstance(item, bool))
+            or (isinstance(item, float) and item.is_integer())
         )
+        and (item >= 0)
     ):
         return False
     item = value.get("completed_at", _ABSENT)
@@ -416,8 +385,6 @@ def is_video_task_in_response(value: Any) -> bool:
 
 def is_task_status_in_response(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``TaskStatus`` in a response."""
-    if not isinstance(value, str):
-        return False
     return type(value) is str and value in _ONE_OF_16
 
 
@@ -430,10 +397,8 @@ def is_task_error_in_response(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``TaskError`` in a response."""
     if not isinstance(value, dict):
         return False
-    if "message" not in value:
-        return False
     item = value.get("message", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, str)):
+    if item is _ABSENT or not isinstance(item, str):
         return False
     item = value.get("code", _ABSENT)
     return item is _ABSENT or (
@@ -485,10 +450,8 @@ def _is_video_task_in_response_all_of_1(value: Any) -> bool:
 def _is_video_task_in_response_all_of_1_if(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_1``: if."""
     if isinstance(value, dict):
-        if "status" not in value:
-            return False
         item = value.get("status", _ABSENT)
-        if not (item is _ABSENT or (type(item) is str and item == "completed")):
+        if item is _ABSENT or not (type(item) is str and item == "completed"):
             return False
     return True
 
@@ -496,10 +459,8 @@ def _is_video_task_in_response_all_of_1_if(value: Any) -> bool:
 def _is_video_task_in_response_all_of_1_then(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_1``: then."""
     if isinstance(value, dict):
-        if "metadata" not in value:
-            return False
         item = value.get("metadata", _ABSENT)
-        if not (item is _ABSENT or _is_video_task_in_response_all_of_1_then_metadata(item)):
+        if item is _ABSENT or not _is_video_task_in_response_all_of_1_then_metadata(item):
             return False
     return True
 
@@ -507,10 +468,8 @@ def _is_video_task_in_response_all_of_1_then(value: Any) -> bool:
 def _is_video_task_in_response_all_of_1_then_metadata(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_1_then``: metadata."""
     if isinstance(value, dict):
-        if "url" not in value:
-            return False
         item = value.get("url", _ABSENT)
-        if not (item is _ABSENT or (isinstance(item, str) and (len(item) >= 1))):
+        if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
             return False
     return True
 
@@ -526,10 +485,8 @@ def _is_video_task_in_response_all_of_2(value: Any) -> bool:
 def _is_video_task_in_response_all_of_2_if(value: Any) -> bool:
     """``_is_video_task_in_response_all_of_2``: if."""
     if isinstance(value, dict):
-        if "status" not in value:
-            return False
         item = value.get("status", _ABSENT)
-        if not (item is _ABSENT or (type(item) is str and item == "failed")):
+        if item is _ABSENT or not (type(item) is str and item == "failed"):
             return False
     return True
 
