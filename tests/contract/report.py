@@ -5,6 +5,8 @@ Both redact the key: a server may echo it back in a body the report quotes.
 
 from __future__ import annotations
 
+import base64
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +16,23 @@ from tests.contract.runner import COVERAGE, KEY_PLACEHOLDER, RunResult
 
 
 def redact(text: str, api_key: str) -> str:
-    """``text`` with the key replaced, in case a server echoed it back."""
-    return text.replace(api_key, KEY_PLACEHOLDER) if api_key else text
+    """``text`` with the key replaced, in case a server echoed it back.
+
+    Also its forms on the wire: percent-encoded (a key in the query, echoed in
+    a URL) and base64 (HTTP basic, echoed from the header).
+    """
+    if not api_key:
+        return text
+    forms = {
+        api_key,
+        urllib.parse.quote(api_key, safe=""),
+        urllib.parse.quote_plus(api_key),
+        base64.b64encode(api_key.encode()).decode(),
+    }
+    # Longest first: one form may contain another.
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, KEY_PLACEHOLDER)
+    return text
 
 
 def stdout(result: RunResult, out: Callable[[str], None], api_key: str = "") -> None:
