@@ -23,6 +23,7 @@ import pytest
 
 from codegen.loader import SpecError
 from codegen.parser import parse
+from tests.contract.spec import Spec as ContractSpec
 from tests.generator.inline import generated
 
 # A key with a scheme word in front, as Discord's bot tokens are sent, and with
@@ -397,3 +398,22 @@ def test_which_requirement_an_operation_takes(security: Any, expected: str | Non
     api = parse(spec({"/x": get("getX", security=security)}), "keys")
     chosen = api.operations[0].security
     assert (chosen.scheme_name if chosen else None) == expected
+
+
+def test_the_contract_tools_read_security_as_the_generator_does() -> None:
+    """The contract tools read ``security`` on their own (never importing codegen): same answers."""
+    alternatives = [[{}], [{}, {"query": []}], [{"oauth": []}, {}], [{"basic": []}, {"header": []}]]
+    paths = {
+        **PATHS,
+        **{f"/alt{i}": get(f"getAlt{i}", security=s) for i, s in enumerate(alternatives)},
+    }
+    document = spec(paths)
+    generator = {op.operation_id: op.security for op in parse(document, "keys").operations}
+    contract = {
+        op.operation_id: op.auth for op in ContractSpec(Path("keys.yaml"), document).operations
+    }
+    assert set(contract) == set(generator)
+    for operation_id, chosen in generator.items():
+        expected = (chosen.scheme, chosen.location, chosen.name) if chosen else None
+        auth = contract[operation_id]
+        assert (auth and (auth.scheme, auth.location, auth.name)) == expected, operation_id
