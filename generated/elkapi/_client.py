@@ -507,6 +507,10 @@ class ClientCore:
                     for k, v in headers.items()
                     if k.lower() not in _CREDENTIAL_HEADERS and hide_secret(v, current.secret) == v
                 }
+            if operation.key_in == "query" and current.secret:
+                # A Location names a resource, not this client's key: on the same origin
+                # the key goes again (or the hop is refused with 401), to another never.
+                target = _query_key(target, operation.key_name, current.secret, same_origin)
             method, body = current.method, current.body
             if response.status_code == 303 and method != "HEAD":
                 method, body = "GET", None
@@ -895,6 +899,28 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urllib.parse.urlsplit(url)
     default = {"http": 80, "https": 443}.get(parts.scheme)
     return parts.scheme, (parts.hostname or ""), parts.port or default
+
+
+def _query_key(url: str, name: str, key: str, same_origin: bool) -> str:
+    """``url`` with the key as its query parameter ``name`` (same origin) or without the key.
+
+    Same origin: any ``name`` the Location carries gives way to the key.
+    Another origin: only a parameter whose value is the key goes (a server
+    may echo it into the Location); parameters of the same name with other
+    values belong to that origin. The rest of the query stays as written.
+    """
+    parts = urllib.parse.urlsplit(url)
+    kept = []
+    for item in parts.query.split("&") if parts.query else []:
+        field_name, _, value = item.partition("=")
+        if same_origin and urllib.parse.unquote_plus(field_name) == name:
+            continue
+        if not same_origin and urllib.parse.unquote_plus(value) == key:
+            continue
+        kept.append(item)
+    if same_origin:
+        kept.append(urllib.parse.urlencode([(name, key)]))
+    return urllib.parse.urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def _redirect_refusal(

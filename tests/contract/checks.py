@@ -100,8 +100,9 @@ class Probe(Protocol):
         body: bytes | None = None,
         token: str | None = KEY,
         accept: str = "application/json",
+        op: Operation | None = None,
     ) -> Reply:
-        """Send one request."""
+        """Send one request for ``op`` (default the submission): its key where its security says."""
         ...
 
 
@@ -390,10 +391,14 @@ def auth_rule(kind: str, op: Operation, spec: Spec) -> str:
 
 
 def _auth_checks(spec: Spec, create: Operation, body: bytes) -> list[Check]:
-    """For every operation that needs a bearer token: no token, and a wrong one, are refused."""
+    """For every operation that takes a key, any scheme: none, and a wrong one, are refused.
+
+    The words say "token" whatever the scheme: the ids and lines of the
+    bearer-only days stay as they were.
+    """
     checks: list[Check] = []
     for op in spec.operations:
-        if not op.needs_bearer:
+        if op.auth is None:
             continue
         submission = op.operation_id == create.operation_id
         what = "a submission" if submission else f"{op.method} {op.path} ({op.operation_id})"
@@ -402,14 +407,14 @@ def _auth_checks(spec: Spec, create: Operation, body: bytes) -> list[Check]:
                 auth_rule(AUTH_MISSING_TOKEN, op, spec),
                 f"{what} without a token is refused (401/403, JSON error)",
                 "submission",
-                breaks=f"accept {what} without a bearer token",
+                breaks=f"accept {what} without a {op.auth.noun}",
                 probe=_auth_probe(spec, op, body if submission else None, None),
             ),
             Check(
                 auth_rule(AUTH_WRONG_TOKEN, op, spec),
                 f"{what} with a wrong token is refused (401/403, JSON error)",
                 "submission",
-                breaks=f"accept {what} with any bearer token",
+                breaks=f"accept {what} with any {op.auth.noun}",
                 probe=_auth_probe(spec, op, body if submission else None, "wrong"),
             ),
         ]
@@ -435,7 +440,8 @@ def _auth_probe(
         else:
             unknown = {name: "task_unknown_" + secrets.token_hex(6) for name in op.path_params}
             has_body = op.body_schema is not None
-            reply = target.send(op.method, op.url_path(**unknown), body if has_body else None, sent)
+            data = body if has_body else None
+            reply = target.send(op.method, op.url_path(**unknown), data, sent, op=op)
         return Finding(auth_problem(reply, op.error_schema, spec), reply.curl)
 
     return probe
@@ -1032,7 +1038,7 @@ def _generic_check(spec: Spec, op: Operation, task_schema: Mapping[str, Any]) ->
     def judge(probe: Probe, task_id: str) -> Finding:
         values = {**params, **{p: task_id for p in on_task}}
         accept = documented.media_type if documented and documented.media_type else "*/*"
-        reply = probe.send(op.method, op.url_path(**values), data, accept=accept)
+        reply = probe.send(op.method, op.url_path(**values), data, accept=accept, op=op)
         if not reply.ok:
             return Finding(f"HTTP {reply.status}: {snippet(reply.body)}", reply.curl)
         if obeys is not None and spec_module.is_json(documented.media_type if documented else ""):
@@ -1071,12 +1077,12 @@ def _download_checks(
         return download.url_path(**{download.path_params[0]: task_id})
 
     def pending(probe: Probe, task_id: str) -> Finding:
-        reply = probe.send(download.method, path(task_id), accept=accept)
+        reply = probe.send(download.method, path(task_id), accept=accept, op=download)
         if not reply.ok:
             return Finding(refusal_problem(reply, download.error_schema, spec), reply.curl)
         # Bytes are right only if the task ended in the meantime.
         task_path = retrieve.url_path(**{retrieve.path_params[0]: task_id})
-        polled = probe.send(retrieve.method, task_path)
+        polled = probe.send(retrieve.method, task_path, op=retrieve)
         data = polled.json()
         status = data.get(lifecycle.property) if isinstance(data, dict) else None
         if status == end:
@@ -1084,7 +1090,7 @@ def _download_checks(
         return Finding(f"HTTP {reply.status} with a file while the task is {status}", reply.curl)
 
     def done(probe: Probe, task_id: str) -> Finding:
-        reply = probe.send(download.method, path(task_id), accept=accept)
+        reply = probe.send(download.method, path(task_id), accept=accept, op=download)
         if not reply.ok:
             return Finding(f"HTTP {reply.status}: {snippet(reply.body)}", reply.curl)
         if not _in_family(reply.content_type, media):
@@ -1093,7 +1099,8 @@ def _download_checks(
         return Finding("" if reply.body else "an empty file", reply.curl)
 
     def unknown(probe: Probe) -> Finding:
-        reply = probe.send(download.method, path("task_unknown_" + secrets.token_hex(6)))
+        unknown_id = "task_unknown_" + secrets.token_hex(6)
+        reply = probe.send(download.method, path(unknown_id), op=download)
         return Finding(refusal_problem(reply, download.error_schema, spec), reply.curl)
 
     return [
@@ -1134,5 +1141,6 @@ def _in_family(content_type: str, media: Sequence[str]) -> bool:
 
 def _unknown_id(probe: Probe, retrieve: Operation, spec: Spec) -> Finding:
     unknown = "task_unknown_" + secrets.token_hex(6)
-    reply = probe.send(retrieve.method, retrieve.url_path(**{retrieve.path_params[0]: unknown}))
+    path = retrieve.url_path(**{retrieve.path_params[0]: unknown})
+    reply = probe.send(retrieve.method, path, op=retrieve)
     return Finding(refusal_problem(reply, retrieve.error_schema, spec), reply.curl)

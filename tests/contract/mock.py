@@ -1,9 +1,10 @@
 """A mock of ElkAPI's gateway that implements the contract in the spec.
 
 Which operation submits (the one with ``x-upstream``) and which reads a task
-(the GET of one task id whose 2xx model has ``x-lifecycle``), bearer auth,
-request validation (the oracle), the payload forwarded upstream, the
-properties that repeat the request (``x-echo``) and the error bodies
+(the GET of one task id whose 2xx model has ``x-lifecycle``), the key where
+each operation's security says (a bearer token, basic, an API key in a header,
+the query or a cookie), request validation (the oracle), the payload
+forwarded upstream, the properties that repeat the request (``x-echo``) and the error bodies
 (``x-error-fields``) all come from the spec. A task starts as the documented
 response example of the initial status; each GET moves it one step along
 its lifecycle and adds what the documented example of the new status carries
@@ -13,8 +14,8 @@ README's examples run with a mock whose tasks finish on their first poll.
 A download (a GET of one task id whose 2xx answer is not JSON) serves
 deterministic bytes in the first documented media type once the task has
 reached the end of its lifecycle, and a JSON error before (400) or for an
-unknown id (404). Any other operation is served from the spec alone: bearer
-auth, its JSON body checked by the oracle (server view), then its first
+unknown id (404). Any other operation is served from the spec alone: its
+key, its JSON body checked by the oracle (server view), then its first
 documented 2xx answer (the first example, or a value drawn from its schema).
 
 Runs inside tests on pytest-httpserver, or on its own:
@@ -176,7 +177,7 @@ class MockApi:
             message = f"Invalid URL ({request.method} {request.path})"
             return self._error(404, message, "not_found")
         op, params = matched
-        if op.needs_bearer and not self._authorized(op, request.headers.get("Authorization")):
+        if op.auth is not None and not self._authorized(op, request):
             return self._error(401, "Invalid token", "invalid_api_key")
         with self._lock:
             if op in self._generic:
@@ -217,12 +218,18 @@ class MockApi:
             return self._error(500, f"no documented answer of {op.operation_id}", "mock_error")
         return _json(documented.status, value, documented.media_type)
 
-    def _authorized(self, op: Operation, header: str | None) -> bool:
-        """The key is right, or the auth check of ``op`` is broken (``checks.auth_rule``)."""
-        if header is None:
+    def _authorized(self, op: Operation, request: Request) -> bool:
+        """The key is right where ``op``'s scheme says, or its auth check is broken.
+
+        A key anywhere else (a bearer token for an operation that wants its
+        key in the query) counts as no key: a server reads only its scheme's place.
+        """
+        assert op.auth is not None
+        sent = op.auth.sent(request.headers, request.args, request.cookies)
+        if sent is None:
             return checks.auth_rule(checks.AUTH_MISSING_TOKEN, op, self.spec) in self.broken
         wrong_token = checks.auth_rule(checks.AUTH_WRONG_TOKEN, op, self.spec)
-        return header == f"Bearer {self.api_key}" or wrong_token in self.broken
+        return sent == op.auth.value(self.api_key) or wrong_token in self.broken
 
     def _route(self, request: Request) -> tuple[Operation, dict[str, str]] | None:
         for op, pattern in self._routes:
@@ -439,6 +446,17 @@ def serve(
     return server
 
 
+def _where(auth: spec_module.Auth, key: str) -> str:
+    """Where and how ``auth`` takes ``key``, for the banner: ``Authorization: Bearer <key>``."""
+    if auth.scheme == "basic":
+        return f"Authorization: Basic <base64 of {key}>"
+    if auth.location == "query":
+        return f"the query parameter {auth.name}={key}"
+    if auth.location == "cookie":
+        return f"Cookie: {auth.name}={key}"
+    return f"{auth.name}: {auth.value(key)}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the mock in the foreground until interrupted."""
     parser = argparse.ArgumentParser(
@@ -479,7 +497,8 @@ def main(argv: list[str] | None = None) -> None:
     server = serve(api, args.host, args.port, quiet=args.quiet)
     key_note = "the default key" if api_key == DEFAULT_API_KEY else "the key in MOCK_API_KEY"
     print(f"mock ElkAPI listening on {server.url_for('/').rstrip('/')}", flush=True)
-    print(f"it accepts Authorization: Bearer <{key_note}>", flush=True)
+    for accepted in dict.fromkeys(op.auth for op in spec.operations if op.auth is not None):
+        print(f"it accepts {_where(accepted, f'<{key_note}>')}", flush=True)
     try:
         while True:
             time.sleep(3600)

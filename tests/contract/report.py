@@ -5,6 +5,8 @@ Both redact the key: a server may echo it back in a body the report quotes.
 
 from __future__ import annotations
 
+import base64
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +16,28 @@ from tests.contract.runner import COVERAGE, KEY_PLACEHOLDER, RunResult
 
 
 def redact(text: str, api_key: str) -> str:
-    """``text`` with the key replaced, in case a server echoed it back."""
-    return text.replace(api_key, KEY_PLACEHOLDER) if api_key else text
+    """``text`` with the key replaced, in case a server echoed it back.
+
+    Also its forms on the wire: percent-encoded (a key in the query, echoed in
+    a URL) and base64 (HTTP basic, echoed from the header).
+    """
+    return key_pattern(api_key).sub(KEY_PLACEHOLDER, text) if api_key else text
+
+
+def key_pattern(api_key: str) -> re.Pattern[str]:
+    """Every form of ``api_key`` a server may echo: as it is, percent-encoded, base64.
+
+    Percent-encoding is not canonical (servers and libraries each escape
+    their own set of characters, in either case), so each character may come
+    as itself or escaped, and a space also as ``+``.
+    """
+    parts = []
+    for char in api_key:
+        escaped = "".join(f"%{byte:02X}" for byte in char.encode())
+        forms = [re.escape(char), f"(?i:{re.escape(escaped)})", *([r"\+"] if char == " " else [])]
+        parts.append("(?:" + "|".join(forms) + ")")
+    encoded = re.escape(base64.b64encode(api_key.encode()).decode())
+    return re.compile(f"{''.join(parts)}|{encoded}")
 
 
 def stdout(result: RunResult, out: Callable[[str], None], api_key: str = "") -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 import ipaddress
 import json
+import re
 import secrets
 import shlex
 import time
@@ -36,7 +37,7 @@ from tests.contract.checks import KEY, Check, Reply, Scope, Seen, compact, snipp
 from tests.contract.coverage import Coverage, Row, untested
 from tests.contract.coverage import Status as CoverageStatus
 from tests.contract.rules import json_equal
-from tests.contract.spec import Operation, Spec
+from tests.contract.spec import Auth, Operation, Spec
 
 KEY_ENV = "ELKAPI_API_KEY"
 KEY_PLACEHOLDER = "$" + KEY_ENV
@@ -51,6 +52,8 @@ FUZZ_EXAMPLES = 40
 # once per mock break) replays them instead of searching again.
 _PASSED_DRAWS: dict[tuple[strategies.Violation, int], list[Any]] = {}
 COVERAGE = "coverage"
+# What may stand inside double quotes as it is: nothing the shell expands or ends a word on.
+SHELL_PLAIN = re.compile(r"[A-Za-z0-9 %&+,./:;=?@_~-]*")
 Status = Literal["pass", "fail", "skip"]
 
 
@@ -144,7 +147,8 @@ class Target:
         """POST a body to the submission operation; every 2xx answer is spending."""
         if self.spent >= self.budget:
             raise BudgetSpent
-        reply = self.send(self.submission.method, self.submission.path, body, token)
+        op = self.submission
+        reply = self.send(op.method, op.path, body, token, op=op)
         if reply.ok:
             self.spent += 1
         return reply
@@ -156,19 +160,27 @@ class Target:
         body: bytes | None = None,
         token: str | None = KEY,
         accept: str = "application/json",
+        op: Operation | None = None,
     ) -> Reply:
-        """Send one request; ``token`` is ``KEY``, None (no header) or a literal wrong token."""
+        """Send one request; ``token`` is ``KEY``, None (no key) or a literal wrong token.
+
+        The key goes where the security of ``op`` (the operation the request
+        is for; default the submission) says; an operation without security
+        gets none.
+        """
+        auth = (op or self.submission).auth
         headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        if token is not None:
-            headers["Authorization"] = "Bearer " + (self.api_key if token == KEY else token)
-        request = urllib.request.Request(self.base_url + path, body, headers, method=method)
-        curl = self.curl(method, path, body, token)
+        url = self.base_url + path
+        if token is not None and auth is not None:
+            url = auth.place(url, headers, self.api_key if token == KEY else token)
+        request = urllib.request.Request(url, body, headers, method=method)
+        curl = self.curl(method, path, body, token, auth)
         reply = None
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             self.requests += 1
-            reply, retry_after = self._exchange(request, curl)
+            reply, retry_after = self._exchange(request, curl, f"{method} {self.base_url + path}")
             # A rate limit says nothing about the body: wait and ask again, or a
             # refusal case would pass for the wrong reason.
             if reply.status != 429 or attempt == RATE_LIMIT_RETRIES:
@@ -179,8 +191,14 @@ class Target:
         assert reply is not None
         return reply
 
-    def _exchange(self, request: urllib.request.Request, curl: str) -> tuple[Reply, str]:
-        """One round trip: the reply and its Retry-After header."""
+    def _exchange(
+        self, request: urllib.request.Request, curl: str, where: str
+    ) -> tuple[Reply, str]:
+        """One round trip: the reply and its Retry-After header.
+
+        ``where`` names the request in errors: not the URL sent, which may
+        carry the key in its query.
+        """
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 body = answer.read()
@@ -191,20 +209,61 @@ class Target:
                 return reply, error.headers.get("Retry-After", "")
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
-            where = f"{request.get_method()} {request.full_url}"
             raise Unreachable(f"no answer from {where}: {reason}") from error
 
-    def curl(self, method: str, path: str, body: bytes | None, token: str | None) -> str:
-        """A curl command that repeats the request, with the key left to the shell."""
-        parts = ["curl", "-sS", "-X", method, shlex.quote(self.base_url + path)]
-        if token == KEY:
-            parts += ["-H", f'"Authorization: Bearer {KEY_PLACEHOLDER}"']
-        elif token is not None:
-            parts += ["-H", shlex.quote(f"Authorization: Bearer {token}")]
+    def curl(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        token: str | None,
+        auth: Auth | None,
+    ) -> str:
+        """A curl command that repeats the request, with the key left to the shell.
+
+        The key is written as ``$ELKAPI_API_KEY`` where ``auth`` sends it (a
+        header, the query string, a cookie); a wrong token is written as sent.
+        """
+        url = self.base_url + path
+        headers: dict[str, str] = {}
+        options: list[str] = []
+        if token == KEY and auth is not None:
+            url, options = _curl_key(url, auth)
+        elif token is not None and auth is not None:
+            url = auth.place(url, headers, token)
+        url_word = url if url.startswith('"') else shlex.quote(url)
+        parts = ["curl", "-sS", "-X", method, url_word, *options]
+        for name, value in headers.items():
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
         if body is not None:
             parts += ["-H", shlex.quote("Content-Type: application/json")]
             parts += ["--data-raw", shlex.quote(body.decode("utf-8", "replace"))]
         return " ".join(parts)
+
+
+def _curl_key(url: str, auth: Auth) -> tuple[str, list[str]]:
+    """The URL word and the options that send ``$ELKAPI_API_KEY`` where ``auth`` says.
+
+    The shell expands the variable, so the key never appears in the command.
+    In the query it goes as it is, not percent-encoded: keys are URL-safe
+    tokens as a rule, and curl's own encoding (``--url-query``) needs 7.87.
+    """
+    if auth.scheme == "basic":
+        return url, ["-u", _shell_with_key("")]
+    if auth.location == "query":
+        separator = "&" if urllib.parse.urlsplit(url).query else "?"
+        return _shell_with_key(f"{url}{separator}{auth.name}="), []
+    prefix = "Cookie: " + auth.name + "=" if auth.location == "cookie" else auth.name + ": "
+    if auth.scheme == "bearer":
+        prefix += "Bearer "
+    return url, ["-H", _shell_with_key(prefix)]
+
+
+def _shell_with_key(prefix: str) -> str:
+    """One shell word: ``prefix`` then the key's variable, expanded by the shell."""
+    if SHELL_PLAIN.fullmatch(prefix):
+        return f'"{prefix}{KEY_PLACEHOLDER}"'
+    return shlex.quote(prefix) + f'"{KEY_PLACEHOLDER}"'
 
 
 @dataclass(frozen=True)
@@ -306,12 +365,12 @@ class Runner:
         means the key got past authentication.
         """
         candidates = [self.retrieve, *self.spec.operations]
-        op = next((o for o in candidates if o.needs_bearer and o.method == "GET"), None)
+        op = next((o for o in candidates if o.auth is not None and o.method == "GET"), None)
         if op is None:
             return
         unknown = {name: "task_unknown_" + secrets.token_hex(6) for name in op.path_params}
         path = op.url_path(**unknown)
-        reply = self.target.send(op.method, path)
+        reply = self.target.send(op.method, path, op=op)
         if reply.status in checks.AUTH_STATUSES:
             raise KeyRefused(
                 f"the server refused the key in {KEY_ENV} (HTTP {reply.status} to "
@@ -644,10 +703,8 @@ class Runner:
         """Every route to an ended task answers with the same task."""
         operations = self.spec.retrievals()
         for check in routes:
-            replies = [
-                (op, self.target.send(op.method, op.url_path(**{op.path_params[0]: task_id})))
-                for op in operations
-            ]
+            paths = [(op, op.url_path(**{op.path_params[0]: task_id})) for op in operations]
+            replies = [(op, self.target.send(op.method, path, op=op)) for op, path in paths]
             (first_op, first), *others = replies
             for op, reply in others:
                 if not (reply.ok and first.ok and json_equal(reply.json(), first.json())):
@@ -689,7 +746,7 @@ class Runner:
                 return None
             time.sleep(interval)
             interval = min(interval * 2, longest)
-            reply = self.target.send(self.retrieve.method, path)
+            reply = self.target.send(self.retrieve.method, path, op=self.retrieve)
             seen = replace(
                 self.seen(body, reply, task_id, status),
                 history=tuple(history),

@@ -4,17 +4,21 @@
 is the one place on the test side that follows ``#/components/schemas/...``
 references. Every operation of the spec gets an ``Operation`` view, found by
 walking ``paths``; ``Spec.submission()`` and ``Spec.retrieval()`` find the two
-the contract tools need by what they do, not by their ids.
+the contract tools need by what they do, not by their ids. ``Operation.auth``
+says how its key travels (``Auth``), read from ``security`` with the rules the
+generator follows (read on their own here: the contract tools are an
+independent oracle and never import ``codegen``).
 """
 
 from __future__ import annotations
 
+import base64
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import yaml
 
@@ -67,6 +71,67 @@ def ref_name(schema: Any) -> str | None:
     return target[len(SCHEMA_PREFIX) :] if target.startswith(SCHEMA_PREFIX) else None
 
 
+# Where each kind of location is named in words (the mock's banner, a break's words).
+LOCATION_WORDS = {"header": "header", "query": "query parameter", "cookie": "cookie"}
+
+
+class Lookup(Protocol):
+    """Names to values as a server reads a request's headers, query or cookies."""
+
+    def get(self, key: str, /) -> str | None:
+        """The value of ``key``, or None when the request has none."""
+        ...
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How an operation's key travels: its scheme, and the header, query parameter or cookie.
+
+    ``scheme`` says how the value is written: ``bearer`` (``Bearer <key>``),
+    ``basic`` (``Basic`` and the base64 of the key, ``user:password``) or
+    ``apiKey`` (the key as it is, under ``name`` in ``location``).
+    """
+
+    scheme: Literal["bearer", "basic", "apiKey"]
+    location: Literal["header", "query", "cookie"] = "header"
+    name: str = "Authorization"
+
+    @property
+    def noun(self) -> str:
+        """What the operation wants, in words: ``bearer token``, ``key in header X-Api-Token``."""
+        if self.scheme == "apiKey":
+            return f"key in {LOCATION_WORDS[self.location]} {self.name}"
+        return f"{self.scheme} " + ("token" if self.scheme == "bearer" else "credential")
+
+    def value(self, key: str) -> str:
+        """What is sent for ``key``: the scheme's word and encoding applied."""
+        if self.scheme == "bearer":
+            return f"Bearer {key}"
+        if self.scheme == "basic":
+            return "Basic " + base64.b64encode(key.encode()).decode()
+        return key
+
+    def place(self, url: str, headers: MutableMapping[str, str], key: str) -> str:
+        """Put ``key`` where the scheme says: into ``headers``, or the returned URL's query."""
+        value = self.value(key)
+        if self.location == "query":
+            separator = "&" if urllib.parse.urlsplit(url).query else "?"
+            return url + separator + urllib.parse.urlencode({self.name: value})
+        if self.location == "cookie":
+            headers["Cookie"] = f"{self.name}={value}"
+        else:
+            headers[self.name] = value
+        return url
+
+    def sent(self, headers: Lookup, query: Lookup, cookies: Lookup) -> str | None:
+        """What a request carries where the scheme says (None: nothing), as a server reads it.
+
+        ``headers`` must look names up without regard to case, as HTTP does.
+        """
+        where = {"header": headers, "query": query, "cookie": cookies}[self.location]
+        return where.get(self.name)
+
+
 @dataclass(frozen=True)
 class Example:
     """One named example of a request or response body."""
@@ -90,7 +155,8 @@ class Operation:
     error_schema: str | None
     request_examples: tuple[Example, ...]
     response_examples: tuple[Example, ...]
-    needs_bearer: bool
+    # How the key travels; None when the operation takes none.
+    auth: Auth | None
     upstream: Upstream | None
     echo: Echo | None
     extensions: Mapping[str, Any] = field(repr=False)
@@ -100,6 +166,11 @@ class Operation:
         """The documented example bodies of the request or of the 2xx response, by name."""
         found = self.request_examples if where == "request" else self.response_examples
         return {example.name: example.value for example in found}
+
+    @property
+    def needs_bearer(self) -> bool:
+        """Whether the operation wants its key as a bearer token."""
+        return self.auth is not None and self.auth.scheme == "bearer"
 
     @property
     def is_download(self) -> bool:
@@ -232,15 +303,39 @@ class Spec:
             return found
         return response
 
-    def _needs_bearer(self, op: Mapping[str, Any]) -> bool:
+    @cached_property
+    def _schemes(self) -> dict[str, Auth | None]:
+        """Each declared security scheme as an ``Auth``, or None when no key can be sent for it.
+
+        OAuth 2, OpenID Connect, mutual TLS and HTTP schemes other than bearer
+        and basic take no key the suite can send, as the generator refuses them.
+        """
+        found: dict[str, Auth | None] = {}
+        for name, scheme in self.components.get("securitySchemes", {}).items():
+            kind = scheme.get("type")
+            http = str(scheme.get("scheme", "")).lower()
+            if kind == "apiKey" and scheme.get("in") in LOCATION_WORDS:
+                found[name] = Auth("apiKey", scheme["in"], str(scheme.get("name", "")))
+            elif kind == "http" and http in ("bearer", "basic"):
+                found[name] = Auth("bearer" if http == "bearer" else "basic")
+            else:
+                found[name] = None
+        return found
+
+    def _auth(self, op: Mapping[str, Any]) -> Auth | None:
+        """How ``op`` sends its key, as the generator chooses it.
+
+        The operation's ``security`` overrides the document's; ``[]`` or an
+        anonymous alternative alone (``{}``) takes no key. Otherwise the first
+        requirement naming a single scheme a key can be sent for wins, even
+        when an anonymous alternative comes before it (the client always sends
+        the key it has).
+        """
         requirements = op.get("security", self.document.get("security", []))
-        schemes = self.components.get("securitySchemes", {})
-        return any(
-            schemes.get(name, {}).get("type") == "http"
-            and str(schemes.get(name, {}).get("scheme", "")).lower() == "bearer"
-            for requirement in requirements
-            for name in requirement
-        )
+        for requirement in requirements:
+            if len(requirement) == 1 and (auth := self._schemes.get(next(iter(requirement)))):
+                return auth
+        return None
 
     def _operation(
         self, path: str, method: str, op: Mapping[str, Any], shared: list[Any]
@@ -271,7 +366,7 @@ class Spec:
             error_schema=error_schema,
             request_examples=_examples(body),
             response_examples=response_examples,
-            needs_bearer=self._needs_bearer(op),
+            auth=self._auth(op),
             upstream=Upstream.from_spec(op["x-upstream"]) if "x-upstream" in op else None,
             echo=Echo.from_spec(op["x-echo"]) if "x-echo" in op else None,
             extensions={k: v for k, v in op.items() if k.startswith("x-")},

@@ -23,6 +23,7 @@ import pytest
 
 from codegen.loader import SpecError
 from codegen.parser import parse
+from tests.contract.spec import Spec as ContractSpec
 from tests.generator.inline import generated
 
 # A key with a scheme word in front, as Discord's bot tokens are sent, and with
@@ -257,6 +258,61 @@ def test_a_redirect_to_another_origin_drops_a_key_header_of_any_name(package: Mo
     assert "X-Api-Token" not in second.headers and not leaked(repr(second), second.url)
 
 
+def follow(package: ModuleType, location: str) -> tuple[Any, Any]:
+    """``get_query(limit=5)`` redirected once to ``location``: the two requests sent."""
+
+    def answer(request: Any) -> Any:
+        if request.url.startswith("https://keys.example.test/query"):
+            return package.HttpResponse(302, {"location": location}, b"")
+        return package.HttpResponse(200, {"content-type": "application/json"}, b"{}")
+
+    transport = package.MockTransport(answer)
+    package.Client(api_key=KEY, transport=transport).get_query(limit=5)
+    first, second = transport.requests
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("location", "query"),
+    [
+        ("/moved?page=2", "page=2"),
+        ("https://keys.example.test/moved", ""),
+        # A parameter of the key's name in the Location gives way: one key, the client's.
+        ("/moved?key=stale&page=%7E2", "page=%7E2"),
+    ],
+)
+def test_a_redirect_on_the_same_origin_keeps_a_query_key(
+    package: ModuleType, location: str, query: str
+) -> None:
+    """The Location's query stays as written; the key is added after it, as the builder does."""
+    first, second = follow(package, location)
+    expected = "&".join(filter(None, [query, "key=" + urllib.parse.quote_plus(KEY)]))
+    assert second.url == f"https://keys.example.test/moved?{expected}"
+    assert urllib.parse.parse_qsl(urllib.parse.urlsplit(first.url).query)[-1] == ("key", KEY)
+    assert not leaked(repr(second))
+
+
+@pytest.mark.parametrize(
+    ("location", "sent"),
+    [
+        ("https://other.test/moved?page=2", "https://other.test/moved?page=2"),
+        # Echoed into the Location by the server: the key still never leaves for the other origin.
+        (
+            "https://other.test/moved?page=2&key=" + urllib.parse.quote(KEY, safe=""),
+            "https://other.test/moved?page=2",
+        ),
+        # The other origin's own parameter of that name is its own business.
+        ("https://other.test/moved?key=theirs", "https://other.test/moved?key=theirs"),
+        ("https://keys.example.test:8443/moved", "https://keys.example.test:8443/moved"),  # a port
+    ],
+)
+def test_a_redirect_to_another_origin_never_carries_a_query_key(
+    package: ModuleType, location: str, sent: str
+) -> None:
+    _, second = follow(package, location)
+    assert second.url == sent and not leaked(second.url)
+
+
 # --- bodies that are not objects with properties ----------------------------------------------
 
 
@@ -397,3 +453,22 @@ def test_which_requirement_an_operation_takes(security: Any, expected: str | Non
     api = parse(spec({"/x": get("getX", security=security)}), "keys")
     chosen = api.operations[0].security
     assert (chosen.scheme_name if chosen else None) == expected
+
+
+def test_the_contract_tools_read_security_as_the_generator_does() -> None:
+    """The contract tools read ``security`` on their own (never importing codegen): same answers."""
+    alternatives = [[{}], [{}, {"query": []}], [{"oauth": []}, {}], [{"basic": []}, {"header": []}]]
+    paths = {
+        **PATHS,
+        **{f"/alt{i}": get(f"getAlt{i}", security=s) for i, s in enumerate(alternatives)},
+    }
+    document = spec(paths)
+    generator = {op.operation_id: op.security for op in parse(document, "keys").operations}
+    contract = {
+        op.operation_id: op.auth for op in ContractSpec(Path("keys.yaml"), document).operations
+    }
+    assert set(contract) == set(generator)
+    for operation_id, chosen in generator.items():
+        expected = (chosen.scheme, chosen.location, chosen.name) if chosen else None
+        auth = contract[operation_id]
+        assert (auth and (auth.scheme, auth.location, auth.name)) == expected, operation_id
