@@ -357,12 +357,12 @@ class Compiler:
                 loop += _indented(_fail_if(f"not {_parenthesised(test)}"))
                 lines += _guarded(f"not {var}.keys() <= {keys}", loop)
             elif test != "True":
-                loop = (
+                header = (
                     f"for key, item in {var}.items():"
                     if json_extras
                     else f"for item in {var}.values():"
                 )
-                lines += [loop, *_indented(_fail_if(f"not {_parenthesised(test)}"))]
+                lines += [header, *_indented(_fail_if(f"not {_parenthesised(test)}"))]
         if "minProperties" in schema:
             lines += _fail_unless(f"len({var}) >= {int(schema['minProperties'])}")
         if "maxProperties" in schema:
