@@ -1,0 +1,100 @@
+"""The runtime's quick paths give exactly what the paths they shortcut give.
+
+Building: for an operation with no parameters and a JSON body, ``build_request``
+first tries a quick path (the compiled predicate, one reused JSON encoder, a
+request made without the frozen dataclass's per-field setattr). Asking for the
+media type explicitly takes the general path, so the two can be compared on
+the same arguments. Parsing: ``decode`` stores a dataclass's fields without
+calling its ``__init__`` when that is all ``__init__`` would do; the general
+construction (``_constructed``) is compared with it on the same values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import elkapi
+from elkapi import RequestValidationError, _runtime
+from elkapi.operations import CREATE_VIDEO_GENERATION
+from tests.contract import spec as spec_module
+from tests.contract.strategies import JSON_VALUES, valid_for
+
+SPEC = spec_module.load()
+KEY = "sk-quick-path-7c1e"
+BODY = CREATE_VIDEO_GENERATION.body_type
+JSON_TEXT = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_TEXT)
+def test_the_reused_encoder_writes_what_the_json_module_writes(value: Any) -> None:
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    assert _runtime.json_bytes(value) == expected
+
+
+def _built(fields: dict[str, Any], content_type: str | None) -> Any:
+    try:
+        request = _runtime.build_request(
+            CREATE_VIDEO_GENERATION,
+            api_key=KEY,
+            base_url="https://api.example.com/",
+            params={},
+            fields=fields,
+            content_type=content_type,
+        )
+    except RequestValidationError as error:
+        return [str(e) for e in error.errors]
+    return request.method, request.url, request.headers, request.body, request.secret
+
+
+BODIES = valid_for({"$ref": f"#/components/schemas/{BODY}"}, spec=SPEC)
+
+
+@given(
+    st.one_of(
+        BODIES,
+        BODIES.flatmap(lambda body: st.builds(lambda v: {**body, "prompt": v}, JSON_VALUES)),
+        st.dictionaries(st.sampled_from(["model", "prompt", "seconds", "extra"]), JSON_VALUES),
+    )
+)
+def test_the_quick_build_is_the_general_build(fields: dict[str, Any]) -> None:
+    assert CREATE_VIDEO_GENERATION.quick_body is not None
+    quick = _built(fields, None)
+    general = _built(fields, "application/json")
+    assert quick == general
+
+
+def test_the_quick_build_keeps_the_request_frozen_and_the_key_out_of_its_repr() -> None:
+    request = elkapi.build_create_video_generation(api_key=KEY, prompt="a heron")
+    assert KEY not in repr(request)
+    try:
+        request.url = "https://elsewhere.example"  # type: ignore[misc]
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("a built request can be changed")
+
+
+TASKS = valid_for({"$ref": "#/components/schemas/VideoTask"}, spec=SPEC)
+
+
+@given(TASKS)
+def test_decoding_without_init_gives_what_init_gives(value: dict[str, Any]) -> None:
+    stored = _runtime.decode(elkapi.VideoTask, value)
+    plan = _runtime._Plan.of(elkapi.VideoTask, dataclasses.fields(elkapi.VideoTask))
+    constructed = _runtime._constructed(elkapi.VideoTask, plan, ["extra"], value)
+    assert stored == constructed
+    assert vars(stored) == vars(constructed)
+    assert type(stored.progress) is int
