@@ -182,12 +182,21 @@ class Compiler:
                 return f"is_json({var})"
             return "True"
         if deciding == {"$ref"}:
+            target = self.schemas.get(schema["$ref"])
+            if isinstance(target, Mapping) and self._plain(target, direction):
+                # A type and a few values: cheaper written out here than called.
+                return _all(self._value_conditions(target, var, direction))
             return f"{self.named(schema['$ref'], direction)}({var})"
-        containers = {"object", "array"} & set(_types(schema))
-        simple = direction == "response" or (self._covers(schema) and not containers)
-        if deciding <= _VALUE_KEYWORDS and simple:
+        if self._plain(schema, direction):
             return _all(self._value_conditions(schema, var, direction))
         return f"{self._helper(schema, direction, owner, part)}({var})"
+
+    def _plain(self, schema: Mapping[str, Any], direction: Direction) -> bool:
+        """Whether ``schema`` says only what :meth:`_value_conditions` checks, in ``direction``."""
+        deciding = set(schema) - _NOT_DECIDING
+        containers = {"object", "array"} & set(_types(schema))
+        simple = direction == "response" or (self._covers(schema) and not containers)
+        return bool(deciding) and deciding <= _VALUE_KEYWORDS and simple
 
     def _value_conditions(
         self, schema: Mapping[str, Any], var: str, direction: Direction

@@ -58,7 +58,7 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
     item = value.get("model", _ABSENT)
-    if item is _ABSENT or not is_video_model_in_request(item):
+    if item is _ABSENT or not (type(item) is str and item in _ONE_OF_1):
         return False
     item = value.get("prompt", _ABSENT)
     if item is _ABSENT or not (isinstance(item, str) and (_PATTERN_2.search(item) is not None)):
@@ -86,11 +86,6 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
         )
         > 1
     )
-
-
-def is_video_model_in_request(value: Any) -> bool:
-    """Whether ``value`` satisfies schema ``VideoModel`` in a request."""
-    return type(value) is str and value in _ONE_OF_1
 
 
 def _is_create_video_generation_request_in_request_images(value: Any) -> bool:
@@ -221,7 +216,7 @@ def is_image_content_in_request(value: Any) -> bool:
     if item is _ABSENT or not is_media_url_in_request(item):
         return False
     item = value.get("role", _ABSENT)
-    if not (item is _ABSENT or is_content_role_in_request(item)):
+    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
         return False
     if not value.keys() <= _KEYS_11:
         for key in value.keys() - _KEYS_11:
@@ -246,11 +241,6 @@ def is_media_url_in_request(value: Any) -> bool:
     return True
 
 
-def is_content_role_in_request(value: Any) -> bool:
-    """Whether ``value`` satisfies schema ``ContentRole`` in a request."""
-    return type(value) is str and value in _ONE_OF_10
-
-
 def is_video_content_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoContent`` in a request."""
     if not isinstance(value, dict):
@@ -262,7 +252,7 @@ def is_video_content_in_request(value: Any) -> bool:
     if item is _ABSENT or not is_media_url_in_request(item):
         return False
     item = value.get("role", _ABSENT)
-    if not (item is _ABSENT or is_content_role_in_request(item)):
+    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
         return False
     if not value.keys() <= _KEYS_12:
         for key in value.keys() - _KEYS_12:
@@ -283,7 +273,7 @@ def is_audio_content_in_request(value: Any) -> bool:
     if item is _ABSENT or not is_media_url_in_request(item):
         return False
     item = value.get("role", _ABSENT)
-    if not (item is _ABSENT or is_content_role_in_request(item)):
+    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
         return False
     if not value.keys() <= _KEYS_13:
         for key in value.keys() - _KEYS_13:
@@ -310,7 +300,7 @@ def is_video_task_in_response(value: Any) -> bool:
     if item is _ABSENT or not isinstance(item, str):
         return False
     item = value.get("status", _ABSENT)
-    if item is _ABSENT or not is_task_status_in_response(item):
+    if item is _ABSENT or not (type(item) is str and item in _ONE_OF_16):
         return False
     item = value.get("progress", _ABSENT)
     if item is _ABSENT or not (
@@ -381,11 +371,6 @@ def is_video_task_in_response(value: Any) -> bool:
     if not _is_video_task_in_response_all_of_1(value):
         return False
     return _is_video_task_in_response_all_of_2(value)
-
-
-def is_task_status_in_response(value: Any) -> bool:
-    """Whether ``value`` satisfies schema ``TaskStatus`` in a response."""
-    return type(value) is str and value in _ONE_OF_16
 
 
 def _is_video_task_in_response_metadata(value: Any) -> bool:

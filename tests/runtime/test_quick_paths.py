@@ -6,7 +6,8 @@ request made without the frozen dataclass's per-field setattr). Asking for the
 media type explicitly takes the general path, so the two can be compared on
 the same arguments. Parsing: ``decode`` stores a dataclass's fields without
 calling its ``__init__`` when that is all ``__init__`` would do; the general
-construction (``_constructed``) is compared with it on the same values.
+construction (``_constructed``) is compared with it on the same values, and
+``parse_response``'s quick read (predicate, then decode) with its general one.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elkapi
-from elkapi import RequestValidationError, _runtime
-from elkapi.operations import CREATE_VIDEO_GENERATION
+from elkapi import RequestValidationError, ResponseValidationError, _runtime
+from elkapi.operations import CREATE_VIDEO_GENERATION, RETRIEVE_VIDEO
 from tests.contract import spec as spec_module
 from tests.contract.strategies import JSON_VALUES, valid_for
 
@@ -98,3 +99,26 @@ def test_decoding_without_init_gives_what_init_gives(value: dict[str, Any]) -> N
     assert stored == constructed
     assert vars(stored) == vars(constructed)
     assert type(stored.progress) is int
+
+
+def _read(body: bytes, model: Any, headers: dict[str, str]) -> Any:
+    try:
+        return _runtime.parse_response(RETRIEVE_VIDEO, model, 200, headers, body)
+    except ResponseValidationError as error:
+        return [str(e) for e in error.errors]
+
+
+@given(
+    st.one_of(
+        TASKS,
+        TASKS.flatmap(lambda task: st.builds(lambda v: {**task, "progress": v}, JSON_VALUES)),
+        TASKS.map(lambda task: {**task, "progress": float(task["progress"])}),
+        JSON_VALUES,
+    ),
+    st.sampled_from([{}, {"Content-Type": "application/json"}, {"content-type": "text/html"}]),
+)
+def test_the_quick_read_is_the_general_read(value: Any, headers: dict[str, str]) -> None:
+    body = json.dumps(value).encode()
+    assert RETRIEVE_VIDEO.quick_checks
+    # A model per status (a mapping) is read by the general path only.
+    assert _read(body, elkapi.VideoTask, headers) == _read(body, {"200": elkapi.VideoTask}, headers)
