@@ -712,9 +712,27 @@ def is_file_schema(raw: Any, sources: dict[str, Any]) -> bool:
     return schema.get("type") == "array" and is_file_schema(schema.get("items"), sources)
 
 
+def _merged(schema: dict[str, Any], sources: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the properties and required names of its ``allOf`` branches added."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for branch in schema.get("allOf", []):
+        part = _merged(resolve_schema(branch, sources), sources)
+        properties.update(part.get("properties", {}))
+        required.extend(part.get("required", []))
+    if not properties:
+        return schema
+    properties.update(schema.get("properties", {}))
+    required.extend(schema.get("required", []))
+    return {**schema, "properties": properties, "required": required}
+
+
 def _with_fields(body: Body, sources: dict[str, Any], where: str) -> Body:
-    """``body`` with its top-level fields, read from the documented (source) schema."""
-    target = resolve_schema(sources[body.schema_name], sources)
+    """``body`` with its top-level fields, read from the documented (source) schema.
+
+    The properties of an object's ``allOf`` branches are its own.
+    """
+    target = _merged(resolve_schema(sources[body.schema_name], sources), sources)
     if target.get("type") != "object" and not _is_json(body.media_type):
         raise SpecError(f"{where}.requestBody: the {body.media_type} body must be an object schema")
     # Not an object with named properties (an array; a map, typed dict[str, ...]): no fields.
@@ -748,12 +766,18 @@ def _with_fields(body: Body, sources: dict[str, Any], where: str) -> Body:
     return dataclasses.replace(body, fields=tuple(fields), files=files)
 
 
-def _binary_media_types(content: dict[str, Any], where: str) -> tuple[str, ...]:
-    """The media types of a response that is not JSON; each schema must be a string of bytes."""
+def _binary_media_types(
+    content: dict[str, Any], where: str, sources: dict[str, Any]
+) -> tuple[str, ...]:
+    """The media types of a response that is not JSON; each schema must be a string of bytes.
+
+    A schema may be a reference to a component that is one.
+    """
     for media_type, media in content.items():
         schema = (media or {}).get("schema")
         if schema is None:
             continue
+        schema = resolve_schema(schema, sources)
         unknown = set(schema) - BINARY_SCHEMA_KEYWORDS
         if schema.get("type") != "string" or unknown:
             raise SpecError(
@@ -776,7 +800,7 @@ def _response(
         raise SpecError(f"{where}: {status!r} is not a status code, range or 'default'")
     content = raw.get("content")
     if content and _json_schema_or_none(content) is None and status.startswith("2"):
-        media_types = _binary_media_types(content, where)
+        media_types = _binary_media_types(content, where, sources)
         description = raw.get("description", "").strip()
         text = all(media_type.startswith("text/") for media_type in media_types)
         return Response(status, description, None, None, media_types=media_types, text=text)

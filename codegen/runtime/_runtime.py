@@ -204,11 +204,20 @@ class OperationSpec:
 
     @functools.cached_property
     def declared(self) -> dict[str, Mapping[str, Any]]:
-        """The properties each body media type declares (its schema's, ``$ref`` followed)."""
+        """The properties each body media type declares (its schema's, ``$ref`` followed).
+
+        The properties of the schema's ``allOf`` branches are its own.
+        """
         validator = self.api.validator
-        return {
-            b.media_type: validator.resolve(b.schema).get("properties", {}) for b in self._bodies
-        }
+
+        def properties(schema: Any) -> dict[str, Any]:
+            resolved = validator.resolve(schema)
+            found: dict[str, Any] = {}
+            for branch in resolved.get("allOf", ()):
+                found.update(properties(branch))
+            return {**found, **resolved.get("properties", {})}
+
+        return {b.media_type: properties(b.schema) for b in self._bodies}
 
     @functools.cached_property
     def quick_body(self) -> BodyContent | None:

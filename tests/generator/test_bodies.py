@@ -246,3 +246,41 @@ def test_the_caller_chooses_the_content_type_json_by_default(tmp_path: Path) -> 
             ),
         )
         assert client.create_upload(name="n", video=b"v", content_type="multipart/form-data").id
+
+
+def test_the_fields_of_a_body_include_those_of_its_all_of_branches(tmp_path: Path) -> None:
+    named = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    body = {
+        "type": "object",
+        "allOf": [
+            {"type": "object", "properties": {"email": {"type": "string"}}},
+            {"$ref": "#/components/schemas/Named"},
+        ],
+    }
+    spec = document(schemas={"Named": named, "Body": body}, paths=post_body())
+    (op,) = parse(spec, "inline").operations
+    assert op.body is not None
+    assert [(f.name, f.required) for f in op.body.fields] == [("email", False), ("name", True)]
+    with generated(spec, tmp_path) as package:
+        request = package.build_create_thing(api_key="k", email="a@b.c", name="Ann")
+        assert request.json() == {"email": "a@b.c", "name": "Ann"}
+        with pytest.raises(package.RequestValidationError) as raised:
+            package.build_create_thing(api_key="k", email="a@b.c", nickname="Ann")
+        rules = {(e.path, e.rule) for e in raised.value.errors}
+        assert ("nickname", "unknown-field") in rules
+
+
+def post_body() -> dict[str, Any]:
+    """``POST /things`` with the body ``#/components/schemas/Body``, answered by it."""
+    ref = {"$ref": "#/components/schemas/Body"}
+    return {
+        "/things": {
+            "post": {
+                "operationId": "createThing",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": ref}}},
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": ref}}}
+                },
+            }
+        }
+    }

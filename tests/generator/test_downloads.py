@@ -121,6 +121,16 @@ def test_a_binary_response_schema_must_be_a_string() -> None:
     assert any("content.video/mp4.schema: a binary response must be" in p for p in problems)
 
 
+def test_a_binary_response_schema_may_be_a_reference_to_one() -> None:
+    content = {"image/png": {"schema": {"$ref": "#/components/schemas/Image"}}}
+    schemas = {"E": ERROR, "Image": {**BINARY, "description": "a picture"}}
+    (op,) = parse(document(schemas=schemas, paths=get_file(content)), "inline").operations
+    assert op.download and op.media_types == {"200": ("image/png",)}
+    schemas["Image"] = {"type": "object"}
+    problems = problems_of(document(schemas=schemas, paths=get_file(content)))
+    assert any("content.image/png.schema: a binary response must be" in p for p in problems)
+
+
 def test_a_parameter_named_like_a_download_argument_takes_another_name() -> None:
     paths = get_file({"video/mp4": {"schema": BINARY}})
     paths["/files/{name}"]["get"]["parameters"][1]["name"] = "destination"
