@@ -9,6 +9,7 @@ the documented responses.
 
 from __future__ import annotations
 
+import base64
 import importlib
 import inspect
 import json
@@ -243,9 +244,19 @@ def test_the_real_package_passes_mypy_strict(real_package: Any) -> None:
     assert checked.returncode == 0, checked.stdout
 
 
+def local(node: Any, spec: Spec) -> Any:
+    """``node`` with its ``$ref`` to a place in the same document followed, if it has one."""
+    while isinstance(node, dict) and str(node.get("$ref", "")).startswith("#/"):
+        target: Any = spec.document
+        for key in node["$ref"][2:].split("/"):
+            target = target[key]
+        node = target
+    return node
+
+
 def example_or_drawn(holder: dict[str, Any], schema: Any, spec: Spec, path_part: bool) -> Any:
     """The spec's own example for a parameter or body, else a value drawn from its schema."""
-    examples = [e.get("value") for e in (holder.get("examples") or {}).values()]
+    examples = [local(e, spec).get("value") for e in (holder.get("examples") or {}).values()]
     resolved = spec.resolve(schema)
     for candidates in (
         examples,
@@ -275,8 +286,12 @@ def arguments(op: Operation, raw: dict[str, Any], spec: Spec) -> dict[str, Any]:
     return found
 
 
+# The key every builder is given: a user:password, so it serves HTTP basic auth too.
+KEY = "test:key"
+
+
 def expected_key(raw: dict[str, Any], spec: Spec) -> tuple[str, str, str] | None:
-    """Where the document says the key ``test-key`` goes: (location, name, value), or None.
+    """Where the document says the key ``KEY`` goes: (location, name, value), or None.
 
     Read from the operation's (or the document's) first security requirement
     with one scheme of a kind a key can be sent for; none at all means no key.
@@ -286,20 +301,23 @@ def expected_key(raw: dict[str, Any], spec: Spec) -> tuple[str, str, str] | None
         scheme = schemes[next(iter(requirement))] if len(requirement) == 1 else {}
         kind = scheme.get("type"), str(scheme.get("scheme", "")).lower()
         if kind[0] == "apiKey":
-            return scheme["in"], scheme["name"].lower(), "test-key"
+            return scheme["in"], scheme["name"].lower(), KEY
         if kind == ("http", "bearer"):
-            return "header", "authorization", "Bearer test-key"
+            return "header", "authorization", f"Bearer {KEY}"
+        if kind == ("http", "basic"):
+            return "header", "authorization", "Basic " + base64.b64encode(KEY.encode()).decode()
     return None
 
 
 def key_sent(request: Any) -> tuple[str, str, str] | None:
-    """Where ``request`` carries the key ``test-key``: (location, name, value), or None."""
+    """Where ``request`` carries the key ``KEY``: (location, name, value), or None."""
     query = urllib.parse.parse_qsl(urllib.parse.urlsplit(request.url).query)
     for name, value in query:
-        if "test-key" in value:
+        if KEY in value:
             return "query", name.lower(), value
     for name, value in request.headers.items():
-        if "test-key" in value:
+        basic = name.lower() == "authorization" and value.startswith("Basic ")
+        if KEY in (base64.b64decode(value[6:]).decode() if basic else value):
             if name.lower() == "cookie":
                 cookie, _, sent = value.partition("=")
                 return "cookie", cookie.lower(), sent
@@ -314,11 +332,13 @@ def test_every_builder_builds_a_body_the_oracle_accepts(real_package: Any) -> No
     for op in api.operations:
         item = spec.document["paths"][op.path]
         raw = dict(item[op.method.lower()])
-        raw["parameters"] = [*item.get("parameters", []), *raw.get("parameters", [])]
+        parameters = [*item.get("parameters", []), *raw.get("parameters", [])]
+        raw["parameters"] = [local(p, spec) for p in parameters]
+        raw["requestBody"] = local(raw.get("requestBody", {}), spec)
         build = getattr(package, f"build_{op.name}")
         kwargs = arguments(op, raw, spec)
         if "api_key" in inspect.signature(build).parameters:
-            kwargs["api_key"] = "test-key"
+            kwargs["api_key"] = KEY
         content = raw.get("requestBody", {}).get("content", {})
         media = next((m for m in content if m.split(";")[0] == "application/json"), None)
         if media is None and content:  # a form body only: its files as bytes, no oracle

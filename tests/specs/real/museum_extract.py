@@ -1,0 +1,51 @@
+"""Cut Redocly's Museum API (Redocly/museum-openapi-example) down to what the generator reads.
+
+Source: https://github.com/Redocly/museum-openapi-example, commit
+2770b2b2e59832d245c7b0eb0badf6568d7efb53, file ``openapi.yaml``, MIT licence
+(``museum.LICENSE`` beside this file). From the project root,
+``python -m tests.specs.real.museum_extract openapi.yaml /museum-hours /special-events
+/tickets > tests/specs/real/museum.yaml``
+keeps the paths under the given prefixes (these three are all of them) and every
+component they reference, transitively, as they are, the tags and the security
+schemes; it leaves out the ``webhooks`` (requests the API sends, for which no
+client code is generated). The result stays OpenAPI 3.1.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import yaml
+
+from tests.specs.real.sections import section
+
+SOURCE = (
+    "https://github.com/Redocly/museum-openapi-example (openapi.yaml at "
+    "2770b2b2e59832d245c7b0eb0badf6568d7efb53), MIT licence."
+)
+
+
+def extract(document: dict[str, Any], prefixes: list[str]) -> dict[str, Any]:
+    paths, components = section(document, prefixes)
+    named = ", ".join(prefixes)
+    description = f"{document['info']['description']} The {named} paths of {SOURCE}"
+    return {
+        "openapi": document["openapi"],
+        "info": {**document["info"], "description": description},
+        "servers": document["servers"],
+        **({"security": document["security"]} if "security" in document else {}),
+        "tags": document.get("tags", []),
+        "paths": paths,
+        "components": components,
+    }
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as source:
+        loaded = yaml.safe_load(source)
+    sys.stdout.write(
+        yaml.safe_dump(
+            extract(loaded, sys.argv[2:]), sort_keys=False, allow_unicode=True, width=100
+        )
+    )
