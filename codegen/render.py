@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 
 from codegen.checks import Compiler
+from codegen.decoders import model_decoders
 from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema, Security
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
@@ -30,7 +31,15 @@ from codegen.parser.schemas import DEPRECATED_NOTE
 TEMPLATES = Path(__file__).parent / "templates"
 RUNTIME = Path(__file__).parent / "runtime"
 # One template per module that depends on the spec.
-MODULES = ("__init__.py", "_spec.py", "_checks.py", "operations.py", "client.py", "__main__.py")
+MODULES = (
+    "__init__.py",
+    "_spec.py",
+    "_checks.py",
+    "_decoders.py",
+    "operations.py",
+    "client.py",
+    "__main__.py",
+)
 _PY_TYPES = {
     "string": "str",
     "integer": "int",
@@ -68,6 +77,9 @@ class OperationView:
     """The predicate (in ``_checks.py``) of each media type of the body, in ``bodies`` order."""
     response_checks: dict[str, str]
     """The predicate of each JSON success response, by status."""
+    response_decoders: dict[str, tuple[str, str]]
+    """The model of each JSON success response that is a dataclass and its decoder
+    (in ``_decoders.py``), by status."""
     media_types: dict[str, tuple[str, ...]]
     media_words: str
     echo: tuple[Echo, ...]
@@ -133,7 +145,9 @@ def render_files(api: Api, header: str) -> dict[str, str]:
     environment.filters["py_text"] = py_text
     models = generate_models(api.response_models, "dataclass", header, api.field_names)
     compiler = Compiler(api.schemas, api.patterns)
-    operations = [_view(api, op, compiler) for op in api.operations]
+    decoders = model_decoders(models) if api.response_models else []
+    functions = {decoder.model: decoder.function for decoder in decoders}
+    operations = [_view(api, op, compiler, functions) for op in api.operations]
     body_types = [body.type_name for op in api.operations for body in op.bodies]
     context = {
         "api": api,
@@ -162,6 +176,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "any_alternatives": any(op.waiter and op.waiter.alternatives for op in api.operations),
         "extra_field": extra_field_of(models),
         "checks": compiler.checks(),
+        "decoders": decoders,
     }
     files = {
         name: f"{header}\n{environment.get_template(name + '.jinja').render(context)}"
@@ -207,7 +222,7 @@ def annotation(schema: Any, api: Api) -> str:
     return _PY_TYPES.get(str(kind), "object")
 
 
-def _view(api: Api, op: Operation, compiler: Compiler) -> OperationView:
+def _view(api: Api, op: Operation, compiler: Compiler, functions: dict[str, str]) -> OperationView:
     params = []
     for p in op.parameters:
         type_name = annotation(p.schema, api)
@@ -264,6 +279,11 @@ def _view(api: Api, op: Operation, compiler: Compiler) -> OperationView:
             r.status: compiler.root(r.schema, "response", f"{op.name}_{r.status}_response")
             for r in op.responses
             if r.is_success and r.schema is not None and not r.text
+        },
+        response_decoders={
+            r.status: (r.model_name, functions[r.model_name])
+            for r in op.responses
+            if r.is_success and r.schema is not None and not r.text and r.model_name in functions
         },
         media_types=op.media_types,
         media_words=" or ".join(dict.fromkeys(m for ms in op.media_types.values() for m in ms)),

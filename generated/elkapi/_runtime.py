@@ -177,6 +177,9 @@ class OperationSpec:
     """The compiled predicate of ``body`` (see :attr:`BodyContent.check`)."""
     response_checks: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)
     """The compiled predicate of each JSON success response's schema, by status."""
+    response_decoders: Mapping[str, tuple[type, Callable[[Any], Any]]] = field(default_factory=dict)
+    """The model of each JSON success response that is a dataclass, and the decoder written
+    for it at generation time (``_decoders.py``: what :func:`decode` gives), by status."""
 
     def bodies(self) -> tuple[BodyContent, ...]:
         """Every media type the body may be sent as, the default first."""
@@ -241,6 +244,19 @@ class OperationSpec:
             for key, check in self.response_checks.items()
             if key.isdigit() and key not in self.text_responses and self.responses.get(key)
         }
+
+    @functools.cached_property
+    def quick_reads(
+        self,
+    ) -> dict[int, tuple[Callable[[Any], bool], type | None, Callable[[Any], Any] | None]]:
+        """For each of :attr:`quick_checks`: the predicate, and the model and its decoder if any."""
+        reads: dict[
+            int, tuple[Callable[[Any], bool], type | None, Callable[[Any], Any] | None]
+        ] = {}
+        for status, check in self.quick_checks.items():
+            model, decoder = self.response_decoders.get(str(status), (None, None))
+            reads[status] = (check, model, decoder)
+        return reads
 
     @functools.cached_property
     def quick_plan(self) -> _QuickPlan:
@@ -441,15 +457,19 @@ def parse_response(
     """
     if not 200 <= status_code < 300:
         raise read_api_error(operation, status_code, body, headers, secret=_secret_of(request))
-    check = operation.quick_checks.get(status_code)
-    if check is not None and isinstance(model, type):
+    quick = operation.quick_reads.get(status_code)
+    if quick is not None and isinstance(model, type):
+        predicate, decoded, decoder = quick
         data = _quick_json(headers, body)
         try:
             if (
                 data is not _MISSING
-                and check(data)
+                and predicate(data)
                 and (request is None or not echo_errors(operation, request, data))
             ):
+                # The decoder written for the model, when it is the one asked for.
+                if model is decoded and decoder is not None:
+                    return decoder(data)
                 return decode(model, data)
         except RecursionError:  # nested too deeply: the path below says so
             pass

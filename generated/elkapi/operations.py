@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import _checks
+from . import _checks, _decoders
 from ._download import parse_binary_response
 from ._http import HttpRequest
 from ._runtime import Echo, OperationSpec, Param, build_request, parse_response
@@ -45,6 +45,7 @@ CREATE_VIDEO_GENERATION = OperationSpec(
         "default": {"$ref": "ErrorResponse"},
     },
     response_checks={"200": _checks.is_video_task_in_response},
+    response_decoders={"200": (VideoTask, _decoders.video_task)},
     echo=(Echo("model", "/model"),),
     error_fields={
         "message": ("/error/message", "/message"),
@@ -143,6 +144,7 @@ RETRIEVE_VIDEO = OperationSpec(
         "default": {"$ref": "ErrorResponse"},
     },
     response_checks={"200": _checks.is_video_task_in_response},
+    response_decoders={"200": (VideoTask, _decoders.video_task)},
     error_fields={
         "message": ("/error/message", "/message"),
         "type": ("/error/type",),
@@ -224,6 +226,7 @@ RETRIEVE_VIDEO_GENERATION = OperationSpec(
         "default": {"$ref": "ErrorResponse"},
     },
     response_checks={"200": _checks.is_video_task_in_response},
+    response_decoders={"200": (VideoTask, _decoders.video_task)},
     error_fields={
         "message": ("/error/message", "/message"),
         "type": ("/error/type",),
