@@ -8,9 +8,11 @@ predicate, ``is_<name>_in_<direction>(value) -> bool``, written out as
 straight-line code: the type first, then required keys, enum membership in a
 ``frozenset``, lengths and ranges, patterns compiled once at module level,
 each ``$ref`` a call to the referenced schema's own predicate (recursion is
-two functions calling each other). The runtime calls the predicate first and
-the Validator only when the predicate says no, so error messages are the
-Validator's by construction.
+two functions calling each other) or, for a schema of a type and a few values,
+its checks written out in place; the branches of a union tagged by a
+required ``const`` property are told apart by that property. The runtime
+calls the predicate first and the Validator only when the predicate says no,
+so error messages are the Validator's by construction.
 
 A predicate decides exactly what the Validator decides, keyword for keyword
 (see ``Validator._errors``): ``readOnly`` / ``writeOnly`` by direction,
@@ -159,7 +161,9 @@ class Compiler:
         """A private predicate for a part of ``owner``'s schema too big for one expression."""
         name = self._unique(f"_{owner.lstrip('_')}_{_identifier(part)}")
         self._functions[name] = None
-        self._define(name, f"``{owner}``: {part.replace('_', ' ')}.", schema, direction)
+        # The part may be any property name: the docstring shows it as an identifier.
+        words = _identifier(part).replace("_", " ").strip()
+        self._define(name, f"``{owner}``: {words}.", schema, direction)
         return name
 
     def _constant(self, source: str, prefix: str) -> str:
@@ -638,8 +642,11 @@ def _returned(lines: list[str]) -> list[str]:
     """``lines`` then ``return True``, the last check folded into the return when it is one."""
     if len(lines) >= 2 and lines[-1] == f"{_INDENT}return False" and lines[-2].startswith("if "):
         test = lines[-2][3:-1]
-        if test.startswith("not "):
-            return [*lines[:-2], f"return {test[4:]}"]
+        tree = ast.parse(test, mode="eval").body
+        # Only a test that is one negation as a whole loses its "not": "not a and not b" is
+        # (not a) and (not b), whose negation is not that minus its first "not".
+        if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not):
+            return [*lines[:-2], f"return {_parenthesised(ast.unparse(tree.operand))}"]
         return [*lines[:-2], f"return not {_parenthesised(test)}"]
     return [*lines, "return True"]
 

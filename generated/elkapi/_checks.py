@@ -175,11 +175,11 @@ def _is_video_metadata_in_request_duration(value: Any) -> bool:
     return (
         (
             type(value) is int
-            or (isinstance(value, int) and not isinstance(value, bool))
+            or (isinstance(value, int) and (not isinstance(value, bool)))
             or (isinstance(value, float) and value.is_integer())
         )
-        and ((value >= 4) and (value <= 15))
-    ) + ((isinstance(value, (int, float)) and not isinstance(value, bool)) and value == -1) == 1
+        and (value >= 4 and value <= 15)
+    ) + ((isinstance(value, (int, float)) and (not isinstance(value, bool))) and value == -1) == 1
 
 
 def _is_video_metadata_in_request_content(value: Any) -> bool:
@@ -390,7 +390,7 @@ def is_task_error_in_response(value: Any) -> bool:
         isinstance(item, str)
         or (
             type(item) is int
-            or (isinstance(item, int) and not isinstance(item, bool))
+            or (isinstance(item, int) and (not isinstance(item, bool)))
             or (isinstance(item, float) and item.is_integer())
         )
     )
@@ -417,10 +417,10 @@ def is_task_usage_in_response(value: Any) -> bool:
     return item is _ABSENT or (
         (
             type(item) is int
-            or (isinstance(item, int) and not isinstance(item, bool))
+            or (isinstance(item, int) and (not isinstance(item, bool)))
             or (isinstance(item, float) and item.is_integer())
         )
-        and (item >= 0)
+        and item >= 0
     )
 
 

@@ -258,10 +258,12 @@ class HttpTransport:
             valid = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
         except ValueError:  # a port that is no number, or out of range; a broken IPv6 host
             valid = False
+        # A key in the query string is part of the URL: the messages show it hidden.
+        shown = hide_secret(request.url, request.secret)
         if not valid:
-            raise TransportError(f"cannot send to {request.url!r}", request_sent=False)
+            raise TransportError(f"cannot send to {shown!r}", request_sent=False)
         connection, target, extra = self._connection(url, limits.connect)
-        where = f"{request.method} {request.url}"
+        where = f"{request.method} {shown}"
         try:
             try:
                 connection.connect()

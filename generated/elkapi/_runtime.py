@@ -371,11 +371,12 @@ def _quick_request(
         return None
     headers = dict(plan.headers)
     url = base_url.rstrip("/") + operation.path
-    if api_key is not None and plan.bearer:
-        headers[plan.bearer] = f"Bearer {api_key}"  # what _with_key does, at less cost
-    elif api_key is not None:
-        url = _with_key(operation, api_key, url, headers)
-    return HttpRequest.built(operation.method, url, headers, json_bytes(body), api_key or "")
+    secret = api_key if operation.auth and api_key else ""
+    if secret and plan.bearer:
+        headers[plan.bearer] = f"Bearer {secret}"  # what _with_key does, at less cost
+    elif secret:
+        url = _with_key(operation, secret, url, headers)
+    return HttpRequest.built(operation.method, url, headers, json_bytes(body), secret)
 
 
 @dataclass(frozen=True)
@@ -566,7 +567,7 @@ def _warn_tolerated(
             "%s: HTTP %d response kept as it came, although %s (strict=True refuses it)",
             operation.operation_id,
             status_code,
-            hide_secret(f"{error} ({error.rule})", secret),
+            _redact(f"{error} ({error.rule})", secret),
         )
 
 
@@ -642,23 +643,29 @@ def decode(model: Any, value: Any) -> Any:
 Decoder = Callable[[Any], Any]
 
 
-@functools.cache
 def _decoder(model: Any) -> Decoder | None:
     """What :func:`decode` does for ``model``, worked out once: None when it returns the value.
 
     The type hints, fields, union arms and JSON names are read here, once per
     model, so decoding a response is a few dict lookups and calls per field.
     """
+    # Unions that differ only in the order of their arms are equal (and hash the
+    # same), but the first arm that fits wins: the cache tells them apart by repr.
+    return _decoder_of(model, "" if isinstance(model, type) else repr(model))
+
+
+@functools.cache
+def _decoder_of(model: Any, spelled: str) -> Decoder | None:
     if dataclasses.is_dataclass(model) and isinstance(model, type):
         return _dataclass_decoder(model)
     origin, args = typing.get_origin(model), typing.get_args(model)
     if origin in (typing.Union, types.UnionType):
         others = [arm for arm in args if arm is not type(None)]
-        if len(others) == 1:  # ``X | None``: None is itself, anything else is an X
-            only = _decoder(others[0])
+        if len(others) == 1:  # ``X | None``: None is itself; what fits X is an X
+            only, fits = _decoder(others[0]), _fitter(others[0])
             if only is None:
                 return None
-            return lambda value: value if value is None else only(value)
+            return lambda value: only(value) if value is not None and fits(value) else value
         arms = [(_fitter(arm), _decoder(arm)) for arm in args]
         if all(decoder is None for _, decoder in arms):
             return None  # whichever arm fits, the value comes back as it is
@@ -1037,6 +1044,9 @@ def _whole_body(
 ) -> Any:
     """A body given whole (not an object): checked against its schema as it is."""
     try:
+        # The predicate accepts only JSON that the schema accepts: nothing to explain.
+        if chosen.check is not None and chosen.check(value):
+            return value
         shape_errors = list(json_errors(value, "body"))
         validator = operation.api.validator.for_requests
         errors.extend(shape_errors or validator.errors(chosen.schema, value, "body"))

@@ -228,10 +228,11 @@ class Target:
         headers: dict[str, str] = {}
         options: list[str] = []
         if token == KEY and auth is not None:
-            url, options = _curl_key(url, auth)
-        elif token is not None and auth is not None:
-            url = auth.place(url, headers, token)
-        url_word = url if url.startswith('"') else shlex.quote(url)
+            url_word, options = _curl_key(url, auth)
+        else:
+            if token is not None and auth is not None:
+                url = auth.place(url, headers, token)
+            url_word = shlex.quote(url)
         parts = ["curl", "-sS", "-X", method, url_word, *options]
         for name, value in headers.items():
             parts += ["-H", shlex.quote(f"{name}: {value}")]
@@ -242,21 +243,21 @@ class Target:
 
 
 def _curl_key(url: str, auth: Auth) -> tuple[str, list[str]]:
-    """The URL word and the options that send ``$ELKAPI_API_KEY`` where ``auth`` says.
+    """The URL as a shell word and the options that send ``$ELKAPI_API_KEY`` where ``auth`` says.
 
     The shell expands the variable, so the key never appears in the command.
     In the query it goes as it is, not percent-encoded: keys are URL-safe
     tokens as a rule, and curl's own encoding (``--url-query``) needs 7.87.
     """
     if auth.scheme == "basic":
-        return url, ["-u", _shell_with_key("")]
+        return shlex.quote(url), ["-u", _shell_with_key("")]
     if auth.location == "query":
         separator = "&" if urllib.parse.urlsplit(url).query else "?"
         return _shell_with_key(f"{url}{separator}{auth.name}="), []
     prefix = "Cookie: " + auth.name + "=" if auth.location == "cookie" else auth.name + ": "
     if auth.scheme == "bearer":
         prefix += "Bearer "
-    return url, ["-H", _shell_with_key(prefix)]
+    return shlex.quote(url), ["-H", _shell_with_key(prefix)]
 
 
 def _shell_with_key(prefix: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import urllib.error
@@ -32,6 +33,7 @@ from werkzeug import Request, Response
 
 from tests.contract import checks, conformance
 from tests.contract import spec as spec_module
+from tests.contract.checks import KEY as OWN_KEY
 from tests.contract.mock import MockApi, QuickServer, serve
 from tests.contract.runner import Target
 from tests.contract.spec import Auth
@@ -326,3 +328,28 @@ def test_the_curl_line_of_a_query_key_repeats_the_request(
         server.stop()
     # The broken mock answers 200 with a body its schema refuses: the key got through.
     assert shell.stdout == "200", (curl, shell.stdout, shell.stderr)
+
+
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:8080", "http://[::1]:8080"])
+@pytest.mark.parametrize("auth", [Auth("apiKey", "query", "key"), Auth("bearer", "header")])
+def test_a_curl_line_is_one_url_word_with_the_key_left_to_the_shell(
+    base_url: str, auth: Auth
+) -> None:
+    # A URL the shell must quote ([::1]) once held the placeholder inside single quotes.
+    target = Target(base_url, "sk-never-shown", 10)
+    line = target.curl("GET", "/v1/videos/t", None, OWN_KEY, auth)
+    words = shlex.split(line)
+    assert words[4].startswith(base_url + "/v1/videos/t")
+    expanded = [w.replace("$ELKAPI_API_KEY", "K") for w in words]
+    assert any("K" in w for w in expanded) and "sk-never-shown" not in line
+    if auth.location == "query":
+        assert words[4] == f"{base_url}/v1/videos/t?key=$ELKAPI_API_KEY"
+        # What the shell makes of the URL word: the key in place of its variable.
+        shown = subprocess.run(
+            ["sh", "-c", f"printf %s {line.split(' ')[4]}"],
+            env={"ELKAPI_API_KEY": "K"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert shown == f"{base_url}/v1/videos/t?key=K"

@@ -79,6 +79,7 @@ MEMBER = {
     "required": ["id"],
     "properties": {"id": {"type": "string", "minLength": 1}, "flags": {"type": "integer"}},
 }
+NOTE = {"type": "object", "properties": {"text": {"type": "string"}}}
 PATHS = {
     "/default": get("getDefault"),
     "/query": get(
@@ -103,6 +104,7 @@ PATHS = {
     ),
     "/maybe": body_op("maybeList", {"type": ["array", "null"], "items": {"type": "string"}}, False),
     "/nulls": body_op("nullList", {"type": ["array", "null"], "items": {"type": "string"}}, True),
+    "/notes": {"post": {**body_op("postNote", NOTE, True)["post"], "security": []}},
 }
 
 
@@ -472,3 +474,44 @@ def test_the_contract_tools_read_security_as_the_generator_does() -> None:
         expected = (chosen.scheme, chosen.location, chosen.name) if chosen else None
         auth = contract[operation_id]
         assert (auth and (auth.scheme, auth.location, auth.name)) == expected, operation_id
+
+
+def test_the_transport_s_own_errors_never_show_a_query_key(package: ModuleType) -> None:
+    # Port 9 (discard) on loopback: nothing listens, so connecting fails at once.
+    request = package.build_get_query(api_key=KEY, base_url="http://127.0.0.1:9")
+    with pytest.raises(package.TransportError) as raised:
+        package.HttpTransport()(request, 2)
+    assert not leaked(str(raised.value), repr(raised.value)), str(raised.value)
+    assert "127.0.0.1:9/query" in str(raised.value)
+
+
+def test_a_kept_value_cut_short_in_the_warning_shows_no_start_of_the_key(
+    package: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The warning shows values cut at 60 characters: the key starts just before the cut.
+    status = "echo " + "y" * 40 + KEY
+    body = json.dumps({"status": status}).encode()
+    transport = package.MockTransport(
+        lambda request: package.HttpResponse(200, {"content-type": "application/json"}, body)
+    )
+    caplog.set_level(logging.WARNING, logger=package.__name__)
+    package.Client(api_key=KEY, transport=transport).get_default()
+    assert "kept as it came" in caplog.text
+    assert KEY[:6] not in caplog.text, caplog.text
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json"])
+def test_an_operation_without_security_sends_no_key_even_when_given_one(
+    package: ModuleType, content_type: str | None
+) -> None:
+    # None takes the builders' quick path, a named media type the general one.
+    request = package._runtime.build_request(
+        package.operations.POST_NOTE,
+        api_key=KEY,
+        base_url="https://keys.example.test",
+        params={},
+        fields={"text": "x"},
+        content_type=content_type,
+    )
+    assert not leaked(request.url, *request.headers.values()) and not request.secret
+    assert request.json() == {"text": "x"}

@@ -104,6 +104,26 @@ RICH = document(
                     "else": {"type": "integer"},
                 },
                 "exactly": {"const": {"a": [1, 2]}},
+                # An "if" with an "else" and no "then", alone, negated and counted by oneOf.
+                "elsewise": {
+                    "type": "object",
+                    "if": {"required": ["a"]},
+                    "else": {"required": ["b"]},
+                },
+                "negated": {
+                    "type": "object",
+                    "not": {
+                        "type": "object",
+                        "if": {"required": ["a"]},
+                        "else": {"required": ["b"]},
+                    },
+                },
+                "counted": {
+                    "oneOf": [
+                        {"type": "object", "if": {"required": ["a"]}, "else": {"required": ["b"]}},
+                        {"type": "object", "required": ["b"]},
+                    ]
+                },
                 "number": {"enum": [1, 0.0]},
             },
             "x-equal-properties": [["copy", "original"]],
@@ -230,6 +250,7 @@ def openai_package() -> Iterator[ModuleType]:
                 del sys.modules[name]
 
 
+IF_ELSE_VALUES = st.sampled_from([{}, {"a": 1}, {"b": 1}, {"a": 1, "b": 2}, "x"])
 SHAPED_RICH: st.SearchStrategy[Any] = st.fixed_dictionaries(
     {"node": st.fixed_dictionaries({"name": st.sampled_from(["a", "abc", "A", ""])})},
     optional={
@@ -250,6 +271,9 @@ SHAPED_RICH: st.SearchStrategy[Any] = st.fixed_dictionaries(
         "picky": st.sampled_from(["a", "ab", 1, 1.5]),
         "exactly": st.sampled_from([{"a": [1, 2]}, {"a": [1.0, 2]}, {"a": [True, 2]}]),
         "number": st.sampled_from([1, 0, 1.0, True, False, "1"]),
+        "elsewise": IF_ELSE_VALUES,
+        "negated": IF_ELSE_VALUES,
+        "counted": IF_ELSE_VALUES,
         "copy": st.sampled_from(["a", 1]),
         "original": st.sampled_from(["a", 1.0]),
     },

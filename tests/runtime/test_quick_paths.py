@@ -16,6 +16,7 @@ import dataclasses
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -122,3 +123,20 @@ def test_the_quick_read_is_the_general_read(value: Any, headers: dict[str, str])
     assert RETRIEVE_VIDEO.quick_checks
     # A model per status (a mapping) is read by the general path only.
     assert _read(body, elkapi.VideoTask, headers) == _read(body, {"200": elkapi.VideoTask}, headers)
+
+
+def test_unions_in_another_order_are_decoded_in_their_own_order() -> None:
+    # int | float == float | int (and hash the same), but the first arm that fits wins.
+    assert type(_runtime.decode(int | float, 1)) is int
+    assert type(_runtime.decode(float | int, 1)) is float
+    assert type(_runtime.decode(list[int | float], [1])[0]) is int
+    assert type(_runtime.decode(list[float | int], [1])[0]) is float
+
+
+@pytest.mark.parametrize(
+    ("model", "value"), [(int | None, 1.5), (float | None, True), (list[str] | None, "abc")]
+)
+def test_a_value_that_does_not_fit_an_optional_model_comes_back_as_it_is(
+    model: Any, value: Any
+) -> None:
+    assert _runtime.decode(model, value) is value
