@@ -7,6 +7,7 @@ import keyword
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -187,3 +188,24 @@ def test_names_that_clash_after_mapping_are_numbered_in_spec_order() -> None:
     }
     api = parse(document(paths=paths), "inline")
     assert [op.name for op in api.operations] == ["get_a", "get_a_2", "send_"]
+
+
+def test_property_names_with_quotes_and_backslashes_generate_predicates(tmp_path: Path) -> None:
+    # Each sub-schema is an object, so each gets a predicate of its own named for the property.
+    odd = ['say """hi"""', "a\\N", "u\\u12", "end\\"]
+    part = {"type": "object", "properties": {"x": {"type": "integer"}}}
+    schemas = {"Odd": {"type": "object", "properties": dict.fromkeys(odd, part)}}
+    paths = {
+        "/odd": {
+            "post": {
+                "operationId": "postOdd",
+                "requestBody": {"content": json_content("Odd")},
+                "responses": {"204": {"description": "done"}},
+            }
+        }
+    }
+    with generated(document(schemas=schemas, paths=paths), tmp_path) as package:
+        good: Any = {name: {"x": 1} for name in odd}
+        assert package.build_post_odd(api_key="k", **good).json() == good
+        with pytest.raises(package.RequestValidationError):
+            package.build_post_odd(api_key="k", **{odd[1]: {"x": "one"}})
