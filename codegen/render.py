@@ -94,6 +94,8 @@ class OperationView:
     """How a signature takes the body: ``**fields: Unpack[...]``, ``body: ...``, or ""."""
     body_forward: str
     """How a call hands the body on to a function taking ``body_signature``."""
+    quick: bool
+    """The builder tries ``quick_request`` first: no parameters, one JSON body of fields."""
 
 
 def generate(api: Api, out: Path, spec_name: str) -> Path:
@@ -169,6 +171,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         )
         or any(view.content_types for view in operations),
         "uses_other_bodies": any(view.other_bodies for view in operations),
+        "uses_quick": any(view.quick for view in operations),
         "progress": next((op.waiter for op in api.operations if op.waiter), None),
         "key_env": f"{api.package.upper()}_API_KEY",
         "url_env": f"{api.package.upper()}_BASE_URL",
@@ -255,8 +258,17 @@ def _view(api: Api, op: Operation, compiler: Compiler, functions: dict[str, str]
                 r.status: r.model_name for r in op.responses if r.is_success and r.model_name
             }
             model_expr = "{" + ", ".join(f"{s!r}: {m}" for s, m in by_status.items()) + "}"
+    quick = (
+        op.body is not None
+        and not op.body.whole
+        and not params
+        and not op.other_bodies
+        and op.body.media_type == "application/json"
+        and not op.body.files
+    )
     return OperationView(
         ir=op,
+        quick=quick,
         signature_params=tuple(params),
         params_by_location=locations,
         body_defaults=_defaults(op.body),

@@ -273,7 +273,7 @@ class OperationSpec:
         return _QuickPlan(
             body.check,
             frozenset(self.declared[body.media_type]),
-            tuple(headers.items()),
+            headers,
             bearer,
         )
 
@@ -299,8 +299,8 @@ def build_request(
     (the spec's first JSON one, or its first, by default). ``value`` is the
     body of an operation whose body is not an object (``body_whole``).
     """
-    if fields is not None and content_type is None and operation.quick_body is not None:
-        request = _quick_request(operation, operation.quick_body, api_key, base_url, fields)
+    if fields is not None and content_type is None:
+        request = quick_request(operation, api_key, base_url, fields)
         if request is not None:
             return request
     errors: list[FieldError] = []
@@ -345,19 +345,19 @@ def build_request(
     )
 
 
-def _quick_request(
-    operation: OperationSpec,
-    chosen: BodyContent,
-    api_key: str | None,
-    base_url: str,
-    fields: Mapping[str, object],
+def quick_request(
+    operation: OperationSpec, api_key: str | None, base_url: str, fields: Mapping[str, object]
 ) -> HttpRequest | None:
     """The request :func:`build_request` builds when every argument is valid, else None.
 
-    For an operation with no parameters and a JSON body its predicate judges:
-    the checks that pass come first, and nothing is built to explain a failure
-    (None sends the caller down the path that names each broken rule).
+    For an operation with no parameters and a JSON body its predicate judges
+    (None for any other): the checks that pass come first, and nothing is
+    built to explain a failure (None sends the caller to :func:`build_request`,
+    which names each broken rule).
     """
+    chosen = operation.quick_body
+    if chosen is None:
+        return None
     plan = operation.quick_plan
     if operation.auth and (api_key is None or _api_key_errors(api_key, operation)):
         return None
@@ -369,7 +369,7 @@ def _quick_request(
             return None
     except RecursionError:  # nested too deeply (or in a cycle): the other path says so
         return None
-    headers = dict(plan.headers)
+    headers = plan.headers.copy()
     url = base_url.rstrip("/") + operation.path
     secret = api_key if operation.auth and api_key else ""
     if secret and plan.bearer:
@@ -381,13 +381,13 @@ def _quick_request(
 
 @dataclass(frozen=True)
 class _QuickPlan:
-    """What :func:`_quick_request` reads of an operation, read once."""
+    """What :func:`quick_request` reads of an operation, read once."""
 
     check: Callable[[Any], bool]
     names: frozenset[str]
     """The body's property names."""
-    headers: tuple[tuple[str, str], ...]
-    """Accept, User-Agent and Content-Type."""
+    headers: dict[str, str]
+    """Accept, User-Agent and Content-Type (each request gets a copy)."""
     bearer: str
     """The header a bearer key goes in ("" when the key is not a bearer token in a header)."""
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import _checks, _decoders
 from ._download import parse_binary_response
 from ._http import HttpRequest
-from ._runtime import Echo, OperationSpec, Param, build_request, parse_response
+from ._runtime import Echo, OperationSpec, Param, build_request, parse_response, quick_request
 from ._spec import API
 from .models import VideoTask
 
@@ -90,6 +90,9 @@ def build_create_video_generation(
     Raises:
         RequestValidationError: an argument breaks the spec; nothing is built.
     """
+    request = quick_request(CREATE_VIDEO_GENERATION, api_key, base_url, fields)
+    if request is not None:
+        return request
     return build_request(
         CREATE_VIDEO_GENERATION,
         api_key=api_key,
