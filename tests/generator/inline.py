@@ -63,8 +63,14 @@ def write(spec: dict[str, Any], folder: Path) -> Path:
 @contextmanager
 def generated(spec: dict[str, Any], folder: Path) -> Iterator[ModuleType]:
     """Generate ``spec`` into ``folder`` under a fresh package name and import it."""
+    with generated_from(write(spec, folder), folder) as package:
+        yield package
+
+
+@contextmanager
+def generated_from(path: Path, folder: Path) -> Iterator[ModuleType]:
+    """Generate the spec file ``path`` into ``folder`` under a fresh package name and import it."""
     package = f"inline{next(_PACKAGES)}"
-    path = write(spec, folder)
     generate(parse(load(path), package), folder / "out", path.name)
     sys.path.insert(0, str(folder / "out"))
     try:

@@ -24,14 +24,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import elkapi
-from codegen.loader import load
-from codegen.parser import parse
-from codegen.render import generate
 from elkapi import _checks
 from elkapi._validation import json_errors
 from tests.contract import spec as spec_module
 from tests.contract.strategies import JSON_VALUES, valid_for, violations
-from tests.generator.inline import document, generated
+from tests.generator.inline import document, generated, generated_from
 
 ROOT = Path(__file__).resolve().parents[2]
 ODD_VALUES: st.SearchStrategy[Any] = st.one_of(
@@ -235,19 +232,9 @@ def rich_package() -> Iterator[ModuleType]:
 
 @pytest.fixture(scope="module")
 def openai_package() -> Iterator[ModuleType]:
-    import importlib
-    import sys
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
-        generate(parse(load(path), "openai_checks"), Path(folder), path.name)
-        sys.path.insert(0, folder)
-        try:
-            yield importlib.import_module("openai_checks")
-        finally:
-            sys.path.remove(folder)
-            for name in [n for n in sys.modules if n.split(".")[0] == "openai_checks"]:
-                del sys.modules[name]
+    path = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
+    with tempfile.TemporaryDirectory() as folder, generated_from(path, Path(folder)) as package:
+        yield package
 
 
 IF_ELSE_VALUES = st.sampled_from([{}, {"a": 1}, {"b": 1}, {"a": 1, "b": 2}, "x"])

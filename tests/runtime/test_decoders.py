@@ -11,9 +11,7 @@ same type (``1 == 1.0``, so ``==`` alone would miss an int left a float).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import random
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,12 +23,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import elkapi
-from codegen.loader import load
-from codegen.parser import parse
-from codegen.render import generate
 from tests.contract import spec as spec_module
 from tests.contract.strategies import valid_for
-from tests.generator.inline import document, generated, post
+from tests.generator.inline import document, generated, generated_from, post
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAI = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
@@ -38,15 +33,8 @@ OPENAI = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
 
 @pytest.fixture(scope="module")
 def openai_package() -> Iterator[ModuleType]:
-    with tempfile.TemporaryDirectory() as folder:
-        generate(parse(load(OPENAI), "openai_decoders"), Path(folder), OPENAI.name)
-        sys.path.insert(0, folder)
-        try:
-            yield importlib.import_module("openai_decoders")
-        finally:
-            sys.path.remove(folder)
-            for name in [n for n in sys.modules if n.split(".")[0] == "openai_decoders"]:
-                del sys.modules[name]
+    with tempfile.TemporaryDirectory() as folder, generated_from(OPENAI, Path(folder)) as package:
+        yield package
 
 
 def _decoded_responses(package: ModuleType) -> list[tuple[Any, Any, Any, Any]]:
