@@ -133,6 +133,10 @@ class BodyContent:
     """The compiled predicate of ``schema`` for requests: True means the body is valid JSON."""
 
 
+_QuickRead = tuple[Callable[[Any], bool], type | None, Callable[[Any], Any] | None]
+"""A status's predicate, and the model its decoder was written for and that decoder."""
+
+
 @dataclass(frozen=True)
 class OperationSpec:
     """Everything about one operation the builder and parser read at run time."""
@@ -237,25 +241,16 @@ class OperationSpec:
         return default
 
     @functools.cached_property
-    def quick_checks(self) -> dict[int, Callable[[Any], bool]]:
-        """The predicate of each status documented exactly whose body is JSON."""
-        return {
-            int(key): check
-            for key, check in self.response_checks.items()
-            if key.isdigit() and key not in self.text_responses and self.responses.get(key)
-        }
+    def quick_reads(self) -> dict[int, _QuickRead]:
+        """For each status documented exactly whose body is JSON, what its quick read uses.
 
-    @functools.cached_property
-    def quick_reads(
-        self,
-    ) -> dict[int, tuple[Callable[[Any], bool], type | None, Callable[[Any], Any] | None]]:
-        """For each of :attr:`quick_checks`: the predicate, and the model and its decoder if any."""
-        reads: dict[
-            int, tuple[Callable[[Any], bool], type | None, Callable[[Any], Any] | None]
-        ] = {}
-        for status, check in self.quick_checks.items():
-            model, decoder = self.response_decoders.get(str(status), (None, None))
-            reads[status] = (check, model, decoder)
+        That is its predicate, and the model and its decoder if it has one.
+        """
+        reads: dict[int, _QuickRead] = {}
+        for key, check in self.response_checks.items():
+            if key.isdigit() and key not in self.text_responses and self.responses.get(key):
+                model, decoder = self.response_decoders.get(key, (None, None))
+                reads[int(key)] = (check, model, decoder)
         return reads
 
     @functools.cached_property
@@ -505,15 +500,7 @@ def parse_response(
     validator = operation.api.validator.for_responses
     check = None if key is None else operation.response_checks.get(key)
     tolerated: list[FieldError] = []
-    # Nesting deeper than _MAX_DEPTH takes more than _MAX_DEPTH brackets, and valid JSON
-    # closes each one it opens: a shorter body cannot be too deep; a longer one is counted (in C).
-    if not isinstance(body, bytes):
-        brackets = _MAX_DEPTH + 1
-    elif len(body) <= 2 * _MAX_DEPTH:
-        brackets = 0
-    else:
-        brackets = body.count(b"[") + body.count(b"{")
-    if brackets > _MAX_DEPTH and _too_deep(data):
+    if _may_be_too_deep(body) and _too_deep(data):
         errors = [FieldError("", "json", f"is nested more than {_MAX_DEPTH} levels deep")]
     else:
         try:
@@ -545,13 +532,21 @@ def _quick_json(headers: Mapping[str, str], body: bytes) -> Any:
     content_type = headers.get("Content-Type") or _header(headers, "content-type")
     if content_type and "json" not in content_type.lower():
         return _MISSING
-    # Nesting deeper than _MAX_DEPTH takes more than _MAX_DEPTH brackets, and valid JSON
-    # closes each one it opens: a shorter body cannot be too deep.
-    if not isinstance(body, bytes):
-        return _MISSING
-    if len(body) > 2 * _MAX_DEPTH and body.count(b"[") + body.count(b"{") > _MAX_DEPTH:
+    if _may_be_too_deep(body):
         return _MISSING
     return _decode_json(body)
+
+
+def _may_be_too_deep(body: object) -> bool:
+    """Whether the JSON in ``body`` may nest more than ``_MAX_DEPTH`` levels deep.
+
+    Nesting that deep takes more than ``_MAX_DEPTH`` brackets, and valid JSON
+    closes each one it opens: a shorter body cannot be too deep, a longer one
+    has its brackets counted (in C). A body that is not bytes may be anything.
+    """
+    if not isinstance(body, bytes):
+        return True
+    return len(body) > 2 * _MAX_DEPTH and body.count(b"[") + body.count(b"{") > _MAX_DEPTH
 
 
 def _warn_tolerated(

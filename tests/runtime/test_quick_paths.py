@@ -120,7 +120,7 @@ def _read(body: bytes, model: Any, headers: dict[str, str]) -> Any:
 )
 def test_the_quick_read_is_the_general_read(value: Any, headers: dict[str, str]) -> None:
     body = json.dumps(value).encode()
-    assert RETRIEVE_VIDEO.quick_checks
+    assert RETRIEVE_VIDEO.quick_reads
     # A model per status (a mapping) is read by the general path only.
     assert _read(body, elkapi.VideoTask, headers) == _read(body, {"200": elkapi.VideoTask}, headers)
 
