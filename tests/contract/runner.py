@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import FlakyFailure
+from hypothesis.strategies import SearchStrategy
 
 from tests.contract import cases, checks, strategies
 from tests.contract import spec as spec_module
@@ -500,15 +501,7 @@ class Runner:
                 continue
             passed: list[Any] = []
             recorded = _recording(send, passed)
-            check = settings(
-                max_examples=self.examples,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                phases=phases,
-                suppress_health_check=list(HealthCheck),
-                verbosity=Verbosity.quiet,
-            )(given(violation.values)(recorded))
+            check = _search(violation.values, recorded, self.examples, phases)
             try:
                 check()
                 _PASSED_DRAWS[violation, self.examples] = passed
@@ -596,15 +589,7 @@ class Runner:
             status: Status = "fail" if broken else "pass"
             self.coverage.answered(self.create.success_schema, status, error=False)
 
-        fuzzed = settings(
-            max_examples=room,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=phases,
-            suppress_health_check=list(HealthCheck),
-            verbosity=Verbosity.quiet,
-        )(given(strategies.fuzz(self.create.body_schema, self.spec))(send))
+        fuzzed = _search(strategies.fuzz(self.create.body_schema, self.spec), send, room, phases)
         try:
             fuzzed()
         except Exception as error:  # Hypothesis may group distinct failures
@@ -765,6 +750,26 @@ class Runner:
                 history.append(seen.task)
             status = seen.task.get(self.lifecycle.property)
         return status
+
+
+def _search(
+    values: SearchStrategy[Any], test: Callable[[Any], None], examples: int, phases: list[Phase]
+) -> Callable[[], None]:
+    """``test`` run by Hypothesis on up to ``examples`` of ``values``.
+
+    Derandomized, quiet and with no example database: each run of the suite
+    draws the same bodies.
+    """
+    search: Callable[[], None] = settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+    )(given(values)(test))
+    return search
 
 
 def _recording(send: Callable[[Any], None], passed: list[Any]) -> Callable[[Any], None]:
