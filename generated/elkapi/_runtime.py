@@ -227,20 +227,6 @@ class OperationSpec:
         return {b.media_type: properties(b.schema) for b in self._bodies}
 
     @functools.cached_property
-    def quick_body(self) -> BodyContent | None:
-        """The default body, when the operation has no parameters and it is JSON with a predicate.
-
-        Such an operation's requests are built by the quick path of :func:`build_request`.
-        """
-        bodies = self._bodies
-        if self.all_params or self.body_whole or not bodies:
-            return None
-        default = bodies[0]
-        if default.check is None or default.media_type != "application/json" or default.files:
-            return None
-        return default
-
-    @functools.cached_property
     def quick_reads(self) -> dict[int, _QuickRead]:
         """For each status documented exactly whose body is JSON, what its quick read uses.
 
@@ -254,11 +240,18 @@ class OperationSpec:
         return reads
 
     @functools.cached_property
-    def quick_plan(self) -> _QuickPlan:
-        """What the quick path reads of :attr:`quick_body` and this operation, read once."""
-        body = self.quick_body
-        if body is None or body.check is None:
-            raise LookupError(f"{self.operation_id} has no quick path")
+    def quick_plan(self) -> _QuickPlan | None:
+        """What :func:`quick_request` reads of this operation, read once.
+
+        None unless the operation has no parameters and its default body is
+        JSON of named fields with a predicate.
+        """
+        bodies = self._bodies
+        if self.all_params or self.body_whole or not bodies:
+            return None
+        body = bodies[0]
+        if body.check is None or body.media_type != "application/json" or body.files:
+            return None
         headers = {
             "Accept": self.accept,
             "User-Agent": self.api.user_agent,
@@ -268,6 +261,7 @@ class OperationSpec:
         return _QuickPlan(
             body.check,
             frozenset(self.declared[body.media_type]),
+            body.defaults,
             headers,
             bearer,
         )
@@ -350,15 +344,14 @@ def quick_request(
     built to explain a failure (None sends the caller to :func:`build_request`,
     which names each broken rule).
     """
-    chosen = operation.quick_body
-    if chosen is None:
-        return None
     plan = operation.quick_plan
+    if plan is None:
+        return None
     if operation.auth and (api_key is None or _api_key_errors(api_key, operation)):
         return None
     if _base_url_errors(base_url) or not fields.keys() <= plan.names:
         return None
-    body = {**chosen.defaults, **fields} if chosen.defaults else fields
+    body = {**plan.defaults, **fields} if plan.defaults else fields
     try:
         if not plan.check(body):
             return None
@@ -381,6 +374,8 @@ class _QuickPlan:
     check: Callable[[Any], bool]
     names: frozenset[str]
     """The body's property names."""
+    defaults: Mapping[str, Any]
+    """The defaults of required fields the caller may leave out."""
     headers: dict[str, str]
     """Accept, User-Agent and Content-Type (each request gets a copy)."""
     bearer: str

@@ -72,7 +72,7 @@ BODIES = valid_for({"$ref": f"#/components/schemas/{BODY}"}, spec=SPEC)
     )
 )
 def test_the_quick_build_is_the_general_build(fields: dict[str, Any]) -> None:
-    assert CREATE_VIDEO_GENERATION.quick_body is not None
+    assert CREATE_VIDEO_GENERATION.quick_plan is not None
     quick = _built(fields, None)
     general = _built(fields, "application/json")
     assert quick == general
