@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from werkzeug import Request, Response
 
 from tests.contract import checks, conformance
@@ -37,7 +36,7 @@ from tests.contract.checks import KEY as OWN_KEY
 from tests.contract.mock import MockApi, QuickServer, serve
 from tests.contract.runner import Target
 from tests.contract.spec import Auth
-from tests.contract_tools.test_declarative import extended_document
+from tests.contract_tools.test_declarative import extended_document, loaded
 
 # Characters a query string percent-encodes, so its encoded forms differ from the key.
 KEY = "qk-7f3a/9b+c=d~e"
@@ -67,9 +66,7 @@ def keyed_document() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory: pytest.TempPathFactory) -> spec_module.Spec:
-    path = tmp_path_factory.mktemp("spec") / "openapi.yaml"
-    path.write_text(yaml.safe_dump(keyed_document(), sort_keys=False), encoding="utf-8")
-    return spec_module.load(path)
+    return loaded(keyed_document(), tmp_path_factory.mktemp("spec"))
 
 
 @pytest.fixture

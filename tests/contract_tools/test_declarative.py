@@ -141,11 +141,16 @@ def extended_document() -> dict[str, Any]:
     return document
 
 
+def loaded(document: dict[str, Any], folder: Path) -> spec_module.Spec:
+    """``document`` written to ``folder`` as ``openapi.yaml`` and loaded as a spec."""
+    path = folder / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return spec_module.load(path)
+
+
 @pytest.fixture(scope="module")
 def extended(tmp_path_factory: pytest.TempPathFactory) -> spec_module.Spec:
-    path = tmp_path_factory.mktemp("spec") / "openapi.yaml"
-    path.write_text(yaml.safe_dump(extended_document(), sort_keys=False), encoding="utf-8")
-    return spec_module.load(path)
+    return loaded(extended_document(), tmp_path_factory.mktemp("spec"))
 
 
 def uncovered(spec: spec_module.Spec) -> list[str]:
