@@ -541,11 +541,6 @@ class Compiler:
         )
 
 
-def compile_checks(schemas: Mapping[str, Any], patterns: Mapping[str, str]) -> Compiler:
-    """A compiler for one spec's schemas (``_spec.py`` form) and translated patterns."""
-    return Compiler(schemas, patterns)
-
-
 def _identifier(text: str) -> str:
     """``text`` as a lowercase snake_case identifier part: ``VideoTask`` -> ``video_task``."""
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
