@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import json
 import json.encoder
+import json.scanner
 import types
 import typing
 import urllib.parse
@@ -524,10 +525,13 @@ def _quick_json(headers: Mapping[str, str], body: bytes) -> Any:
     Anything odd (another media type, a body that might be nested too deeply,
     one that is not JSON) is left to :func:`parse_response`'s general path.
     """
-    content_type = headers.get("Content-Type") or _header(headers, "content-type")
+    content_type = headers.get("Content-Type") or (headers and _header(headers, "content-type"))
     if content_type and "json" not in content_type.lower():
         return _MISSING
-    if _may_be_too_deep(body):
+    # _may_be_too_deep written out: this is the path every response takes.
+    if type(body) is not bytes or (
+        len(body) > _DEEP_BYTES and body.count(b"[") + body.count(b"{") > _MAX_DEPTH
+    ):
         return _MISSING
     return _decode_json(body)
 
@@ -541,7 +545,11 @@ def _may_be_too_deep(body: object) -> bool:
     """
     if not isinstance(body, bytes):
         return True
-    return len(body) > 2 * _MAX_DEPTH and body.count(b"[") + body.count(b"{") > _MAX_DEPTH
+    return len(body) > _DEEP_BYTES and body.count(b"[") + body.count(b"{") > _MAX_DEPTH
+
+
+_DEEP_BYTES = 2 * _MAX_DEPTH
+"""The fewest bytes JSON nested more than ``_MAX_DEPTH`` deep takes (a bracket each way)."""
 
 
 def _warn_tolerated(
@@ -1171,15 +1179,31 @@ def _reject_constant(name: str) -> Any:
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 """``json.loads(..., parse_constant=_reject_constant)``, without a new decoder per call."""
+# typeshed types make_scanner's argument as the scanner itself; it takes the decoder.
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(typing.cast(Any, _DECODER))
+"""The decoder's scanner (in C where the accelerator is): one JSON value from an index on."""
 
 
 def _decode_json(body: bytes) -> Any:
+    """``body``'s JSON value as ``json.loads`` reads it (NaN and infinity refused), or _MISSING."""
     try:
+        if type(body) is bytes and body[:1] in _OPENERS and body[1:2] != b"\x00":
+            # UTF-8 by json.detect_encoding's rule (no BOM, no zero byte among the first
+            # two), so the scanner runs directly: json.loads would first spend as long as
+            # the scan itself detecting that in Python.
+            text = body.decode("utf-8", "surrogatepass")
+            value, end = _SCAN(text, 0)
+            return value if end == len(text) or not text[end:].strip(_JSON_SPACE) else _MISSING
         if isinstance(body, (bytes, bytearray)):  # as json.loads reads bytes
             return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
         return json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, StopIteration):  # StopIteration: no value at all
         return _MISSING
+
+
+_OPENERS = (b"{", b"[")
+_JSON_SPACE = " \t\n\r"
+"""What JSON counts as white space (``str.strip`` would take more)."""
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:

@@ -67,6 +67,8 @@ def json_type_of(value: object) -> str | None:
 
 def json_equal(left: object, right: object) -> bool:
     """JSON equality: ``1 == 1.0`` but ``True != 1``; containers compare deeply."""
+    if type(left) is str:  # the common case (ids, tags), decided before the others
+        return type(right) is str and left == right
     if isinstance(left, bool) or isinstance(right, bool):
         return isinstance(left, bool) and isinstance(right, bool) and left == right
     if isinstance(left, (int, float)) and isinstance(right, (int, float)):

@@ -11,7 +11,10 @@ whose ``__init__`` does more, or whose fields have JSON names of their own,
 is decoded by ``decode``.
 
 ``data`` must be valid: ``parse_response`` calls a decoder only on a value
-the response's compiled predicate (``_checks.py``) accepted.
+the response's compiled predicate (``_checks.py``) accepted. So it has every
+required property, the defaults supply the others, and the instance holds
+exactly the fields unless ``data`` has properties the spec does not list:
+its length tells, without comparing the keys.
 """
 
 from __future__ import annotations
@@ -65,11 +68,12 @@ def task_error(data: dict[str, Any]) -> TaskError:
     instance: TaskError = _new(TaskError)
     attributes = instance.__dict__
     attributes.update(_TASK_ERROR_DEFAULTS)
-    if data.keys() <= _TASK_ERROR_NAMES:
-        attributes.update(data)
+    attributes.update(data)
+    if len(attributes) == 2:
         attributes["extra"] = {}
     else:
-        attributes.update({k: v for k, v in data.items() if k in _TASK_ERROR_NAMES})
+        for key in data.keys() - _TASK_ERROR_NAMES:
+            del attributes[key]
         attributes["extra"] = {k: v for k, v in data.items() if k not in _TASK_ERROR_NAMES}
     if type(attributes["code"]) is float and attributes["code"].is_integer():
         attributes["code"] = int(attributes["code"])
@@ -84,11 +88,12 @@ def task_usage(data: dict[str, Any]) -> TaskUsage:
     instance: TaskUsage = _new(TaskUsage)
     attributes = instance.__dict__
     attributes.update(_TASK_USAGE_DEFAULTS)
-    if data.keys() <= _TASK_USAGE_NAMES:
-        attributes.update(data)
+    attributes.update(data)
+    if len(attributes) == 2:
         attributes["extra"] = {}
     else:
-        attributes.update({k: v for k, v in data.items() if k in _TASK_USAGE_NAMES})
+        for key in data.keys() - _TASK_USAGE_NAMES:
+            del attributes[key]
         attributes["extra"] = {k: v for k, v in data.items() if k not in _TASK_USAGE_NAMES}
     if type(attributes["completion_tokens"]) is float:
         attributes["completion_tokens"] = int(attributes["completion_tokens"])
@@ -105,11 +110,12 @@ def video_task(data: dict[str, Any]) -> VideoTask:
     instance: VideoTask = _new(VideoTask)
     attributes = instance.__dict__
     attributes.update(_VIDEO_TASK_DEFAULTS)
-    if data.keys() <= _VIDEO_TASK_NAMES:
-        attributes.update(data)
+    attributes.update(data)
+    if len(attributes) == 15:
         attributes["extra"] = {}
     else:
-        attributes.update({k: v for k, v in data.items() if k in _VIDEO_TASK_NAMES})
+        for key in data.keys() - _VIDEO_TASK_NAMES:
+            del attributes[key]
         attributes["extra"] = {k: v for k, v in data.items() if k not in _VIDEO_TASK_NAMES}
     if type(attributes["progress"]) is float:
         attributes["progress"] = int(attributes["progress"])

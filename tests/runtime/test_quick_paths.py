@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import elkapi
@@ -44,6 +44,47 @@ JSON_TEXT = st.recursive(
 def test_the_reused_encoder_writes_what_the_json_module_writes(value: Any) -> None:
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     assert _runtime.json_bytes(value) == expected
+
+
+def _loaded(body: bytes) -> Any:
+    """What ``json.loads`` reads, NaN and infinities refused; a marker for an error."""
+
+    def refuse(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        return json.loads(body, parse_constant=refuse)
+    except (ValueError, RecursionError):
+        return "<refused>"
+
+
+# A JSON text in any encoding json.loads detects, with white space around it
+# or something after it; or bytes that may not be JSON at all. Most start with
+# a bracket, as the bodies _decode_json reads without detecting the encoding do.
+SPACE = st.sampled_from(["", " ", "\n", "\t\r\n ", "\x0b", "\u00a0"])
+ENCODINGS = st.sampled_from(["utf-8", "utf-16-le", "utf-8", "utf-8-sig", "utf-16", "utf-32-be"])
+CONTAINERS = st.lists(JSON_TEXT, max_size=3) | st.dictionaries(st.text(), JSON_TEXT, max_size=3)
+TAILS = st.sampled_from(["", "x", "{}", "NaN", "]"])
+TEXTS = (
+    st.builds(lambda value, after: json.dumps(value) + after, CONTAINERS, SPACE)
+    | st.builds(lambda value, tail: json.dumps(value) + tail, CONTAINERS, TAILS)
+    | st.builds(lambda before, value: before + json.dumps(value), SPACE, JSON_TEXT)
+    | st.sampled_from(["NaN", "[Infinity]", '{"a": -Infinity}', "{", "[1,]", '{"a":1}\x00'])
+)
+BODIES = st.builds(lambda text, encoding: text.encode(encoding, "surrogatepass"), TEXTS, ENCODINGS)
+
+
+@given(BODIES | st.binary(max_size=20) | st.binary(max_size=20).map(lambda b: b"{" + b))
+@example(b"[1]\x0b")  # white space to str.strip, not to JSON
+@example(b"{}\xc2\xa0")
+@example(b"[1] \r\n")
+@example("{}".encode("utf-16-le"))  # a bracket first, and yet not UTF-8
+@example(b"{")
+def test_reading_json_bytes_gives_what_json_loads_gives(body: bytes) -> None:
+    found = _runtime._decode_json(body)
+    expected = _loaded(body)
+    assert ("<refused>" if found is _runtime._MISSING else found) == expected
+    assert type(found) is type(expected) or found is _runtime._MISSING
 
 
 def _built(fields: dict[str, Any], content_type: str | None) -> Any:
