@@ -297,6 +297,29 @@ class Compiler:
     def _statements(self, schema: Any, var: str, direction: Direction, owner: str) -> list[str]:
         if schema is True or schema is False or not set(schema) - _NOT_DECIDING:
             return [f"return {self._expression(schema, var, direction, owner, 'value')}"]
+        return _returned(self._failures(schema, var, direction, owner, whole=True))
+
+    def _part(self, schema: Any, var: str, direction: Direction, owner: str) -> list[str]:
+        """Statements that return False when ``var`` breaks ``schema``, a part of another.
+
+        The part is an ``allOf`` branch, ``then`` or ``else``, compiled for the same
+        value as the schema it is part of. Written in place rather than called: the
+        value is the same, and the schema it is part of checks that it is JSON.
+        """
+        if schema is True or (schema is not False and not set(schema) - _NOT_DECIDING):
+            return []
+        if schema is False:
+            return ["return False"]
+        return self._failures(schema, var, direction, owner, whole=False)
+
+    def _failures(
+        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str, whole: bool
+    ) -> list[str]:
+        """Statements that return False when ``var`` breaks ``schema`` and go on otherwise.
+
+        ``whole``: the schema is all that is checked of the value here, so a
+        request's value that nothing pins to a JSON type is checked to be JSON.
+        """
         lines: list[str] = []
         for condition in self._value_conditions(schema, var, direction):
             lines += _fail_unless(condition)
@@ -305,11 +328,11 @@ class Compiler:
         lines += self._object_statements(schema, var, direction, owner)
         lines += self._array_statements(schema, var, direction, owner)
         lines += self._combinator_statements(schema, var, direction, owner)
-        if direction == "request" and not self._covers(schema):
+        if whole and direction == "request" and not self._covers(schema):
             # Nothing above pins the value to a JSON type: it may be anything.
             self._uses.add("is_json")
             lines += _fail_unless(f"is_json({var})")
-        return _returned(lines)
+        return lines
 
     def _object_statements(
         self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
@@ -429,26 +452,23 @@ class Compiler:
     ) -> list[str]:
         lines: list[str] = []
         for index, branch in enumerate(schema.get("allOf", ())):
-            test = self._expression(branch, var, direction, owner, f"all_of_{index + 1}")
-            lines += _fail_unless(test)
+            if isinstance(branch, Mapping) and set(branch) - _NOT_DECIDING != {"$ref"}:
+                lines += self._part(branch, var, direction, owner)
+            else:  # a reference: its own predicate
+                test = self._expression(branch, var, direction, owner, f"all_of_{index + 1}")
+                lines += _fail_unless(test)
         if "if" in schema:
             condition = self._expression(schema["if"], var, direction, owner, "if")
             # A missing branch accepts: the value's JSON shape is checked elsewhere.
             then, otherwise = (
-                self._expression(schema[key], var, direction, owner, key)
-                if key in schema
-                else "True"
-                for key in ("then", "else")
+                self._part(schema.get(key, True), var, direction, owner) for key in ("then", "else")
             )
-            if otherwise == "True":
-                lines += _fail_if(f"{_parenthesised(condition)} and not {_parenthesised(then)}")
-            elif then == "True":
-                lines += _fail_if(
-                    f"not {_parenthesised(condition)} and not {_parenthesised(otherwise)}"
-                )
-            else:
-                lines += [f"if {condition}:", *_indented(_fail_unless(then))]
-                lines += ["else:", *_indented(_fail_unless(otherwise))]
+            if then and otherwise:
+                lines += [f"if {condition}:", *_indented(then), "else:", *_indented(otherwise)]
+            elif then:
+                lines += _guarded(condition, then)
+            elif otherwise:
+                lines += _guarded(f"not {_parenthesised(condition)}", otherwise)
         if "not" in schema:
             lines += _fail_if(self._expression(schema["not"], var, direction, owner, "not"))
         for keyword, part in (("anyOf", "any_of"), ("oneOf", "one_of")):
@@ -647,11 +667,11 @@ def _returned(lines: list[str]) -> list[str]:
 
 
 def _guarded(guard: str, lines: list[str]) -> list[str]:
-    """``lines`` run only when ``guard`` holds; one check is joined to it with ``and``."""
+    """``lines`` run only when ``guard`` holds; one ``if`` is joined to it with ``and``."""
     if not lines:
         return []
-    if len(lines) == 2 and lines[0].startswith("if "):
-        return [f"if {guard} and {_parenthesised(lines[0][3:-1])}:", lines[1]]
+    if lines[0].startswith("if ") and all(line.startswith(_INDENT) for line in lines[1:]):
+        return [f"if {guard} and {_parenthesised(lines[0][3:-1])}:", *lines[1:]]
     return [f"if {guard}:", *_indented(lines)]
 
 

@@ -348,9 +348,13 @@ def quick_request(
     plan = operation.quick_plan
     if plan is None:
         return None
-    if operation.auth and (api_key is None or _api_key_errors(api_key, operation)):
-        return None
-    if _base_url_errors(base_url) or not fields.keys() <= plan.names:
+    secret = ""
+    if operation.auth:
+        if api_key is None or _api_key_errors(api_key, operation):
+            return None
+        secret = api_key
+    url = _joined_url(base_url, operation.path) if type(base_url) is str else None
+    if url is None or not fields.keys() <= plan.names:
         return None
     body = {**plan.defaults, **fields} if plan.defaults else fields
     try:
@@ -359,8 +363,6 @@ def quick_request(
     except RecursionError:  # nested too deeply (or in a cycle): the other path says so
         return None
     headers = plan.headers.copy()
-    url = base_url.rstrip("/") + operation.path
-    secret = api_key if operation.auth and api_key else ""
     if secret and plan.bearer:
         headers[plan.bearer] = f"Bearer {secret}"  # what _with_key does, at less cost
     elif secret:
@@ -955,6 +957,12 @@ def _base_url_errors(base_url: object) -> tuple[FieldError, ...]:
 def _str_base_url_errors(base_url: str) -> tuple[FieldError, ...]:
     # A client sends every request to the same base URL: parse it once, not per request.
     return tuple(_url_errors(base_url))
+
+
+@functools.lru_cache(maxsize=64)
+def _joined_url(base_url: str, path: str) -> str | None:
+    # The URL of a path without parameters, or None for a bad base URL: the same every time.
+    return None if _str_base_url_errors(base_url) else base_url.rstrip("/") + path
 
 
 def _url_errors(base_url: object) -> list[FieldError]:

@@ -368,9 +368,14 @@ def is_video_task_in_response(value: Any) -> bool:
         return False
     if "task_id" in value and "id" in value and not json_equal(value["task_id"], value["id"]):
         return False
-    if not _is_video_task_in_response_all_of_1(value):
-        return False
-    return _is_video_task_in_response_all_of_2(value)
+    if _is_video_task_in_response_if(value) and isinstance(value, dict):
+        item = value.get("metadata", _ABSENT)
+        if item is _ABSENT or not _is_video_task_in_response_metadata_2(item):
+            return False
+    return not (
+        _is_video_task_in_response_if_2(value)
+        and (isinstance(value, dict) and ("error" not in value))
+    )
 
 
 def _is_video_task_in_response_metadata(value: Any) -> bool:
@@ -424,16 +429,8 @@ def is_task_usage_in_response(value: Any) -> bool:
     )
 
 
-def _is_video_task_in_response_all_of_1(value: Any) -> bool:
-    """``is_video_task_in_response``: all of 1."""
-    return not (
-        _is_video_task_in_response_all_of_1_if(value)
-        and not _is_video_task_in_response_all_of_1_then(value)
-    )
-
-
-def _is_video_task_in_response_all_of_1_if(value: Any) -> bool:
-    """``_is_video_task_in_response_all_of_1``: if."""
+def _is_video_task_in_response_if(value: Any) -> bool:
+    """``is_video_task_in_response``: if."""
     if isinstance(value, dict):
         item = value.get("status", _ABSENT)
         if item is _ABSENT or not (type(item) is str and item == "completed"):
@@ -441,17 +438,8 @@ def _is_video_task_in_response_all_of_1_if(value: Any) -> bool:
     return True
 
 
-def _is_video_task_in_response_all_of_1_then(value: Any) -> bool:
-    """``_is_video_task_in_response_all_of_1``: then."""
-    if isinstance(value, dict):
-        item = value.get("metadata", _ABSENT)
-        if item is _ABSENT or not _is_video_task_in_response_all_of_1_then_metadata(item):
-            return False
-    return True
-
-
-def _is_video_task_in_response_all_of_1_then_metadata(value: Any) -> bool:
-    """``_is_video_task_in_response_all_of_1_then``: metadata."""
+def _is_video_task_in_response_metadata_2(value: Any) -> bool:
+    """``is_video_task_in_response``: metadata."""
     if isinstance(value, dict):
         item = value.get("url", _ABSENT)
         if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
@@ -459,23 +447,10 @@ def _is_video_task_in_response_all_of_1_then_metadata(value: Any) -> bool:
     return True
 
 
-def _is_video_task_in_response_all_of_2(value: Any) -> bool:
-    """``is_video_task_in_response``: all of 2."""
-    return not (
-        _is_video_task_in_response_all_of_2_if(value)
-        and not _is_video_task_in_response_all_of_2_then(value)
-    )
-
-
-def _is_video_task_in_response_all_of_2_if(value: Any) -> bool:
-    """``_is_video_task_in_response_all_of_2``: if."""
+def _is_video_task_in_response_if_2(value: Any) -> bool:
+    """``is_video_task_in_response``: if."""
     if isinstance(value, dict):
         item = value.get("status", _ABSENT)
         if item is _ABSENT or not (type(item) is str and item == "failed"):
             return False
     return True
-
-
-def _is_video_task_in_response_all_of_2_then(value: Any) -> bool:
-    """``_is_video_task_in_response_all_of_2``: then."""
-    return not (isinstance(value, dict) and ("error" not in value))

@@ -105,7 +105,12 @@ class HttpRequest:
         would be a tenth of the cost of building a request.
         """
         request = object.__new__(cls)
-        request.__dict__.update(method=method, url=url, headers=headers, body=body, secret=secret)
+        attributes = request.__dict__
+        attributes["method"] = method
+        attributes["url"] = url
+        attributes["headers"] = headers
+        attributes["body"] = body
+        attributes["secret"] = secret
         return request
 
     def content(self) -> bytes | None:

@@ -238,32 +238,41 @@ def openai_package() -> Iterator[ModuleType]:
 
 
 IF_ELSE_VALUES = st.sampled_from([{}, {"a": 1}, {"b": 1}, {"a": 1, "b": 2}, "x"])
+RICH_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
+    "id": st.integers(),
+    "shape": st.one_of(
+        st.fixed_dictionaries({"kind": st.just("Circle"), "r": st.floats(-1, 11)}),
+        st.fixed_dictionaries(
+            {"kind": st.just("Square"), "side": st.integers()},
+            optional={"x": st.booleans(), "y": st.booleans(), "z": JSON_VALUES},
+        ),
+    ),
+    "tags": st.lists(st.sampled_from(["a", "b"]), max_size=4),
+    "nullable": st.sampled_from(["a", "c", None]),
+    "mixed": st.sampled_from([1, 1.0, True, 2.5, "x", None, [1], [1.0], {"a": 1}, 0]),
+    "count": st.one_of(st.none(), st.integers(-2, 2), st.floats(-1, 2)),
+    "whole": st.sampled_from([7, 7.0, 99.5, 100, -1]),
+    "free": JSON_VALUES,
+    "picky": st.sampled_from(["a", "ab", 1, 1.5]),
+    "exactly": st.sampled_from([{"a": [1, 2]}, {"a": [1.0, 2]}, {"a": [True, 2]}]),
+    "number": st.sampled_from([1, 0, 1.0, True, False, "1"]),
+    "elsewise": IF_ELSE_VALUES,
+    "negated": IF_ELSE_VALUES,
+    "counted": IF_ELSE_VALUES,
+    "copy": st.sampled_from(["a", 1]),
+    "original": st.sampled_from(["a", 1.0]),
+}
 SHAPED_RICH: st.SearchStrategy[Any] = st.fixed_dictionaries(
     {"node": st.fixed_dictionaries({"name": st.sampled_from(["a", "abc", "A", ""])})},
-    optional={
-        "id": st.integers(),
-        "shape": st.one_of(
-            st.fixed_dictionaries({"kind": st.just("Circle"), "r": st.floats(-1, 11)}),
-            st.fixed_dictionaries(
-                {"kind": st.just("Square"), "side": st.integers()},
-                optional={"x": st.booleans(), "y": st.booleans(), "z": JSON_VALUES},
-            ),
-        ),
-        "tags": st.lists(st.sampled_from(["a", "b"]), max_size=4),
-        "nullable": st.sampled_from(["a", "c", None]),
-        "mixed": st.sampled_from([1, 1.0, True, 2.5, "x", None, [1], [1.0], {"a": 1}, 0]),
-        "count": st.one_of(st.none(), st.integers(-2, 2), st.floats(-1, 2)),
-        "whole": st.sampled_from([7, 7.0, 99.5, 100, -1]),
-        "free": JSON_VALUES,
-        "picky": st.sampled_from(["a", "ab", 1, 1.5]),
-        "exactly": st.sampled_from([{"a": [1, 2]}, {"a": [1.0, 2]}, {"a": [True, 2]}]),
-        "number": st.sampled_from([1, 0, 1.0, True, False, "1"]),
-        "elsewise": IF_ELSE_VALUES,
-        "negated": IF_ELSE_VALUES,
-        "counted": IF_ELSE_VALUES,
-        "copy": st.sampled_from(["a", 1]),
-        "original": st.sampled_from(["a", 1.0]),
-    },
+    optional=RICH_OPTIONAL,
+)
+# One property at a time beside a valid node: a value the other properties do not
+# already spoil, so each property's own rule decides.
+ONE_RICH_PROPERTY: st.SearchStrategy[Any] = st.one_of(
+    *(
+        st.builds(lambda value, name=name: {"node": {"name": "a"}, name: value}, values)
+        for name, values in RICH_OPTIONAL.items()
+    )
 )
 
 
@@ -275,7 +284,9 @@ def test_predicates_of_an_inline_spec_using_every_keyword_agree(
     predicates = list(_predicates(rich_package))
     assert [p[0] for p in predicates] == ["request", "response"]
     direction, schema, check = data.draw(st.sampled_from(predicates))
-    value = data.draw(st.one_of(JSON_VALUES, ODD_VALUES, SHAPED_RICH, near(SHAPED_RICH)))
+    value = data.draw(
+        st.one_of(JSON_VALUES, ODD_VALUES, SHAPED_RICH, near(SHAPED_RICH), ONE_RICH_PROPERTY)
+    )
     _agrees(rich_package, direction, schema, check, value)
 
 
