@@ -63,6 +63,8 @@ _NOT_DECIDING = frozenset(
     {"title", "x-expect", "discriminator", "readOnly", "writeOnly", "then", "else"}
 )
 _ONLY: dict[Direction, str] = {"request": "readOnly", "response": "writeOnly"}
+# What an ``if`` schema may say to be written out as one expression (see Compiler._condition).
+_SMALL_OBJECT = frozenset({"type", "properties", "required"})
 
 
 @dataclass(frozen=True)
@@ -458,7 +460,9 @@ class Compiler:
                 test = self._expression(branch, var, direction, owner, f"all_of_{index + 1}")
                 lines += _fail_unless(test)
         if "if" in schema:
-            condition = self._expression(schema["if"], var, direction, owner, "if")
+            condition = self._condition(schema["if"], var, direction) or self._expression(
+                schema["if"], var, direction, owner, "if"
+            )
             # A missing branch accepts: the value's JSON shape is checked elsewhere.
             then, otherwise = (
                 self._part(schema.get(key, True), var, direction, owner) for key in ("then", "else")
@@ -487,6 +491,38 @@ class Compiler:
                 # Every branch is tried, as the Validator does: exactly one may accept.
                 lines += _fail_unless(" + ".join(_parenthesised(t) for t in tests) + " == 1")
         return lines
+
+    def _condition(self, schema: Any, var: str, direction: Direction) -> str:
+        """An ``if`` schema of a few plain properties as one expression ("" for any other).
+
+        Whether the value is JSON is left out: the schema holding the ``if``
+        checks that, and for a JSON value the answer is the same.
+        """
+        if not isinstance(schema, Mapping) or set(schema) - _NOT_DECIDING - _SMALL_OBJECT:
+            return ""
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        plain = all(
+            sub is True or (isinstance(sub, Mapping) and self._plain(sub, "response"))
+            for sub in properties.values()
+        )
+        flagged = any(
+            self._flagged(sub, flag) for sub in properties.values() for flag in _ONLY.values()
+        )
+        if schema.get("type", "object") != "object" or len(properties) > 3 or not plain or flagged:
+            return ""
+        required = list(schema.get("required", ()))
+        tests = [f"{name!r} in {var}" for name in required if properties.get(name, True) is True]
+        for name, sub in properties.items():
+            if sub is True:
+                continue
+            test = _all(self._value_conditions(sub, f"{var}[{name!r}]", direction))
+            if name in required:
+                tests.append(f"{name!r} in {var} and {_parenthesised(test)}")
+            else:
+                tests.append(f"{name!r} not in {var} or {_parenthesised(test)}")
+        if "type" in schema:
+            return _all([f"isinstance({var}, dict)", *tests])
+        return _any([f"not isinstance({var}, dict)", _all(tests)])
 
     def _tag(self, branches: Sequence[Any]) -> tuple[str, list[str]] | None:
         """A property every branch requires with its own string ``const``, and those consts.

@@ -368,12 +368,20 @@ def is_video_task_in_response(value: Any) -> bool:
         return False
     if "task_id" in value and "id" in value and not json_equal(value["task_id"], value["id"]):
         return False
-    if _is_video_task_in_response_if(value) and isinstance(value, dict):
+    if (
+        (not isinstance(value, dict))
+        or ("status" in value and (type(value["status"]) is str and value["status"] == "completed"))
+    ) and isinstance(value, dict):
         item = value.get("metadata", _ABSENT)
         if item is _ABSENT or not _is_video_task_in_response_metadata_2(item):
             return False
     return not (
-        _is_video_task_in_response_if_2(value)
+        (
+            (not isinstance(value, dict))
+            or (
+                "status" in value and (type(value["status"]) is str and value["status"] == "failed")
+            )
+        )
         and (isinstance(value, dict) and ("error" not in value))
     )
 
@@ -429,28 +437,10 @@ def is_task_usage_in_response(value: Any) -> bool:
     )
 
 
-def _is_video_task_in_response_if(value: Any) -> bool:
-    """``is_video_task_in_response``: if."""
-    if isinstance(value, dict):
-        item = value.get("status", _ABSENT)
-        if item is _ABSENT or not (type(item) is str and item == "completed"):
-            return False
-    return True
-
-
 def _is_video_task_in_response_metadata_2(value: Any) -> bool:
     """``is_video_task_in_response``: metadata."""
     if isinstance(value, dict):
         item = value.get("url", _ABSENT)
         if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
-            return False
-    return True
-
-
-def _is_video_task_in_response_if_2(value: Any) -> bool:
-    """``is_video_task_in_response``: if."""
-    if isinstance(value, dict):
-        item = value.get("status", _ABSENT)
-        if item is _ABSENT or not (type(item) is str and item == "failed"):
             return False
     return True

@@ -122,6 +122,15 @@ RICH = document(
                     ]
                 },
                 "number": {"enum": [1, 0.0]},
+                # "if" conditions written out as one expression: with no type (a
+                # non-object satisfies it, and then "then" must hold), and with an
+                # optional property (an object without it satisfies it).
+                "loose": {"if": {"required": ["a"]}, "then": {"type": "object", "required": ["b"]}},
+                "keyed": {
+                    "type": "object",
+                    "if": {"properties": {"k": {"const": 1}, "n": {"type": "integer"}}},
+                    "then": {"required": ["m"]},
+                },
             },
             "x-equal-properties": [["copy", "original"]],
         },
@@ -259,6 +268,8 @@ RICH_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
     "elsewise": IF_ELSE_VALUES,
     "negated": IF_ELSE_VALUES,
     "counted": IF_ELSE_VALUES,
+    "loose": st.sampled_from([{}, {"a": 1}, {"a": 1, "b": 2}, "x", [1], "a"]),
+    "keyed": st.sampled_from([{}, {"k": 1}, {"k": 2}, {"k": 1, "m": 0}, {"m": 0}, {"n": 1.5}]),
     "copy": st.sampled_from(["a", 1]),
     "original": st.sampled_from(["a", 1.0]),
 }
