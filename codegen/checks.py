@@ -63,6 +63,8 @@ _NOT_DECIDING = frozenset(
     {"title", "x-expect", "discriminator", "readOnly", "writeOnly", "then", "else"}
 )
 _ONLY: dict[Direction, str] = {"request": "readOnly", "response": "writeOnly"}
+# Parts written in place inside one another before the next is called instead (Compiler._part).
+_MAX_DEPTH = 16
 # What an ``if`` schema may say to be written out as one expression (see Compiler._condition).
 _SMALL_OBJECT = frozenset({"type", "properties", "required"})
 
@@ -112,6 +114,8 @@ class Compiler:
     _named: dict[tuple[str, Direction], str] = field(default_factory=dict)
     _constants: dict[str, str] = field(default_factory=dict)
     _uses: set[str] = field(default_factory=set)
+    _depth: int = 0
+    """How many parts are being written in place, one inside the other."""
 
     def named(self, name: str, direction: Direction) -> str:
         """The predicate of component ``name`` for ``direction``, compiled once."""
@@ -301,7 +305,9 @@ class Compiler:
             return [f"return {self._expression(schema, var, direction, owner, 'value')}"]
         return _returned(self._failures(schema, var, direction, owner, whole=True))
 
-    def _part(self, schema: Any, var: str, direction: Direction, owner: str) -> list[str]:
+    def _part(
+        self, schema: Any, var: str, direction: Direction, owner: str, part: str
+    ) -> list[str]:
         """Statements that return False when ``var`` breaks ``schema``, a part of another.
 
         The part is an ``allOf`` branch, ``then`` or ``else``, compiled for the same
@@ -312,7 +318,13 @@ class Compiler:
             return []
         if schema is False:
             return ["return False"]
-        return self._failures(schema, var, direction, owner, whole=False)
+        if self._depth >= _MAX_DEPTH:  # Python allows 100 levels of indentation: call instead
+            return _fail_unless(self._expression(schema, var, direction, owner, part))
+        self._depth += 1
+        try:
+            return self._failures(schema, var, direction, owner, whole=False)
+        finally:
+            self._depth -= 1
 
     def _failures(
         self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str, whole: bool
@@ -455,7 +467,7 @@ class Compiler:
         lines: list[str] = []
         for index, branch in enumerate(schema.get("allOf", ())):
             if isinstance(branch, Mapping) and set(branch) - _NOT_DECIDING != {"$ref"}:
-                lines += self._part(branch, var, direction, owner)
+                lines += self._part(branch, var, direction, owner, f"all_of_{index + 1}")
             else:  # a reference: its own predicate
                 test = self._expression(branch, var, direction, owner, f"all_of_{index + 1}")
                 lines += _fail_unless(test)
@@ -465,7 +477,8 @@ class Compiler:
             )
             # A missing branch accepts: the value's JSON shape is checked elsewhere.
             then, otherwise = (
-                self._part(schema.get(key, True), var, direction, owner) for key in ("then", "else")
+                self._part(schema.get(key, True), var, direction, owner, key)
+                for key in ("then", "else")
             )
             if then and otherwise:
                 lines += [f"if {condition}:", *_indented(then), "else:", *_indented(otherwise)]

@@ -316,3 +316,35 @@ def test_predicates_of_the_openai_videos_extract_agree(
         shaped = JSON_VALUES
     value = data.draw(st.one_of(JSON_VALUES, ODD_VALUES, shaped, near(shaped)))
     _agrees(openai_package, direction, schema, check, value)
+
+
+def _nested_conditions(levels: int) -> dict[str, Any]:
+    """``if a then (if a then ... ) else b``, ``levels`` deep: each ``then`` is written in place."""
+    schema: dict[str, Any] = {"required": ["c"]}
+    for _ in range(levels):
+        schema = {"if": {"required": ["a"]}, "then": schema, "else": {"required": ["b"]}}
+    return {"type": "object", **schema}
+
+
+def test_conditions_nested_deeper_than_python_indents_still_compile() -> None:
+    deep = document(
+        schemas={"Deep": _nested_conditions(120)},
+        paths={
+            "/deep": {
+                "post": {
+                    "operationId": "sendDeep",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Deep"}}
+                        },
+                    },
+                    "responses": {"204": {"description": "done"}},
+                }
+            }
+        },
+    )
+    with tempfile.TemporaryDirectory() as folder, generated(deep, Path(folder)) as package:
+        ((direction, schema, check),) = _predicates(package)
+        for value in [{}, {"a": 1}, {"a": 1, "c": 1}, {"b": 1}, {"a": 1, "b": 1}, [], (1,)]:
+            _agrees(package, direction, schema, check, value)
