@@ -306,13 +306,14 @@ class Compiler:
         return _returned(self._failures(schema, var, direction, owner, whole=True))
 
     def _part(
-        self, schema: Any, var: str, direction: Direction, owner: str, part: str
+        self, schema: Any, var: str, direction: Direction, owner: str, part: str, is_dict: bool
     ) -> list[str]:
         """Statements that return False when ``var`` breaks ``schema``, a part of another.
 
         The part is an ``allOf`` branch, ``then`` or ``else``, compiled for the same
         value as the schema it is part of. Written in place rather than called: the
-        value is the same, and the schema it is part of checks that it is JSON.
+        value is the same, and the schema it is part of checks that it is JSON
+        (and, when ``is_dict``, that it is an object).
         """
         if schema is True or (schema is not False and not set(schema) - _NOT_DECIDING):
             return []
@@ -322,26 +323,34 @@ class Compiler:
             return _fail_unless(self._expression(schema, var, direction, owner, part))
         self._depth += 1
         try:
-            return self._failures(schema, var, direction, owner, whole=False)
+            return self._failures(schema, var, direction, owner, whole=False, is_dict=is_dict)
         finally:
             self._depth -= 1
 
     def _failures(
-        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str, whole: bool
+        self,
+        schema: Mapping[str, Any],
+        var: str,
+        direction: Direction,
+        owner: str,
+        whole: bool,
+        is_dict: bool = False,
     ) -> list[str]:
         """Statements that return False when ``var`` breaks ``schema`` and go on otherwise.
 
         ``whole``: the schema is all that is checked of the value here, so a
         request's value that nothing pins to a JSON type is checked to be JSON.
+        ``is_dict``: the value is known to be an object (a part of an object's schema).
         """
+        is_dict = is_dict or _types(schema) == ["object"]  # checked first, below
         lines: list[str] = []
         for condition in self._value_conditions(schema, var, direction):
             lines += _fail_unless(condition)
         if "$ref" in schema:
             lines += _fail_unless(f"{self.named(schema['$ref'], direction)}({var})")
-        lines += self._object_statements(schema, var, direction, owner)
+        lines += self._object_statements(schema, var, direction, owner, is_dict)
         lines += self._array_statements(schema, var, direction, owner)
-        lines += self._combinator_statements(schema, var, direction, owner)
+        lines += self._combinator_statements(schema, var, direction, owner, is_dict)
         if whole and direction == "request" and not self._covers(schema):
             # Nothing above pins the value to a JSON type: it may be anything.
             self._uses.add("is_json")
@@ -349,7 +358,7 @@ class Compiler:
         return lines
 
     def _object_statements(
-        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
+        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str, is_dict: bool
     ) -> list[str]:
         typed = self._covers(schema) and "type" in schema
         json_extras = direction == "request" and typed and _allows(schema, "object")
@@ -424,7 +433,7 @@ class Compiler:
         for rule in schema.get("x-exclusive", ()):
             present = [_has(var, _pointer_keys(pointer)) for pointer in rule["fields"]]
             lines += _fail_if(" + ".join(f"({test})" for test in present) + " > 1")
-        if typed and set(_types(schema)) == {"object"}:
+        if is_dict:
             return lines
         return _guarded(f"isinstance({var}, dict)", lines)
 
@@ -462,25 +471,27 @@ class Compiler:
         return _guarded(f"isinstance({var}, list)", lines)
 
     def _combinator_statements(
-        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
+        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str, is_dict: bool
     ) -> list[str]:
         lines: list[str] = []
         for index, branch in enumerate(schema.get("allOf", ())):
             if isinstance(branch, Mapping) and set(branch) - _NOT_DECIDING != {"$ref"}:
-                lines += self._part(branch, var, direction, owner, f"all_of_{index + 1}")
+                lines += self._part(branch, var, direction, owner, f"all_of_{index + 1}", is_dict)
             else:  # a reference: its own predicate
                 test = self._expression(branch, var, direction, owner, f"all_of_{index + 1}")
                 lines += _fail_unless(test)
         if "if" in schema:
-            condition = self._condition(schema["if"], var, direction) or self._expression(
+            condition = self._condition(schema["if"], var, direction, is_dict) or self._expression(
                 schema["if"], var, direction, owner, "if"
             )
             # A missing branch accepts: the value's JSON shape is checked elsewhere.
             then, otherwise = (
-                self._part(schema.get(key, True), var, direction, owner, key)
+                self._part(schema.get(key, True), var, direction, owner, key, is_dict)
                 for key in ("then", "else")
             )
-            if then and otherwise:
+            if condition == "True":  # every value satisfies the if: only then applies
+                lines += then
+            elif then and otherwise:
                 lines += [f"if {condition}:", *_indented(then), "else:", *_indented(otherwise)]
             elif then:
                 lines += _guarded(condition, then)
@@ -505,7 +516,7 @@ class Compiler:
                 lines += _fail_unless(" + ".join(_parenthesised(t) for t in tests) + " == 1")
         return lines
 
-    def _condition(self, schema: Any, var: str, direction: Direction) -> str:
+    def _condition(self, schema: Any, var: str, direction: Direction, is_dict: bool) -> str:
         """An ``if`` schema of a few plain properties as one expression ("" for any other).
 
         Whether the value is JSON is left out: the schema holding the ``if``
@@ -533,6 +544,8 @@ class Compiler:
                 tests.append(f"{name!r} in {var} and {_parenthesised(test)}")
             else:
                 tests.append(f"{name!r} not in {var} or {_parenthesised(test)}")
+        if is_dict:
+            return _all(tests)
         if "type" in schema:
             return _all([f"isinstance({var}, dict)", *tests])
         return _any([f"not isinstance({var}, dict)", _all(tests)])

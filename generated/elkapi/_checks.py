@@ -368,21 +368,14 @@ def is_video_task_in_response(value: Any) -> bool:
         return False
     if "task_id" in value and "id" in value and not json_equal(value["task_id"], value["id"]):
         return False
-    if (
-        (not isinstance(value, dict))
-        or ("status" in value and (type(value["status"]) is str and value["status"] == "completed"))
-    ) and isinstance(value, dict):
+    if "status" in value and (type(value["status"]) is str and value["status"] == "completed"):
         item = value.get("metadata", _ABSENT)
         if item is _ABSENT or not _is_video_task_in_response_metadata_2(item):
             return False
     return not (
-        (
-            (not isinstance(value, dict))
-            or (
-                "status" in value and (type(value["status"]) is str and value["status"] == "failed")
-            )
-        )
-        and (isinstance(value, dict) and ("error" not in value))
+        "status" in value
+        and (type(value["status"]) is str and value["status"] == "failed")
+        and ("error" not in value)
     )
 
 
