@@ -530,10 +530,7 @@ def _quick_json(headers: Mapping[str, str], body: bytes) -> Any:
     content_type = headers.get("Content-Type") or (headers and _header(headers, "content-type"))
     if content_type and "json" not in content_type.lower():
         return _MISSING
-    # _may_be_too_deep written out: this is the path every response takes.
-    if type(body) is not bytes or (
-        len(body) > _DEEP_BYTES and body.count(b"[") + body.count(b"{") > _MAX_DEPTH
-    ):
+    if _may_be_too_deep(body):
         return _MISSING
     return _decode_json(body)
 
@@ -547,11 +544,7 @@ def _may_be_too_deep(body: object) -> bool:
     """
     if not isinstance(body, bytes):
         return True
-    return len(body) > _DEEP_BYTES and body.count(b"[") + body.count(b"{") > _MAX_DEPTH
-
-
-_DEEP_BYTES = 2 * _MAX_DEPTH
-"""The fewest bytes JSON nested more than ``_MAX_DEPTH`` deep takes (a bracket each way)."""
+    return len(body) > 2 * _MAX_DEPTH and body.count(b"[") + body.count(b"{") > _MAX_DEPTH
 
 
 def _warn_tolerated(
