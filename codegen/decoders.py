@@ -26,7 +26,19 @@ from codegen.runtime import _runtime
 
 _MODULE = "_codegen_models_for_decoders"
 _RESERVED = frozenset(
-    {"Any", "decode", "data", "instance", "attributes", "result", "item", "key", "k", "v"}
+    {
+        "Any",
+        "decode",
+        "data",
+        "instance",
+        "attributes",
+        "unlisted",
+        "result",
+        "item",
+        "key",
+        "k",
+        "v",
+    }
 )
 """Names ``_decoders.py`` imports or its functions use as locals: no function takes one."""
 

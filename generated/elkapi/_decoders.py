@@ -69,12 +69,12 @@ def task_error(data: dict[str, Any]) -> TaskError:
     attributes = instance.__dict__
     attributes.update(_TASK_ERROR_DEFAULTS)
     attributes.update(data)
-    if len(attributes) == 2:
-        attributes["extra"] = {}
-    else:
-        for key in data.keys() - _TASK_ERROR_NAMES:
+    unlisted: dict[str, Any] = {}
+    if len(attributes) != 2:  # properties the spec does not list
+        unlisted = {k: v for k, v in data.items() if k not in _TASK_ERROR_NAMES}
+        for key in unlisted:
             del attributes[key]
-        attributes["extra"] = {k: v for k, v in data.items() if k not in _TASK_ERROR_NAMES}
+    attributes["extra"] = unlisted
     if type(attributes["code"]) is float and attributes["code"].is_integer():
         attributes["code"] = int(attributes["code"])
     return instance
@@ -89,12 +89,12 @@ def task_usage(data: dict[str, Any]) -> TaskUsage:
     attributes = instance.__dict__
     attributes.update(_TASK_USAGE_DEFAULTS)
     attributes.update(data)
-    if len(attributes) == 2:
-        attributes["extra"] = {}
-    else:
-        for key in data.keys() - _TASK_USAGE_NAMES:
+    unlisted: dict[str, Any] = {}
+    if len(attributes) != 2:  # properties the spec does not list
+        unlisted = {k: v for k, v in data.items() if k not in _TASK_USAGE_NAMES}
+        for key in unlisted:
             del attributes[key]
-        attributes["extra"] = {k: v for k, v in data.items() if k not in _TASK_USAGE_NAMES}
+    attributes["extra"] = unlisted
     if type(attributes["completion_tokens"]) is float:
         attributes["completion_tokens"] = int(attributes["completion_tokens"])
     if type(attributes["total_tokens"]) is float:
@@ -111,12 +111,12 @@ def video_task(data: dict[str, Any]) -> VideoTask:
     attributes = instance.__dict__
     attributes.update(_VIDEO_TASK_DEFAULTS)
     attributes.update(data)
-    if len(attributes) == 15:
-        attributes["extra"] = {}
-    else:
-        for key in data.keys() - _VIDEO_TASK_NAMES:
+    unlisted: dict[str, Any] = {}
+    if len(attributes) != 15:  # properties the spec does not list
+        unlisted = {k: v for k, v in data.items() if k not in _VIDEO_TASK_NAMES}
+        for key in unlisted:
             del attributes[key]
-        attributes["extra"] = {k: v for k, v in data.items() if k not in _VIDEO_TASK_NAMES}
+    attributes["extra"] = unlisted
     if type(attributes["progress"]) is float:
         attributes["progress"] = int(attributes["progress"])
     if type(attributes["created_at"]) is float:
