@@ -204,6 +204,10 @@ class Compiler:
     def _plain(self, schema: Mapping[str, Any], direction: Direction) -> bool:
         """Whether ``schema`` says only what :meth:`_value_conditions` checks, in ``direction``."""
         deciding = set(schema) - _NOT_DECIDING
+        if schema.get("additionalProperties") is True:
+            # Allows what any object has. (An object in a request is never plain: its
+            # properties are checked to be JSON.)
+            deciding.discard("additionalProperties")
         containers = {"object", "array"} & set(_types(schema))
         simple = direction == "response" or (self._covers(schema) and not containers)
         return bool(deciding) and deciding <= _VALUE_KEYWORDS and simple
@@ -231,6 +235,12 @@ class Compiler:
             for rule, operator in _NUMBER_LIMITS.items()
             if rule in schema
         ]
+        lows = [rule for rule in ("minimum", "exclusiveMinimum") if rule in schema]
+        highs = [rule for rule in ("maximum", "exclusiveMaximum") if rule in schema]
+        if len(lows) == 1 and len(highs) == 1:  # one chained comparison: the value read once
+            low, high = lows[0], highs[0]
+            below = "<=" if low == "minimum" else "<"
+            numbers = [f"{schema[low]!r} {below} {var} {_NUMBER_LIMITS[high]} {schema[high]!r}"]
         if numbers:
             only = types is not None and set(names) <= {"integer", "number"}
             conditions.append(_all(numbers) if only else _any([f"not {_number(var)}", *numbers]))
@@ -397,7 +407,7 @@ class Compiler:
         if properties and extra is not None:
             keys = self._constant(_frozenset(list(properties)), "KEYS")
         if extra is False:
-            lines += _fail_unless(f"{var}.keys() <= {keys}" if keys else f"not {var}")
+            lines += _fail_unless(f"{keys}.issuperset({var})" if keys else f"not {var}")
         elif extra is not None:
             test = (
                 "True"
@@ -414,7 +424,7 @@ class Compiler:
                 # a set comparison (in C) tells whether there are any.
                 loop = [f"for key in {var}.keys() - {keys}:", f"{_INDENT}item = {var}[key]"]
                 loop += _indented(_fail_if(f"not {_parenthesised(test)}"))
-                lines += _guarded(f"not {var}.keys() <= {keys}", loop)
+                lines += _guarded(f"not {keys}.issuperset({var})", loop)
             elif test != "True":
                 header = (
                     f"for key, item in {var}.items():"
@@ -432,7 +442,10 @@ class Compiler:
             lines += _fail_if(f"{both} and not json_equal({var}[{left!r}], {var}[{right!r}])")
         for rule in schema.get("x-exclusive", ()):
             present = [_has(var, _pointer_keys(pointer)) for pointer in rule["fields"]]
-            lines += _fail_if(" + ".join(f"({test})" for test in present) + " > 1")
+            if len(present) == 2:  # both: "and" stops at the first one missing
+                lines += _fail_if(_all(present))
+            else:
+                lines += _fail_if(" + ".join(f"({test})" for test in present) + " > 1")
         if is_dict:
             return lines
         return _guarded(f"isinstance({var}, dict)", lines)

@@ -72,19 +72,18 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
     item = value.get("metadata", _ABSENT)
     if not (item is _ABSENT or is_video_metadata_in_request(item)):
         return False
-    if not value.keys() <= _KEYS_15:
+    if not _KEYS_15.issuperset(value):
         for key in value.keys() - _KEYS_15:
             item = value[key]
             if not (isinstance(key, str) and is_json(item)):
                 return False
     return not (
         ("images" in value)
-        + (
+        and (
             "metadata" in value
             and isinstance(value["metadata"], dict)
             and "content" in value["metadata"]
         )
-        > 1
     )
 
 
@@ -162,7 +161,7 @@ def is_video_metadata_in_request(value: Any) -> bool:
     item = value.get("content", _ABSENT)
     if not (item is _ABSENT or _is_video_metadata_in_request_content(item)):
         return False
-    if not value.keys() <= _KEYS_14:
+    if not _KEYS_14.issuperset(value):
         for key in value.keys() - _KEYS_14:
             item = value[key]
             if not (isinstance(key, str) and is_json(item)):
@@ -178,7 +177,7 @@ def _is_video_metadata_in_request_duration(value: Any) -> bool:
             or (isinstance(value, int) and (not isinstance(value, bool)))
             or (isinstance(value, float) and value.is_integer())
         )
-        and (value >= 4 and value <= 15)
+        and 4 <= value <= 15
     ) + ((isinstance(value, (int, float)) and (not isinstance(value, bool))) and value == -1) == 1
 
 
@@ -218,7 +217,7 @@ def is_image_content_in_request(value: Any) -> bool:
     item = value.get("role", _ABSENT)
     if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
         return False
-    if not value.keys() <= _KEYS_11:
+    if not _KEYS_11.issuperset(value):
         for key in value.keys() - _KEYS_11:
             item = value[key]
             if not (isinstance(key, str) and is_json(item)):
@@ -233,7 +232,7 @@ def is_media_url_in_request(value: Any) -> bool:
     item = value.get("url", _ABSENT)
     if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
         return False
-    if not value.keys() <= _KEYS_9:
+    if not _KEYS_9.issuperset(value):
         for key in value.keys() - _KEYS_9:
             item = value[key]
             if not (isinstance(key, str) and is_json(item)):
@@ -254,7 +253,7 @@ def is_video_content_in_request(value: Any) -> bool:
     item = value.get("role", _ABSENT)
     if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
         return False
-    if not value.keys() <= _KEYS_12:
+    if not _KEYS_12.issuperset(value):
         for key in value.keys() - _KEYS_12:
             item = value[key]
             if not (isinstance(key, str) and is_json(item)):
@@ -275,7 +274,7 @@ def is_audio_content_in_request(value: Any) -> bool:
     item = value.get("role", _ABSENT)
     if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
         return False
-    if not value.keys() <= _KEYS_13:
+    if not _KEYS_13.issuperset(value):
         for key in value.keys() - _KEYS_13:
             item = value[key]
             if not (isinstance(key, str) and is_json(item)):
@@ -309,7 +308,7 @@ def is_video_task_in_response(value: Any) -> bool:
             or (isinstance(item, int) and not isinstance(item, bool))
             or (isinstance(item, float) and item.is_integer())
         )
-        and ((item >= 0) and (item <= 100))
+        and (0 <= item <= 100)
     ):
         return False
     item = value.get("created_at", _ABSENT)
@@ -358,7 +357,7 @@ def is_video_task_in_response(value: Any) -> bool:
     if not (item is _ABSENT or isinstance(item, str)):
         return False
     item = value.get("metadata", _ABSENT)
-    if not (item is _ABSENT or _is_video_task_in_response_metadata(item)):
+    if not (item is _ABSENT or isinstance(item, dict)):
         return False
     item = value.get("error", _ABSENT)
     if not (item is _ABSENT or is_task_error_in_response(item)):
@@ -370,18 +369,13 @@ def is_video_task_in_response(value: Any) -> bool:
         return False
     if "status" in value and (type(value["status"]) is str and value["status"] == "completed"):
         item = value.get("metadata", _ABSENT)
-        if item is _ABSENT or not _is_video_task_in_response_metadata_2(item):
+        if item is _ABSENT or not _is_video_task_in_response_metadata(item):
             return False
     return not (
         "status" in value
         and (type(value["status"]) is str and value["status"] == "failed")
         and ("error" not in value)
     )
-
-
-def _is_video_task_in_response_metadata(value: Any) -> bool:
-    """``is_video_task_in_response``: metadata."""
-    return isinstance(value, dict)
 
 
 def is_task_error_in_response(value: Any) -> bool:
@@ -430,7 +424,7 @@ def is_task_usage_in_response(value: Any) -> bool:
     )
 
 
-def _is_video_task_in_response_metadata_2(value: Any) -> bool:
+def _is_video_task_in_response_metadata(value: Any) -> bool:
     """``is_video_task_in_response``: metadata."""
     if isinstance(value, dict):
         item = value.get("url", _ABSENT)
