@@ -346,16 +346,22 @@ def quick_request(
     which names each broken rule).
     """
     plan = operation.quick_plan
-    if plan is None:
+    if plan is None or type(base_url) is not str or not plan.names.issuperset(fields):
+        return None
+    url = plan.urls.get(base_url) or _remembered_url(plan, base_url, operation.path)
+    if url is None:
         return None
     secret = ""
     if operation.auth:
-        if api_key is None or _api_key_errors(api_key, operation):
+        if api_key is None:
+            return None
+        # A bearer header takes any printable ASCII: _api_key_errors says the same, slower.
+        printable = type(api_key) is str and api_key.isascii() and api_key.isprintable()
+        if not (plan.bearer and printable and api_key.strip()) and _api_key_errors(
+            api_key, operation
+        ):
             return None
         secret = api_key
-    url = _joined_url(base_url, operation.path) if type(base_url) is str else None
-    if url is None or not fields.keys() <= plan.names:
-        return None
     body = {**plan.defaults, **fields} if plan.defaults else fields
     try:
         if not plan.check(body):
@@ -383,6 +389,23 @@ class _QuickPlan:
     """Accept, User-Agent and Content-Type (each request gets a copy)."""
     bearer: str
     """The header a bearer key goes in ("" when the key is not a bearer token in a header)."""
+    urls: dict[str, str] = field(default_factory=dict)
+    """The operation's URL on each valid base URL used so far (a few of them)."""
+
+
+def _remembered_url(plan: _QuickPlan, base_url: str, path: str) -> str | None:
+    """The URL of ``path`` on ``base_url``, or None for a bad base URL; remembered in ``plan``.
+
+    A client sends every request to the same base URL: it is checked once, and
+    its URL then costs one dictionary lookup.
+    """
+    url = None if _str_base_url_errors(base_url) else base_url.rstrip("/") + path
+    if url is not None and len(plan.urls) < _REMEMBERED_URLS:
+        plan.urls[base_url] = url
+    return url
+
+
+_REMEMBERED_URLS = 16
 
 
 def _with_key(operation: OperationSpec, api_key: str, url: str, headers: dict[str, str]) -> str:
@@ -950,12 +973,6 @@ def _base_url_errors(base_url: object) -> tuple[FieldError, ...]:
 def _str_base_url_errors(base_url: str) -> tuple[FieldError, ...]:
     # A client sends every request to the same base URL: parse it once, not per request.
     return tuple(_url_errors(base_url))
-
-
-@functools.lru_cache(maxsize=64)
-def _joined_url(base_url: str, path: str) -> str | None:
-    # The URL of a path without parameters, or None for a bad base URL: the same every time.
-    return None if _str_base_url_errors(base_url) else base_url.rstrip("/") + path
 
 
 def _url_errors(base_url: object) -> list[FieldError]:

@@ -105,6 +105,16 @@ PATHS = {
     "/maybe": body_op("maybeList", {"type": ["array", "null"], "items": {"type": "string"}}, False),
     "/nulls": body_op("nullList", {"type": ["array", "null"], "items": {"type": "string"}}, True),
     "/notes": {"post": {**body_op("postNote", NOTE, True)["post"], "security": []}},
+    # A JSON body and no parameters: built by the runtime's quick path.
+    "/basic-notes": {
+        "post": {**body_op("postBasicNote", NOTE, True)["post"], "security": [{"basic": []}]}
+    },
+    "/cookie-notes": {
+        "post": {**body_op("postCookieNote", NOTE, True)["post"], "security": [{"cookie": []}]}
+    },
+    "/bearer-notes": {
+        "post": {**body_op("postBearerNote", NOTE, True)["post"], "security": [{"bearer": []}]}
+    },
 }
 
 
@@ -166,6 +176,10 @@ def test_security_empty_takes_no_key(package: ModuleType) -> None:
         ("get_basic", "no-colon", "basic"),
         ("get_query", "", "required"),
         ("get_default", "k\r\nX-Evil: 1", "header"),
+        ("post_basic_note", "no-colon", "basic"),
+        ("post_cookie_note", "a;b", "cookie"),
+        ("post_bearer_note", "   ", "required"),
+        ("post_bearer_note", "k\u00e9y", "header"),
     ],
 )
 def test_a_key_its_scheme_cannot_carry_is_refused_unshown(

@@ -87,12 +87,17 @@ def test_reading_json_bytes_gives_what_json_loads_gives(body: bytes) -> None:
     assert type(found) is type(expected) or found is _runtime._MISSING
 
 
-def _built(fields: dict[str, Any], content_type: str | None) -> Any:
+def _built(
+    fields: dict[str, Any],
+    content_type: str | None,
+    key: str = KEY,
+    base_url: str = "https://api.example.com/",
+) -> Any:
     try:
         request = _runtime.build_request(
             CREATE_VIDEO_GENERATION,
-            api_key=KEY,
-            base_url="https://api.example.com/",
+            api_key=key,
+            base_url=base_url,
             params={},
             fields=fields,
             content_type=content_type,
@@ -117,6 +122,24 @@ def test_the_quick_build_is_the_general_build(fields: dict[str, Any]) -> None:
     quick = _built(fields, None)
     general = _built(fields, "application/json")
     assert quick == general
+
+
+KEYS = (
+    st.sampled_from(["", " ", "   ", "\t", "k y", " key ", "k\r\n", "k\x7f", "ké", KEY]) | st.text()
+)
+BASE_URLS = st.sampled_from(
+    ["https://api.example.com", "http://h:8080/v2/", "ftp://h", "https://h:99999", "h", ""]
+) | st.text(max_size=12)
+
+
+@given(BODIES, KEYS, BASE_URLS)
+def test_the_quick_build_refuses_the_keys_and_servers_the_general_build_refuses(
+    fields: dict[str, Any], key: str, base_url: str
+) -> None:
+    assert CREATE_VIDEO_GENERATION.quick_plan is not None
+    for _ in range(2):  # the second time, a server already seen
+        quick = _built(fields, None, key, base_url)
+        assert quick == _built(fields, "application/json", key, base_url)
 
 
 def test_the_quick_build_keeps_the_request_frozen_and_the_key_out_of_its_repr() -> None:
