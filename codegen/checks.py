@@ -386,52 +386,16 @@ class Compiler:
             for name in schema.get("required", ())
             if not self._flagged(properties.get(name), _ONLY[direction])
         ]
-        for name in required:
-            if tests.get(name, "True") == "True":
-                lines += _fail_if(f"{name!r} not in {var}")
-        for name in properties:
-            if name not in tests:  # read-only, in a request
-                lines += _fail_if(f"{name!r} in {var}")
-                continue
-            test = tests[name]
-            if test == "True":
-                continue
-            # One lookup per property: a required one is absent or valid in the same test.
-            lines += [f"item = {var}.get({name!r}, _ABSENT)"]
-            if name in required:
-                lines += _fail_if(f"item is _ABSENT or not {_parenthesised(test)}")
-            else:
-                lines += _fail_unless(f"item is _ABSENT or {_parenthesised(test)}")
-        extra = schema.get("additionalProperties", True if json_extras else None)
-        keys = ""
-        if properties and extra is not None:
-            keys = self._constant(_frozenset(list(properties)), "KEYS")
-        if extra is False:
-            lines += _fail_unless(f"{keys}.issuperset({var})" if keys else f"not {var}")
-        elif extra is not None:
-            test = (
-                "True"
-                if extra is True
-                else self._expression(extra, "item", direction, owner, "extra")
-            )
-            if json_extras:
-                if test == "True":
-                    self._uses.add("is_json")
-                    test = "is_json(item)"
-                test = f"isinstance(key, str) and {_parenthesised(test)}"
-            if test != "True" and keys:
-                # The declared keys are checked above: only the others need a look, and
-                # a set comparison (in C) tells whether there are any.
-                loop = [f"for key in {var}.keys() - {keys}:", f"{_INDENT}item = {var}[key]"]
-                loop += _indented(_fail_if(f"not {_parenthesised(test)}"))
-                lines += _guarded(f"not {keys}.issuperset({var})", loop)
-            elif test != "True":
-                header = (
-                    f"for key, item in {var}.items():"
-                    if json_extras
-                    else f"for item in {var}.values():"
-                )
-                lines += [header, *_indented(_fail_if(f"not {_parenthesised(test)}"))]
+        lines += _required_statements(properties, tests, required, var)
+        others = _optional_statements(properties, tests, required, var)
+        others += self._extra_statements(schema, var, direction, owner, json_extras)
+        if set(required) <= set(properties) and others:
+            # The required keys are there by now: a value of no more keys holds no other.
+            guard = f"len({var}) != {len(set(required))}" if required else var
+            lines += ["# Optional or unlisted properties, when there are more keys than required."]
+            lines += _guarded(guard, others)
+        else:  # a required key the properties do not declare is an extra one
+            lines += others
         if "minProperties" in schema:
             lines += _fail_unless(f"len({var}) >= {int(schema['minProperties'])}")
         if "maxProperties" in schema:
@@ -449,6 +413,45 @@ class Compiler:
         if is_dict:
             return lines
         return _guarded(f"isinstance({var}, dict)", lines)
+
+    def _extra_statements(
+        self,
+        schema: Mapping[str, Any],
+        var: str,
+        direction: Direction,
+        owner: str,
+        json_extras: bool,
+    ) -> list[str]:
+        """Statements that return False when a key ``properties`` does not declare is wrong."""
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True if json_extras else None)
+        keys = ""
+        if properties and extra is not None:
+            keys = self._constant(_frozenset(list(properties)), "KEYS")
+        if extra is False:
+            return _fail_unless(f"{keys}.issuperset({var})" if keys else f"not {var}")
+        if extra is None:
+            return []
+        test = (
+            "True" if extra is True else self._expression(extra, "item", direction, owner, "extra")
+        )
+        if json_extras:
+            if test == "True":
+                self._uses.add("is_json")
+                test = "is_json(item)"
+            test = f"isinstance(key, str) and {_parenthesised(test)}"
+        if test == "True":
+            return []
+        if keys:
+            # The declared keys are checked already: only the others need a look, and
+            # a set comparison (in C) tells whether there are any.
+            loop = [f"for key in {var}.keys() - {keys}:", f"{_INDENT}item = {var}[key]"]
+            loop += _indented(_fail_if(f"not {_parenthesised(test)}"))
+            return _guarded(f"not {keys}.issuperset({var})", loop)
+        header = (
+            f"for key, item in {var}.items():" if json_extras else f"for item in {var}.values():"
+        )
+        return [header, *_indented(_fail_if(f"not {_parenthesised(test)}"))]
 
     def _array_statements(
         self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
@@ -634,6 +637,38 @@ class Compiler:
             key in schema and all(self._covers(branch) for branch in schema[key])
             for key in ("anyOf", "oneOf")
         )
+
+
+def _required_statements(
+    properties: Mapping[str, Any], tests: dict[str, str], required: list[str], var: str
+) -> list[str]:
+    """Statements that return False unless each required property is there and valid."""
+    lines: list[str] = []
+    for name in required:
+        if tests.get(name, "True") == "True":
+            lines += _fail_if(f"{name!r} not in {var}")
+    for name in properties:
+        if name in required and tests[name] != "True":
+            # One lookup per property: absent or invalid in the same test.
+            lines += [f"item = {var}.get({name!r}, _ABSENT)"]
+            lines += _fail_if(f"item is _ABSENT or not {_parenthesised(tests[name])}")
+    return lines
+
+
+def _optional_statements(
+    properties: Mapping[str, Any], tests: dict[str, str], required: list[str], var: str
+) -> list[str]:
+    """Statements that return False when an optional property is there and invalid."""
+    lines: list[str] = []
+    for name in properties:
+        if name in required:
+            continue
+        if name not in tests:  # read-only, in a request
+            lines += _fail_if(f"{name!r} in {var}")
+        elif tests[name] != "True":
+            lines += [f"item = {var}.get({name!r}, _ABSENT)"]
+            lines += _fail_unless(f"item is _ABSENT or {_parenthesised(tests[name])}")
+    return lines
 
 
 def _identifier(text: str) -> str:

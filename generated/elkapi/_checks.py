@@ -63,20 +63,24 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
     item = value.get("prompt", _ABSENT)
     if item is _ABSENT or not (isinstance(item, str) and (_PATTERN_2.search(item) is not None)):
         return False
-    item = value.get("images", _ABSENT)
-    if not (item is _ABSENT or _is_create_video_generation_request_in_request_images(item)):
-        return False
-    item = value.get("seconds", _ABSENT)
-    if not (item is _ABSENT or (isinstance(item, str) and (_PATTERN_6.search(item) is not None))):
-        return False
-    item = value.get("metadata", _ABSENT)
-    if not (item is _ABSENT or is_video_metadata_in_request(item)):
-        return False
-    if not _KEYS_15.issuperset(value):
-        for key in value.keys() - _KEYS_15:
-            item = value[key]
-            if not (isinstance(key, str) and is_json(item)):
-                return False
+    # Optional or unlisted properties, when there are more keys than required.
+    if len(value) != 2:
+        item = value.get("images", _ABSENT)
+        if not (item is _ABSENT or _is_create_video_generation_request_in_request_images(item)):
+            return False
+        item = value.get("seconds", _ABSENT)
+        if not (
+            item is _ABSENT or (isinstance(item, str) and (_PATTERN_6.search(item) is not None))
+        ):
+            return False
+        item = value.get("metadata", _ABSENT)
+        if not (item is _ABSENT or is_video_metadata_in_request(item)):
+            return False
+        if not _KEYS_15.issuperset(value):
+            for key in value.keys() - _KEYS_15:
+                item = value[key]
+                if not (isinstance(key, str) and is_json(item)):
+                    return False
     return not (
         ("images" in value)
         and (
@@ -133,39 +137,41 @@ def is_video_metadata_in_request(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``VideoMetadata`` in a request."""
     if not isinstance(value, dict):
         return False
-    item = value.get("duration", _ABSENT)
-    if not (item is _ABSENT or _is_video_metadata_in_request_duration(item)):
-        return False
-    item = value.get("ratio", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_7)):
-        return False
-    item = value.get("resolution", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_8)):
-        return False
-    item = value.get("generate_audio", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, bool)):
-        return False
-    item = value.get("watermark", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, bool)):
-        return False
-    item = value.get("seed", _ABSENT)
-    if not (
-        item is _ABSENT
-        or (
-            type(item) is int
-            or (isinstance(item, int) and not isinstance(item, bool))
-            or (isinstance(item, float) and item.is_integer())
-        )
-    ):
-        return False
-    item = value.get("content", _ABSENT)
-    if not (item is _ABSENT or _is_video_metadata_in_request_content(item)):
-        return False
-    if not _KEYS_14.issuperset(value):
-        for key in value.keys() - _KEYS_14:
-            item = value[key]
-            if not (isinstance(key, str) and is_json(item)):
-                return False
+    # Optional or unlisted properties, when there are more keys than required.
+    if value:
+        item = value.get("duration", _ABSENT)
+        if not (item is _ABSENT or _is_video_metadata_in_request_duration(item)):
+            return False
+        item = value.get("ratio", _ABSENT)
+        if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_7)):
+            return False
+        item = value.get("resolution", _ABSENT)
+        if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_8)):
+            return False
+        item = value.get("generate_audio", _ABSENT)
+        if not (item is _ABSENT or isinstance(item, bool)):
+            return False
+        item = value.get("watermark", _ABSENT)
+        if not (item is _ABSENT or isinstance(item, bool)):
+            return False
+        item = value.get("seed", _ABSENT)
+        if not (
+            item is _ABSENT
+            or (
+                type(item) is int
+                or (isinstance(item, int) and not isinstance(item, bool))
+                or (isinstance(item, float) and item.is_integer())
+            )
+        ):
+            return False
+        item = value.get("content", _ABSENT)
+        if not (item is _ABSENT or _is_video_metadata_in_request_content(item)):
+            return False
+        if not _KEYS_14.issuperset(value):
+            for key in value.keys() - _KEYS_14:
+                item = value[key]
+                if not (isinstance(key, str) and is_json(item)):
+                    return False
     return True
 
 
@@ -214,14 +220,16 @@ def is_image_content_in_request(value: Any) -> bool:
     item = value.get("image_url", _ABSENT)
     if item is _ABSENT or not is_media_url_in_request(item):
         return False
-    item = value.get("role", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
-        return False
-    if not _KEYS_11.issuperset(value):
-        for key in value.keys() - _KEYS_11:
-            item = value[key]
-            if not (isinstance(key, str) and is_json(item)):
-                return False
+    # Optional or unlisted properties, when there are more keys than required.
+    if len(value) != 2:
+        item = value.get("role", _ABSENT)
+        if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
+            return False
+        if not _KEYS_11.issuperset(value):
+            for key in value.keys() - _KEYS_11:
+                item = value[key]
+                if not (isinstance(key, str) and is_json(item)):
+                    return False
     return True
 
 
@@ -232,7 +240,8 @@ def is_media_url_in_request(value: Any) -> bool:
     item = value.get("url", _ABSENT)
     if item is _ABSENT or not (isinstance(item, str) and (len(item) >= 1)):
         return False
-    if not _KEYS_9.issuperset(value):
+    # Optional or unlisted properties, when there are more keys than required.
+    if len(value) != 1 and (not _KEYS_9.issuperset(value)):
         for key in value.keys() - _KEYS_9:
             item = value[key]
             if not (isinstance(key, str) and is_json(item)):
@@ -250,14 +259,16 @@ def is_video_content_in_request(value: Any) -> bool:
     item = value.get("video_url", _ABSENT)
     if item is _ABSENT or not is_media_url_in_request(item):
         return False
-    item = value.get("role", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
-        return False
-    if not _KEYS_12.issuperset(value):
-        for key in value.keys() - _KEYS_12:
-            item = value[key]
-            if not (isinstance(key, str) and is_json(item)):
-                return False
+    # Optional or unlisted properties, when there are more keys than required.
+    if len(value) != 2:
+        item = value.get("role", _ABSENT)
+        if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
+            return False
+        if not _KEYS_12.issuperset(value):
+            for key in value.keys() - _KEYS_12:
+                item = value[key]
+                if not (isinstance(key, str) and is_json(item)):
+                    return False
     return True
 
 
@@ -271,14 +282,16 @@ def is_audio_content_in_request(value: Any) -> bool:
     item = value.get("audio_url", _ABSENT)
     if item is _ABSENT or not is_media_url_in_request(item):
         return False
-    item = value.get("role", _ABSENT)
-    if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
-        return False
-    if not _KEYS_13.issuperset(value):
-        for key in value.keys() - _KEYS_13:
-            item = value[key]
-            if not (isinstance(key, str) and is_json(item)):
-                return False
+    # Optional or unlisted properties, when there are more keys than required.
+    if len(value) != 2:
+        item = value.get("role", _ABSENT)
+        if not (item is _ABSENT or (type(item) is str and item in _ONE_OF_10)):
+            return False
+        if not _KEYS_13.issuperset(value):
+            for key in value.keys() - _KEYS_13:
+                item = value[key]
+                if not (isinstance(key, str) and is_json(item)):
+                    return False
     return True
 
 
@@ -321,50 +334,52 @@ def is_video_task_in_response(value: Any) -> bool:
         and (item >= 0)
     ):
         return False
-    item = value.get("completed_at", _ABSENT)
-    if not (
-        item is _ABSENT
-        or (
-            (
-                type(item) is int
-                or (isinstance(item, int) and not isinstance(item, bool))
-                or (isinstance(item, float) and item.is_integer())
+    # Optional or unlisted properties, when there are more keys than required.
+    if len(value) != 7:
+        item = value.get("completed_at", _ABSENT)
+        if not (
+            item is _ABSENT
+            or (
+                (
+                    type(item) is int
+                    or (isinstance(item, int) and not isinstance(item, bool))
+                    or (isinstance(item, float) and item.is_integer())
+                )
+                and (item >= 0)
             )
-            and (item >= 0)
-        )
-    ):
-        return False
-    item = value.get("expires_at", _ABSENT)
-    if not (
-        item is _ABSENT
-        or (
-            (
-                type(item) is int
-                or (isinstance(item, int) and not isinstance(item, bool))
-                or (isinstance(item, float) and item.is_integer())
+        ):
+            return False
+        item = value.get("expires_at", _ABSENT)
+        if not (
+            item is _ABSENT
+            or (
+                (
+                    type(item) is int
+                    or (isinstance(item, int) and not isinstance(item, bool))
+                    or (isinstance(item, float) and item.is_integer())
+                )
+                and (item >= 0)
             )
-            and (item >= 0)
-        )
-    ):
-        return False
-    item = value.get("seconds", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, str)):
-        return False
-    item = value.get("size", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, str)):
-        return False
-    item = value.get("remixed_from_video_id", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, str)):
-        return False
-    item = value.get("metadata", _ABSENT)
-    if not (item is _ABSENT or isinstance(item, dict)):
-        return False
-    item = value.get("error", _ABSENT)
-    if not (item is _ABSENT or is_task_error_in_response(item)):
-        return False
-    item = value.get("usage", _ABSENT)
-    if not (item is _ABSENT or is_task_usage_in_response(item)):
-        return False
+        ):
+            return False
+        item = value.get("seconds", _ABSENT)
+        if not (item is _ABSENT or isinstance(item, str)):
+            return False
+        item = value.get("size", _ABSENT)
+        if not (item is _ABSENT or isinstance(item, str)):
+            return False
+        item = value.get("remixed_from_video_id", _ABSENT)
+        if not (item is _ABSENT or isinstance(item, str)):
+            return False
+        item = value.get("metadata", _ABSENT)
+        if not (item is _ABSENT or isinstance(item, dict)):
+            return False
+        item = value.get("error", _ABSENT)
+        if not (item is _ABSENT or is_task_error_in_response(item)):
+            return False
+        item = value.get("usage", _ABSENT)
+        if not (item is _ABSENT or is_task_usage_in_response(item)):
+            return False
     if "task_id" in value and "id" in value and not json_equal(value["task_id"], value["id"]):
         return False
     if "status" in value and (type(value["status"]) is str and value["status"] == "completed"):
@@ -385,43 +400,57 @@ def is_task_error_in_response(value: Any) -> bool:
     item = value.get("message", _ABSENT)
     if item is _ABSENT or not isinstance(item, str):
         return False
-    item = value.get("code", _ABSENT)
-    return item is _ABSENT or (
-        isinstance(item, str)
-        or (
-            type(item) is int
-            or (isinstance(item, int) and (not isinstance(item, bool)))
-            or (isinstance(item, float) and item.is_integer())
-        )
-    )
+    # Optional or unlisted properties, when there are more keys than required.
+    if len(value) != 1:
+        item = value.get("code", _ABSENT)
+        if not (
+            item is _ABSENT
+            or (
+                isinstance(item, str)
+                or (
+                    type(item) is int
+                    or (isinstance(item, int) and not isinstance(item, bool))
+                    or (isinstance(item, float) and item.is_integer())
+                )
+            )
+        ):
+            return False
+    return True
 
 
 def is_task_usage_in_response(value: Any) -> bool:
     """Whether ``value`` satisfies schema ``TaskUsage`` in a response."""
     if not isinstance(value, dict):
         return False
-    item = value.get("completion_tokens", _ABSENT)
-    if not (
-        item is _ABSENT
-        or (
-            (
-                type(item) is int
-                or (isinstance(item, int) and not isinstance(item, bool))
-                or (isinstance(item, float) and item.is_integer())
+    # Optional or unlisted properties, when there are more keys than required.
+    if value:
+        item = value.get("completion_tokens", _ABSENT)
+        if not (
+            item is _ABSENT
+            or (
+                (
+                    type(item) is int
+                    or (isinstance(item, int) and not isinstance(item, bool))
+                    or (isinstance(item, float) and item.is_integer())
+                )
+                and (item >= 0)
             )
-            and (item >= 0)
-        )
-    ):
-        return False
-    item = value.get("total_tokens", _ABSENT)
-    return item is _ABSENT or (
-        (
-            type(item) is int
-            or (isinstance(item, int) and (not isinstance(item, bool)))
-            or (isinstance(item, float) and item.is_integer())
-        )
-        and item >= 0
-    )
+        ):
+            return False
+        item = value.get("total_tokens", _ABSENT)
+        if not (
+            item is _ABSENT
+            or (
+                (
+                    type(item) is int
+                    or (isinstance(item, int) and not isinstance(item, bool))
+                    or (isinstance(item, float) and item.is_integer())
+                )
+                and (item >= 0)
+            )
+        ):
+            return False
+    return True
 
 
 def _is_video_task_in_response_metadata(value: Any) -> bool:

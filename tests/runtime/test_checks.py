@@ -131,6 +131,13 @@ RICH = document(
                     "if": {"properties": {"k": {"const": 1}, "n": {"type": "integer"}}},
                     "then": {"required": ["m"]},
                 },
+                # A required key the properties do not declare is an extra one: an integer.
+                "undeclared": {
+                    "type": "object",
+                    "required": ["a", "x"],
+                    "properties": {"a": {"type": "string"}},
+                    "additionalProperties": {"type": "integer"},
+                },
             },
             "x-equal-properties": [["copy", "original"]],
         },
@@ -270,6 +277,9 @@ RICH_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
     "counted": IF_ELSE_VALUES,
     "loose": st.sampled_from([{}, {"a": 1}, {"a": 1, "b": 2}, "x", [1], "a"]),
     "keyed": st.sampled_from([{}, {"k": 1}, {"k": 2}, {"k": 1, "m": 0}, {"m": 0}, {"n": 1.5}]),
+    "undeclared": st.sampled_from(
+        [{"a": "s", "x": 1}, {"a": "s", "x": "s"}, {"a": "s"}, {"a": "s", "x": 1, "y": "s"}]
+    ),
     "copy": st.sampled_from(["a", 1]),
     "original": st.sampled_from(["a", 1.0]),
 }

@@ -189,6 +189,40 @@ def test_the_quick_read_is_the_general_read(value: Any, headers: dict[str, str])
     assert _read(body, elkapi.VideoTask, headers) == _read(body, {"200": elkapi.VideoTask}, headers)
 
 
+QUEUED = {
+    "id": "task_1",
+    "task_id": "task_1",
+    "object": "video",
+    "model": "doubao-seedance-2-0-260128",
+    "status": "queued",
+    "progress": 0,
+    "created_at": 1764547200,
+}
+
+
+@pytest.mark.parametrize(
+    ("opener", "closer"), [(b"[", b"]"), (b'{"a":', b"}"), (b'{"a":[', b"]}"), (b'[{"a":', b"}]")]
+)
+@pytest.mark.parametrize("levels", [40, 63, 64, 125, 126, 127, 128])
+def test_a_task_nested_past_the_limit_is_refused_by_either_read(
+    opener: bytes, closer: bytes, levels: int
+) -> None:
+    inner = opener * levels + b"1" + closer * levels
+    body = json.dumps(QUEUED).encode()[:-1] + b', "metadata": {"x": ' + inner + b"}}"
+    quick = _read(body, elkapi.VideoTask, {})
+    assert quick == _read(body, {"200": elkapi.VideoTask}, {})
+    refused = quick == [f"(body): is nested more than {_runtime._MAX_DEPTH} levels deep"]
+    assert refused is _runtime._too_deep(json.loads(body))
+
+
+@pytest.mark.parametrize("levels", [127, 128])
+def test_an_array_nested_past_the_limit_is_refused(levels: int) -> None:
+    body = b"[" + b'{"a":' * levels + b"1" + b"}" * levels + b"]"
+    refused = _read(body, elkapi.VideoTask, {})
+    too_deep = [f"(body): is nested more than {_runtime._MAX_DEPTH} levels deep"]
+    assert (refused == too_deep) is (levels == _runtime._MAX_DEPTH)
+
+
 def test_unions_in_another_order_are_decoded_in_their_own_order() -> None:
     # int | float == float | int (and hash the same), but the first arm that fits wins.
     assert type(_runtime.decode(int | float, 1)) is int
