@@ -97,6 +97,21 @@ class OperationView:
     quick: bool
     """The builder tries ``quick_request`` first: no parameters, one JSON body of fields."""
 
+    @property
+    def quick_read(self) -> tuple[str, str, str] | None:
+        """The status, predicate and decoder the parser tries ``quick_read`` with first.
+
+        For an operation whose one JSON 2xx status is a dataclass with a decoder,
+        the model the parser returns.
+        """
+        if len(self.response_decoders) != 1:
+            return None
+        status, (model, decoder) = next(iter(self.response_decoders.items()))
+        check = self.response_checks.get(status)
+        if not status.isdigit() or check is None or model != self.model_expr:
+            return None
+        return status, check, decoder
+
 
 def generate(api: Api, out: Path, spec_name: str) -> Path:
     """Write the package ``out/<api.package>`` and return its path."""
@@ -172,6 +187,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         or any(view.content_types for view in operations),
         "uses_other_bodies": any(view.other_bodies for view in operations),
         "uses_quick": any(view.quick for view in operations),
+        "uses_quick_read": any(view.quick_read for view in operations),
         "progress": next((op.waiter for op in api.operations if op.waiter), None),
         "key_env": f"{api.package.upper()}_API_KEY",
         "url_env": f"{api.package.upper()}_BASE_URL",

@@ -477,19 +477,11 @@ def parse_response(
     quick = operation.quick_reads.get(status_code)
     if quick is not None and isinstance(model, type):
         predicate, decoded, decoder = quick
-        data = _quick_json(headers, body)
-        try:
-            if (
-                data is not _MISSING
-                and predicate(data)
-                and (request is None or not echo_errors(operation, request, data))
-            ):
-                # The decoder written for the model, when it is the one asked for.
-                if model is decoded and decoder is not None:
-                    return decoder(data)
-                return decode(model, data)
-        except RecursionError:  # nested too deeply: the path below says so
-            pass
+        if model is not decoded or decoder is None:  # no decoder written for this model
+            decoder = functools.partial(decode, model)
+        result = quick_read(operation, headers, body, request, predicate, decoder)
+        if result is not None:
+            return result
     if not isinstance(model, type) and isinstance(model, Mapping):  # one model per status
         model = model.get(str(status_code), model.get("2XX"))
     key = _documented_key(operation, status_code)
@@ -542,6 +534,35 @@ def parse_response(
     if tolerated:
         _warn_tolerated(operation, status_code, tolerated, request)
     return decode(model, data)
+
+
+def quick_read(
+    operation: OperationSpec,
+    headers: Mapping[str, str],
+    body: bytes,
+    request: HttpRequest | None,
+    check: Callable[[Any], bool],
+    decoder: Callable[[Any], Any],
+) -> Any:
+    """The model ``decoder`` makes of a 2xx body ``check`` accepts, else None.
+
+    The way a parser reads a response in the common case: JSON, not nested
+    too deeply, valid by the compiled predicate ``check`` of its status's
+    schema, repeating what ``request`` sent. None (anything else) sends the
+    parser to :func:`parse_response`, which explains what is wrong. The caller
+    has checked the status.
+    """
+    data = _quick_json(headers, body)
+    try:
+        if (
+            data is not _MISSING
+            and check(data)
+            and (request is None or not echo_errors(operation, request, data))
+        ):
+            return decoder(data)
+    except RecursionError:  # nested too deeply: parse_response says so
+        pass
+    return None
 
 
 def _quick_json(headers: Mapping[str, str], body: bytes) -> Any:

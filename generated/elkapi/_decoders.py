@@ -10,7 +10,7 @@ or dict); properties the spec does not list go to the extra field. A model
 whose ``__init__`` does more, or whose fields have JSON names of their own,
 is decoded by ``decode``.
 
-``data`` must be valid: ``parse_response`` calls a decoder only on a value
+``data`` must be valid: the parsers (``quick_read``) call a decoder only on a value
 the response's compiled predicate (``_checks.py``) accepted. So it has every
 required property, the defaults supply the others, and the instance holds
 exactly the fields unless ``data`` has properties the spec does not list:

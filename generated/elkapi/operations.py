@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 from . import _checks, _decoders
 from ._download import parse_binary_response
 from ._http import HttpRequest
-from ._runtime import Echo, OperationSpec, Param, build_request, parse_response, quick_request
+from ._runtime import (
+    Echo,
+    OperationSpec,
+    Param,
+    build_request,
+    parse_response,
+    quick_read,
+    quick_request,
+)
 from ._spec import API
 from .models import VideoTask
 
@@ -126,6 +134,17 @@ def parse_create_video_generation_response(
             mistyped property always does).
         ApiError: an error status (a subclass per status, e.g. NotFoundError).
     """
+    if status_code == 200:
+        quick: VideoTask | None = quick_read(
+            CREATE_VIDEO_GENERATION,
+            headers,
+            body,
+            request,
+            _checks.is_video_task_in_response,
+            _decoders.video_task,
+        )
+        if quick is not None:
+            return quick
     result: VideoTask = parse_response(
         CREATE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request, strict=strict
     )
@@ -208,6 +227,17 @@ def parse_retrieve_video_response(
             mistyped property always does).
         ApiError: an error status (a subclass per status, e.g. NotFoundError).
     """
+    if status_code == 200:
+        quick: VideoTask | None = quick_read(
+            RETRIEVE_VIDEO,
+            headers,
+            body,
+            request,
+            _checks.is_video_task_in_response,
+            _decoders.video_task,
+        )
+        if quick is not None:
+            return quick
     result: VideoTask = parse_response(
         RETRIEVE_VIDEO, VideoTask, status_code, headers, body, request, strict=strict
     )
@@ -290,6 +320,17 @@ def parse_retrieve_video_generation_response(
             mistyped property always does).
         ApiError: an error status (a subclass per status, e.g. NotFoundError).
     """
+    if status_code == 200:
+        quick: VideoTask | None = quick_read(
+            RETRIEVE_VIDEO_GENERATION,
+            headers,
+            body,
+            request,
+            _checks.is_video_task_in_response,
+            _decoders.video_task,
+        )
+        if quick is not None:
+            return quick
     result: VideoTask = parse_response(
         RETRIEVE_VIDEO_GENERATION, VideoTask, status_code, headers, body, request, strict=strict
     )
