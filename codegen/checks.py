@@ -6,7 +6,8 @@ path, rule, value). Explaining is only needed when a value is wrong; deciding
 whether it is wrong is the hot path. This module turns each schema into a
 predicate, ``is_<name>_in_<direction>(value) -> bool``, written out as
 straight-line code: the type first, then required keys, enum membership in a
-``frozenset``, lengths and ranges, patterns compiled once at module level,
+``frozenset``, lengths and ranges, patterns compiled once at module level
+(or, for one that matches a few strings only, a ``frozenset`` of them),
 each ``$ref`` a call to the referenced schema's own predicate (recursion is
 two functions calling each other) or, for a schema of a type and a few values,
 its checks written out in place; the branches of a union tagged by a
@@ -34,6 +35,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from codegen.ecma_regex import finite_matches
 
 Direction = Literal["request", "response"]
 _INDENT = "    "
@@ -251,8 +254,12 @@ class Compiler:
             strings.append(f"len({var}) <= {int(schema['maxLength'])}")
         if "pattern" in schema:
             python = self.patterns[schema["pattern"]]
-            pattern = self._constant(f"re.compile({python!r})", "PATTERN")
-            strings.append(f"{pattern}.search({var}) is not None")
+            matches = finite_matches(python)
+            if matches is not None:  # a few strings: a set lookup instead of a search
+                strings.append(f"{var} in {self._constant(_frozenset(matches), 'MATCHES')}")
+            else:
+                pattern = self._constant(f"re.compile({python!r})", "PATTERN")
+                strings.append(f"{pattern}.search({var}) is not None")
         if strings:
             only = names == ["string"]
             conditions.append(

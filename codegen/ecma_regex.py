@@ -10,6 +10,17 @@ at generation time rather than guessed.
 
 from __future__ import annotations
 
+import importlib
+import re
+import sys
+from typing import Any
+
+# The standard library's own regex parser (re._parser from Python 3.11, sre_parse before),
+# read by finite_matches at generation time only.
+_NEW_NAMES = sys.version_info >= (3, 11)
+_sre_parser: Any = importlib.import_module("re._parser" if _NEW_NAMES else "sre_parse")
+_sre: Any = importlib.import_module("re._constants" if _NEW_NAMES else "sre_constants")
+
 # ECMA-262 WhiteSpace and LineTerminator code points, as a character-class body.
 ECMA_SPACE = (
     "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
@@ -181,3 +192,94 @@ class _Translator:
                 raise self.fail("`[^]` (any character) is not supported")
             return "(?!)"
         return "[" + ("^" if negated else "") + "".join(body) + "]"
+
+
+def finite_matches(python: str, limit: int = 64) -> list[str] | None:
+    r"""Every string the translated pattern ``python`` matches, sorted, if at most ``limit``.
+
+    A pattern anchored at both ends (``^...$``, translated ``^...\Z``) made of
+    literals, classes of literals and ranges, groups, alternatives and bounded
+    repeats matches a finite set of strings: ``^(?:[4-9]|1[0-5])$`` is the
+    strings ``"4"`` to ``"15"``. Membership in that set decides what the
+    search decides, at a fraction of its cost. None for any other pattern
+    (unanchored, unbounded, with a class escape or an assertion inside), or
+    one of more strings.
+    """
+    try:
+        parsed = _sre_parser.parse(python)
+    except (re.error, RecursionError):
+        return None
+    if parsed.state.flags & ~(re.ASCII | re.UNICODE):
+        return None
+    items = list(parsed)
+    anchors = [(_sre.AT, _sre.AT_BEGINNING), (_sre.AT, _sre.AT_END_STRING)]
+    if len(items) < 2 or [items[0], items[-1]] != anchors:
+        return None
+    found = _sequence(items[1:-1], limit)
+    return None if found is None else sorted(found)
+
+
+def _sequence(items: list[Any], limit: int) -> set[str] | None:
+    """What the parsed items match one after the other, or None."""
+    result = {""}
+    for kind, argument in items:
+        options = _options(kind, argument, limit)
+        if options is None:
+            return None
+        result = {start + end for start in result for end in options}
+        if len(result) > limit:
+            return None
+    return result
+
+
+def _options(kind: Any, argument: Any, limit: int) -> set[str] | None:
+    """What one parsed item matches, or None (too many, or not a finite set)."""
+    if kind is _sre.LITERAL:
+        return {chr(argument)}
+    if kind is _sre.IN:
+        return _class(argument, limit)
+    if kind is _sre.BRANCH:
+        found: set[str] = set()
+        for branch in argument[1]:
+            options = _sequence(list(branch), limit)
+            if options is None:
+                return None
+            found |= options
+        return found if len(found) <= limit else None
+    if kind is _sre.SUBPATTERN:
+        _group, add_flags, del_flags, inner = argument
+        return None if add_flags or del_flags else _sequence(list(inner), limit)
+    if kind in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        return _repeat(argument, limit)
+    return None  # an assertion, a class escape, a back reference, any character, ...
+
+
+def _class(members: list[Any], limit: int) -> set[str] | None:
+    chars: set[str] = set()
+    for kind, value in members:
+        if kind is _sre.LITERAL:
+            chars.add(chr(value))
+        elif kind is _sre.RANGE and value[1] - value[0] < limit:
+            chars.update(chr(code) for code in range(value[0], value[1] + 1))
+        else:  # a negated class, a category (\d, \w), a wide range
+            return None
+    return chars if len(chars) <= limit else None
+
+
+def _repeat(argument: Any, limit: int) -> set[str] | None:
+    low, high, inner = argument
+    if high is _sre.MAXREPEAT or high > limit:
+        return None
+    unit = _sequence(list(inner), limit)
+    if unit is None:
+        return None
+    found: set[str] = set()
+    current = {""}
+    for count in range(high + 1):
+        if count >= low:
+            found |= current
+        if count < high:
+            current = {start + end for start in current for end in unit}
+            if len(current) > limit:
+                return None
+    return found if len(found) <= limit else None

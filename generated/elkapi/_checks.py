@@ -36,7 +36,7 @@ _PATTERN_4 = re.compile(
 _PATTERN_5 = re.compile(
     "(?a)^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)\\Z"
 )
-_PATTERN_6 = re.compile("(?a)^(?:[4-9]|1[0-5])\\Z")
+_MATCHES_6 = frozenset({"10", "11", "12", "13", "14", "15", "4", "5", "6", "7", "8", "9"})
 _ONE_OF_7 = frozenset({"16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"})
 _ONE_OF_8 = frozenset({"480p", "720p", "1080p"})
 _KEYS_9 = frozenset({"url"})
@@ -69,9 +69,7 @@ def is_create_video_generation_request_in_request(value: Any) -> bool:
         if not (item is _ABSENT or _is_create_video_generation_request_in_request_images(item)):
             return False
         item = value.get("seconds", _ABSENT)
-        if not (
-            item is _ABSENT or (isinstance(item, str) and (_PATTERN_6.search(item) is not None))
-        ):
+        if not (item is _ABSENT or (isinstance(item, str) and (item in _MATCHES_6))):
             return False
         item = value.get("metadata", _ABSENT)
         if not (item is _ABSENT or is_video_metadata_in_request(item)):

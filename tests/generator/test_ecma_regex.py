@@ -10,7 +10,7 @@ import regress
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegen.ecma_regex import UnsupportedPatternError, translate
+from codegen.ecma_regex import UnsupportedPatternError, finite_matches, translate
 from tests.contract import spec
 
 
@@ -81,3 +81,34 @@ def test_untranslatable_patterns_are_refused(pattern: str) -> None:
     with pytest.raises(UnsupportedPatternError) as raised:
         translate(pattern)
     assert pattern in str(raised.value)
+
+
+FINITE = [
+    r"^(?:[4-9]|1[0-5])$",
+    r"^v[12](?:\.0)?$",
+    r"^(a|bc){0,2}$",
+    r"^[0-3]\d?$",
+    r"^(?:x|y)?z$",
+    r"^[a-c][a-c]?$",
+    r"^$",
+]
+# Unanchored, unbounded, too many strings, or beyond literals: searched as before.
+NOT_FINITE = [r"\S", r"^a+$", r"^a*$", r"a$", r"^a", r"^[^a]$", r"^\w\w$", r"^.$", r"^\d{3}$"]
+NEAR = st.text(alphabet="0123456789.abcvxyz", max_size=5) | st.text(max_size=5)
+
+
+@pytest.mark.parametrize("pattern", FINITE)
+@given(text=NEAR)
+def test_a_finite_pattern_is_the_set_of_its_strings(pattern: str, text: str) -> None:
+    python = translate(pattern)
+    matches = finite_matches(python)
+    assert matches is not None and matches == sorted(matches)
+    compiled = re.compile(python)
+    near = [text, *(m + text for m in matches), *(text + m for m in matches)]
+    for candidate in [*matches, *near, *(m[:-1] for m in matches if m)]:
+        assert (candidate in matches) is (compiled.search(candidate) is not None), candidate
+
+
+@pytest.mark.parametrize("pattern", NOT_FINITE)
+def test_other_patterns_are_not_made_sets(pattern: str) -> None:
+    assert finite_matches(translate(pattern)) is None

@@ -131,6 +131,9 @@ RICH = document(
                     "if": {"properties": {"k": {"const": 1}, "n": {"type": "integer"}}},
                     "then": {"required": ["m"]},
                 },
+                # Patterns matching a few strings only, with a type and without.
+                "version": {"type": "string", "pattern": "^v[12](\\.0)?$"},
+                "letter": {"pattern": "^(?:a|b)$"},
                 # A required key the properties do not declare is an extra one: an integer.
                 "undeclared": {
                     "type": "object",
@@ -280,6 +283,8 @@ RICH_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
     "undeclared": st.sampled_from(
         [{"a": "s", "x": 1}, {"a": "s", "x": "s"}, {"a": "s"}, {"a": "s", "x": 1, "y": "s"}]
     ),
+    "version": st.sampled_from(["v1", "v1.0", "v2.0", "v3", "v1.", "xv1", 1]),
+    "letter": st.sampled_from(["a", "b", "c", "ab", 1, None, ["a"]]),
     "copy": st.sampled_from(["a", 1]),
     "original": st.sampled_from(["a", 1.0]),
 }
