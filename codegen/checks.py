@@ -7,7 +7,8 @@ whether it is wrong is the hot path. This module turns each schema into a
 predicate, ``is_<name>_in_<direction>(value) -> bool``, written out as
 straight-line code: the type first, then required keys, enum membership in a
 ``frozenset``, lengths and ranges, patterns compiled once at module level
-(or, for one that matches a few strings only, a ``frozenset`` of them),
+(or, for one that matches a few strings only, a ``frozenset`` of them; for a
+negated character class alone, as "not blank" is, ``str.strip`` of the class),
 each ``$ref`` a call to the referenced schema's own predicate (recursion is
 two functions calling each other) or, for a schema of a type and a few values,
 its checks written out in place; the branches of a union tagged by a
@@ -36,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from codegen.ecma_regex import finite_matches
+from codegen.ecma_regex import finite_matches, negated_class
 
 Direction = Literal["request", "response"]
 _INDENT = "    "
@@ -255,8 +256,11 @@ class Compiler:
         if "pattern" in schema:
             python = self.patterns[schema["pattern"]]
             matches = finite_matches(python)
+            outside = negated_class(python)
             if matches is not None:  # a few strings: a set lookup instead of a search
                 strings.append(f"{var} in {self._constant(_frozenset(matches), 'MATCHES')}")
+            elif outside is not None:  # a character not in the class: what strip leaves
+                strings.append(f"{var}.strip({self._constant(repr(outside), 'CLASS')}) != ''")
             else:
                 pattern = self._constant(f"re.compile({python!r})", "PATTERN")
                 strings.append(f"{pattern}.search({var}) is not None")

@@ -10,7 +10,7 @@ import regress
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegen.ecma_regex import UnsupportedPatternError, finite_matches, translate
+from codegen.ecma_regex import UnsupportedPatternError, finite_matches, negated_class, translate
 from tests.contract import spec
 
 
@@ -112,3 +112,22 @@ def test_a_finite_pattern_is_the_set_of_its_strings(pattern: str, text: str) -> 
 @pytest.mark.parametrize("pattern", NOT_FINITE)
 def test_other_patterns_are_not_made_sets(pattern: str) -> None:
     assert finite_matches(translate(pattern)) is None
+
+
+NEGATED = [r"\S", r"[^abc]", r"[^a-f0-9]", r"[^\s_]", r"\D", r"\W"]
+NOT_NEGATED = [r"[abc]", r"^\S", r"\S\S", r"[^\u0100-\u01ff]", r"\S+", r"[^a]b"]
+BLANKISH = st.text(alphabet=" \t\n\xa0\u2003\u3000\ufeff\x1c\x85abcf09_", max_size=6)
+
+
+@pytest.mark.parametrize("pattern", NEGATED)
+@given(text=BLANKISH | st.text(max_size=6))
+def test_a_negated_class_is_what_strip_leaves(pattern: str, text: str) -> None:
+    python = translate(pattern)
+    chars = negated_class(python)
+    assert chars is not None
+    assert (text.strip(chars) != "") is (re.search(python, text) is not None)
+
+
+@pytest.mark.parametrize("pattern", NOT_NEGATED)
+def test_other_patterns_are_not_stripped(pattern: str) -> None:
+    assert negated_class(translate(pattern)) is None

@@ -134,6 +134,7 @@ RICH = document(
                 # Patterns matching a few strings only, with a type and without.
                 "version": {"type": "string", "pattern": "^v[12](\\.0)?$"},
                 "letter": {"pattern": "^(?:a|b)$"},
+                "filled": {"type": "string", "pattern": "\\S"},
                 # A required key the properties do not declare is an extra one: an integer.
                 "undeclared": {
                     "type": "object",
@@ -285,6 +286,7 @@ RICH_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
     ),
     "version": st.sampled_from(["v1", "v1.0", "v2.0", "v3", "v1.", "xv1", 1]),
     "letter": st.sampled_from(["a", "b", "c", "ab", 1, None, ["a"]]),
+    "filled": st.sampled_from(["", " ", "\u3000\t", " a ", "\x1c", "\x85", 1]),
     "copy": st.sampled_from(["a", 1]),
     "original": st.sampled_from(["a", 1.0]),
 }
