@@ -56,6 +56,8 @@ class FieldFix:
     name: str
     kind: str
     function: str = ""
+    optional: bool = False
+    """The field defaults to None, which needs no fix: absent, it is left alone."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ class ModelDecoder:
     names: tuple[str, ...]
     extras: tuple[str, ...]
     fixes: tuple[FieldFix, ...]
+
+    @property
+    def required_count(self) -> int:
+        """How many fields have no default: a valid value holds at least these properties."""
+        return len(self.names) - len(self.defaults)
 
     @property
     def uses_hints(self) -> bool:
@@ -111,7 +118,9 @@ def _decoder_of(model: type, functions: dict[str, str]) -> ModelDecoder:
         return ModelDecoder(name, function, constant, False, {}, (), extras, ())
     hints = typing.get_type_hints(model)
     fixes = tuple(
-        fix for f in declared if (fix := _fix(f.name, hints[f.name], functions)) is not None
+        dataclasses.replace(fix, optional=f.name in plain and plain[f.name] is None)
+        for f in declared
+        if (fix := _fix(f.name, hints[f.name], functions)) is not None
     )
     names = tuple(f.name for f in declared)
     return ModelDecoder(name, function, constant, True, plain, names, extras, fixes)

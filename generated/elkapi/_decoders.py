@@ -14,7 +14,9 @@ is decoded by ``decode``.
 the response's compiled predicate (``_checks.py``) accepted. So it has every
 required property, the defaults supply the others, and the instance holds
 exactly the fields unless ``data`` has properties the spec does not list:
-its length tells, without comparing the keys.
+its length tells, without comparing the keys. Likewise a ``data`` of no
+more properties than the fields without a default holds no optional one:
+those that default to None need no fix then.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ def task_error(data: dict[str, Any]) -> TaskError:
         for key in unlisted:
             del attributes[key]
     attributes["extra"] = unlisted
+    if len(data) == 1:  # no optional property: each is None
+        return instance
     if type(attributes["code"]) is float and attributes["code"].is_integer():
         attributes["code"] = int(attributes["code"])
     return instance
@@ -95,6 +99,8 @@ def task_usage(data: dict[str, Any]) -> TaskUsage:
         for key in unlisted:
             del attributes[key]
     attributes["extra"] = unlisted
+    if len(data) == 0:  # no optional property: each is None
+        return instance
     if type(attributes["completion_tokens"]) is float:
         attributes["completion_tokens"] = int(attributes["completion_tokens"])
     if type(attributes["total_tokens"]) is float:
@@ -121,6 +127,8 @@ def video_task(data: dict[str, Any]) -> VideoTask:
         attributes["progress"] = int(attributes["progress"])
     if type(attributes["created_at"]) is float:
         attributes["created_at"] = int(attributes["created_at"])
+    if len(data) == 7:  # no optional property: each is None
+        return instance
     if type(attributes["completed_at"]) is float:
         attributes["completed_at"] = int(attributes["completed_at"])
     if type(attributes["expires_at"]) is float:
