@@ -327,14 +327,20 @@ class Compiler:
         return _returned(self._failures(schema, var, direction, owner, whole=True))
 
     def _part(
-        self, schema: Any, var: str, direction: Direction, owner: str, part: str, is_dict: bool
+        self,
+        schema: Any,
+        var: str,
+        direction: Direction,
+        owner: str,
+        part: str,
+        present: frozenset[str] | None,
     ) -> list[str]:
         """Statements that return False when ``var`` breaks ``schema``, a part of another.
 
         The part is an ``allOf`` branch, ``then`` or ``else``, compiled for the same
         value as the schema it is part of. Written in place rather than called: the
         value is the same, and the schema it is part of checks that it is JSON
-        (and, when ``is_dict``, that it is an object).
+        (and, when ``present`` is not None, that it is an object with those keys).
         """
         if schema is True or (schema is not False and not set(schema) - _NOT_DECIDING):
             return []
@@ -344,7 +350,7 @@ class Compiler:
             return _fail_unless(self._expression(schema, var, direction, owner, part))
         self._depth += 1
         try:
-            return self._failures(schema, var, direction, owner, whole=False, is_dict=is_dict)
+            return self._failures(schema, var, direction, owner, whole=False, present=present)
         finally:
             self._depth -= 1
 
@@ -355,23 +361,27 @@ class Compiler:
         direction: Direction,
         owner: str,
         whole: bool,
-        is_dict: bool = False,
+        present: frozenset[str] | None = None,
     ) -> list[str]:
         """Statements that return False when ``var`` breaks ``schema`` and go on otherwise.
 
         ``whole``: the schema is all that is checked of the value here, so a
         request's value that nothing pins to a JSON type is checked to be JSON.
-        ``is_dict``: the value is known to be an object (a part of an object's schema).
+        ``present``: the value is known to be an object holding these keys (a part
+        of an object's schema, which checked them); None: not known to be an object.
         """
-        is_dict = is_dict or _types(schema) == ["object"]  # checked first, below
+        if present is None and _types(schema) == ["object"]:  # checked first, below
+            present = frozenset()
         lines: list[str] = []
         for condition in self._value_conditions(schema, var, direction):
             lines += _fail_unless(condition)
         if "$ref" in schema:
             lines += _fail_unless(f"{self.named(schema['$ref'], direction)}({var})")
-        lines += self._object_statements(schema, var, direction, owner, is_dict)
+        lines += self._object_statements(schema, var, direction, owner, present is not None)
+        if present is not None:  # the required keys are checked above
+            present |= frozenset(self._required(schema, direction))
         lines += self._array_statements(schema, var, direction, owner)
-        lines += self._combinator_statements(schema, var, direction, owner, is_dict)
+        lines += self._combinator_statements(schema, var, direction, owner, present)
         if whole and direction == "request" and not self._covers(schema):
             # Nothing above pins the value to a JSON type: it may be anything.
             self._uses.add("is_json")
@@ -392,11 +402,7 @@ class Compiler:
             for name, sub in properties.items()
             if not (direction == "request" and self._flagged(sub, "readOnly"))
         }
-        required = [
-            name
-            for name in schema.get("required", ())
-            if not self._flagged(properties.get(name), _ONLY[direction])
-        ]
+        required = self._required(schema, direction)
         lines += _required_statements(properties, tests, required, var)
         others = _optional_statements(properties, tests, required, var)
         others += self._extra_statements(schema, var, direction, owner, json_extras)
@@ -413,8 +419,9 @@ class Compiler:
             lines += _fail_unless(f"len({var}) <= {int(schema['maxProperties'])}")
         for left, right in schema.get("x-equal-properties", ()):
             self._uses.add("json_equal")
-            both = f"{left!r} in {var} and {right!r} in {var}"
-            lines += _fail_if(f"{both} and not json_equal({var}[{left!r}], {var}[{right!r}])")
+            unequal = f"not json_equal({var}[{left!r}], {var}[{right!r}])"
+            both = [f"{name!r} in {var}" for name in (left, right) if name not in required]
+            lines += _fail_if(_all([*both, unequal]))
         for rule in schema.get("x-exclusive", ()):
             present = [_has(var, _pointer_keys(pointer)) for pointer in rule["fields"]]
             if len(present) == 2:  # both: "and" stops at the first one missing
@@ -464,6 +471,15 @@ class Compiler:
         )
         return [header, *_indented(_fail_if(f"not {_parenthesised(test)}"))]
 
+    def _required(self, schema: Mapping[str, Any], direction: Direction) -> list[str]:
+        """The properties ``schema`` requires in ``direction`` (not those flagged the other way)."""
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        return [
+            name
+            for name in schema.get("required", ())
+            if not self._flagged(properties.get(name), _ONLY[direction])
+        ]
+
     def _array_statements(
         self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str
     ) -> list[str]:
@@ -498,22 +514,27 @@ class Compiler:
         return _guarded(f"isinstance({var}, list)", lines)
 
     def _combinator_statements(
-        self, schema: Mapping[str, Any], var: str, direction: Direction, owner: str, is_dict: bool
+        self,
+        schema: Mapping[str, Any],
+        var: str,
+        direction: Direction,
+        owner: str,
+        present: frozenset[str] | None,
     ) -> list[str]:
         lines: list[str] = []
         for index, branch in enumerate(schema.get("allOf", ())):
             if isinstance(branch, Mapping) and set(branch) - _NOT_DECIDING != {"$ref"}:
-                lines += self._part(branch, var, direction, owner, f"all_of_{index + 1}", is_dict)
+                lines += self._part(branch, var, direction, owner, f"all_of_{index + 1}", present)
             else:  # a reference: its own predicate
                 test = self._expression(branch, var, direction, owner, f"all_of_{index + 1}")
                 lines += _fail_unless(test)
         if "if" in schema:
-            condition = self._condition(schema["if"], var, direction, is_dict) or self._expression(
+            condition = self._condition(schema["if"], var, direction, present) or self._expression(
                 schema["if"], var, direction, owner, "if"
             )
             # A missing branch accepts: the value's JSON shape is checked elsewhere.
             then, otherwise = (
-                self._part(schema.get(key, True), var, direction, owner, key, is_dict)
+                self._part(schema.get(key, True), var, direction, owner, key, present)
                 for key in ("then", "else")
             )
             if condition == "True":  # every value satisfies the if: only then applies
@@ -543,11 +564,14 @@ class Compiler:
                 lines += _fail_unless(" + ".join(_parenthesised(t) for t in tests) + " == 1")
         return lines
 
-    def _condition(self, schema: Any, var: str, direction: Direction, is_dict: bool) -> str:
+    def _condition(
+        self, schema: Any, var: str, direction: Direction, present: frozenset[str] | None
+    ) -> str:
         """An ``if`` schema of a few plain properties as one expression ("" for any other).
 
         Whether the value is JSON is left out: the schema holding the ``if``
-        checks that, and for a JSON value the answer is the same.
+        checks that, and for a JSON value the answer is the same. Nor is asked
+        whether the keys in ``present`` are there (see :meth:`_failures`).
         """
         if not isinstance(schema, Mapping) or set(schema) - _NOT_DECIDING - _SMALL_OBJECT:
             return ""
@@ -562,16 +586,23 @@ class Compiler:
         if schema.get("type", "object") != "object" or len(properties) > 3 or not plain or flagged:
             return ""
         required = list(schema.get("required", ()))
-        tests = [f"{name!r} in {var}" for name in required if properties.get(name, True) is True]
+        known = present or frozenset()
+        tests = [
+            f"{name!r} in {var}"
+            for name in required
+            if properties.get(name, True) is True and name not in known
+        ]
         for name, sub in properties.items():
             if sub is True:
                 continue
             test = _all(self._value_conditions(sub, f"{var}[{name!r}]", direction))
-            if name in required:
+            if name in known:
+                tests.append(test)
+            elif name in required:
                 tests.append(f"{name!r} in {var} and {_parenthesised(test)}")
             else:
                 tests.append(f"{name!r} not in {var} or {_parenthesised(test)}")
-        if is_dict:
+        if present is not None:
             return _all(tests)
         if "type" in schema:
             return _all([f"isinstance({var}, dict)", *tests])

@@ -376,16 +376,14 @@ def is_video_task_in_response(value: Any) -> bool:
         item = value.get("usage", _ABSENT)
         if not (item is _ABSENT or is_task_usage_in_response(item)):
             return False
-    if "task_id" in value and "id" in value and not json_equal(value["task_id"], value["id"]):
+    if not json_equal(value["task_id"], value["id"]):
         return False
-    if "status" in value and (type(value["status"]) is str and value["status"] == "completed"):
+    if type(value["status"]) is str and value["status"] == "completed":
         item = value.get("metadata", _ABSENT)
         if item is _ABSENT or not _is_video_task_in_response_metadata(item):
             return False
     return not (
-        "status" in value
-        and (type(value["status"]) is str and value["status"] == "failed")
-        and ("error" not in value)
+        (type(value["status"]) is str and value["status"] == "failed") and ("error" not in value)
     )
 
 

@@ -546,13 +546,16 @@ def quick_read(
 ) -> Any:
     """The model ``decoder`` makes of a 2xx body ``check`` accepts, else None.
 
-    The way a parser reads a response in the common case: JSON, not nested
-    too deeply, valid by the compiled predicate ``check`` of its status's
-    schema, repeating what ``request`` sent. None (anything else) sends the
-    parser to :func:`parse_response`, which explains what is wrong. The caller
-    has checked the status.
+    The way a parser reads a response in the common case: JSON (by its
+    Content-Type, if any), not nested too deeply, valid by the compiled
+    predicate ``check`` of its status's schema, repeating what ``request``
+    sent. None (anything odd) sends the parser to :func:`parse_response`,
+    which explains what is wrong. The caller has checked the status.
     """
-    data = _quick_json(headers, body)
+    content_type = headers.get("Content-Type") or (headers and _header(headers, "content-type"))
+    if (content_type and "json" not in content_type.lower()) or _may_be_too_deep(body):
+        return None
+    data = _decode_json(body)
     try:
         if (
             data is not _MISSING
@@ -563,20 +566,6 @@ def quick_read(
     except RecursionError:  # nested too deeply: parse_response says so
         pass
     return None
-
-
-def _quick_json(headers: Mapping[str, str], body: bytes) -> Any:
-    """The JSON of a body that is plainly JSON and not nested too deeply, else _MISSING.
-
-    Anything odd (another media type, a body that might be nested too deeply,
-    one that is not JSON) is left to :func:`parse_response`'s general path.
-    """
-    content_type = headers.get("Content-Type") or (headers and _header(headers, "content-type"))
-    if content_type and "json" not in content_type.lower():
-        return _MISSING
-    if _may_be_too_deep(body):
-        return _MISSING
-    return _decode_json(body)
 
 
 def _may_be_too_deep(body: object) -> bool:

@@ -144,6 +144,9 @@ RICH = document(
                 },
             },
             "x-equal-properties": [["copy", "original"]],
+            # On a property required in responses only (read-only): a request lacks it.
+            "if": {"required": ["id"], "properties": {"id": {"const": 1}}},
+            "then": {"required": ["tags"]},
         },
     },
     paths={
@@ -259,7 +262,7 @@ def openai_package() -> Iterator[ModuleType]:
 
 IF_ELSE_VALUES = st.sampled_from([{}, {"a": 1}, {"b": 1}, {"a": 1, "b": 2}, "x"])
 RICH_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(),
+    "id": st.integers(0, 2),
     "shape": st.one_of(
         st.fixed_dictionaries({"kind": st.just("Circle"), "r": st.floats(-1, 11)}),
         st.fixed_dictionaries(
