@@ -8,8 +8,9 @@ a pydantic v2 model made by datamodel-code-generator); the import time of
 ``elkapi`` (alone, and with what building and parsing load) and of ``json``
 in fresh processes; and ``python -m codegen`` on
 the project spec and on synthetic specs of many operations. Every number is
-the median of ``--rounds`` rounds with the min-max beside it, and every ratio
-compares numbers from this one run, never from another machine or day.
+the median of ``--rounds`` rounds with the min-max beside it (the contenders
+of a table take their rounds in turn), and every ratio compares numbers from
+this one run, never from another machine or day.
 
 The peers are dev dependencies only: the generated package needs none of them.
 """
@@ -61,20 +62,33 @@ class Timing:
 
 
 def timed(
-    work: Callable[[Any], object], items: Sequence[Any], rounds: int, calls: int = 20_000
-) -> Timing:
-    """Per-item time of ``work`` over ``items``: each round makes about ``calls`` calls."""
+    contenders: dict[str, Callable[[Any], object]],
+    items: Sequence[Any],
+    rounds: int,
+    calls: int = 20_000,
+) -> dict[str, Timing]:
+    """Per-item time of each contender over ``items``, rounds taken in turn.
+
+    Each round makes about ``calls`` calls of one contender; round ``n`` of
+    every contender runs before round ``n + 1`` of any, so a machine that
+    slows down or speeds up during the run moves them all alike.
+    """
     repeat = max(1, calls // max(len(items), 1))
-    for item in items:  # warm up caches and lazy imports before measuring
-        work(item)
-    samples = []
+    for work in contenders.values():  # warm up caches and lazy imports before measuring
+        for item in items:
+            work(item)
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(repeat):
-            for item in items:
-                work(item)
-        samples.append((time.perf_counter() - started) / (repeat * len(items)))
-    return Timing(statistics.median(samples), min(samples), max(samples))
+        for name, work in contenders.items():
+            started = time.perf_counter()
+            for _ in range(repeat):
+                for item in items:
+                    work(item)
+            samples[name].append((time.perf_counter() - started) / (repeat * len(items)))
+    return {
+        name: Timing(statistics.median(taken), min(taken), max(taken))
+        for name, taken in samples.items()
+    }
 
 
 def request_bodies(spec: spec_module.Spec) -> list[dict[str, Any]]:
@@ -199,7 +213,7 @@ def _rows(
     rounds: int,
     calls: int,
 ) -> list[str]:
-    timings = {name: timed(work, items, rounds, calls) for name, work in contenders.items()}
+    timings = timed(contenders, items, rounds, calls)
     ours = timings[next(name for name in timings if name.startswith("elkapi"))].median
     lines = [f"| {title} ({len(items)} bodies) | time per body, median (min-max) | ratio to ours |"]
     lines.append("|---|---|---|")
