@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import importlib
 import json
 import os
@@ -61,6 +62,10 @@ class Timing:
         return f"{self.median / unit:.1f} {suffix} ({self.low / unit:.1f}-{self.high / unit:.1f})"
 
 
+_ROUND_SECONDS = 0.1
+"""The most one round of one contender takes."""
+
+
 def timed(
     contenders: dict[str, Callable[[Any], object]],
     items: Sequence[Any],
@@ -69,22 +74,35 @@ def timed(
 ) -> dict[str, Timing]:
     """Per-item time of each contender over ``items``, rounds taken in turn.
 
-    Each round makes about ``calls`` calls of one contender; round ``n`` of
+    Each round makes about ``calls`` calls of one contender, or fewer where
+    they would take more than ``_ROUND_SECONDS`` (a slow peer); round ``n`` of
     every contender runs before round ``n + 1`` of any, so a machine that
     slows down or speeds up during the run moves them all alike.
     """
-    repeat = max(1, calls // max(len(items), 1))
-    for work in contenders.values():  # warm up caches and lazy imports before measuring
+    repeats: dict[str, int] = {}
+    for name, work in contenders.items():  # warm up caches and lazy imports, and calibrate
+        started = time.perf_counter()
         for item in items:
             work(item)
+        one_pass = max(time.perf_counter() - started, 1e-9)
+        repeats[name] = max(1, min(calls // max(len(items), 1), int(_ROUND_SECONDS / one_pass)))
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, work in contenders.items():
-            started = time.perf_counter()
-            for _ in range(repeat):
-                for item in items:
-                    work(item)
-            samples[name].append((time.perf_counter() - started) / (repeat * len(items)))
+            repeat = repeats[name]
+            for item in items:  # untimed: the caches the previous contender left are refilled
+                work(item)
+            gc.collect()  # as timeit does: no collection of another's garbage in a round
+            gc.disable()
+            try:
+                started = time.perf_counter()
+                for _ in range(repeat):
+                    for item in items:
+                        work(item)
+                taken = time.perf_counter() - started
+            finally:
+                gc.enable()
+            samples[name].append(taken / (repeat * len(items)))
     return {
         name: Timing(statistics.median(taken), min(taken), max(taken))
         for name, taken in samples.items()
@@ -225,7 +243,7 @@ def _rows(
 def main(argv: list[str] | None = None) -> None:
     """Measure and print the table."""
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=15, help="rounds per measurement")
+    parser.add_argument("--rounds", type=int, default=25, help="rounds per measurement")
     parser.add_argument(
         "--sizes", default="50,200,1000", help="operations of the synthetic specs (comma-separated)"
     )
