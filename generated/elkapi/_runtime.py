@@ -552,7 +552,12 @@ def quick_read(
     sent. None (anything odd) sends the parser to :func:`parse_response`,
     which explains what is wrong. The caller has checked the status.
     """
-    content_type = headers.get("Content-Type") or (headers and _header(headers, "content-type"))
+    # The transport gives lower-case names; a caller's own mapping may spell them otherwise.
+    content_type = (
+        headers.get("content-type")
+        or headers.get("Content-Type")
+        or (headers and _header(headers, "content-type"))
+    )
     if (content_type and "json" not in content_type.lower()) or _may_be_too_deep(body):
         return None
     data = _decode_json(body)
