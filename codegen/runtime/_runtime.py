@@ -1226,7 +1226,7 @@ _SCAN: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(typing.
 def _decode_json(body: bytes) -> Any:
     """``body``'s JSON value as ``json.loads`` reads it (NaN and infinity refused), or _MISSING."""
     try:
-        if type(body) is bytes and body[:1] in _OPENERS and body[1:2] != b"\x00":
+        if type(body) is bytes and len(body) > 1 and body[0] in _OPENERS and body[1]:
             # UTF-8 by json.detect_encoding's rule (no BOM, no zero byte among the first
             # two), so the scanner runs directly: json.loads would first spend as long as
             # the scan itself detecting that in Python.
@@ -1240,7 +1240,7 @@ def _decode_json(body: bytes) -> Any:
         return _MISSING
 
 
-_OPENERS = (b"{", b"[")
+_OPENERS = (ord("{"), ord("["))
 _JSON_SPACE = " \t\n\r"
 """What JSON counts as white space (``str.strip`` would take more)."""
 
