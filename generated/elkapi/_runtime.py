@@ -577,18 +577,20 @@ def _may_be_too_deep(body: object) -> bool:
     """Whether the JSON in ``body`` may nest more than ``_MAX_DEPTH`` levels deep.
 
     Nesting that deep takes more than ``_MAX_DEPTH`` brackets, and valid JSON
-    closes each one it opens: a shorter body cannot be too deep, a longer one
-    has its brackets counted (in C). A body that is not bytes may be anything.
+    closes each one it opens: a shorter body cannot be too deep, and nor can
+    one of objects alone under five bytes a level; any other has its brackets
+    counted (in C). A body that is not bytes may be anything.
     """
     if not isinstance(body, bytes):
         return True
     if len(body) <= 2 * _MAX_DEPTH:
         return False
-    openers = body.count(b"{")
-    # Most bodies hold no array: one search (find; "in" first tries the operand as an int).
-    if body.find(b"[") >= 0:
-        openers += body.count(b"[")
-    return openers > _MAX_DEPTH
+    # Most bodies hold no array (find: "in" first tries the operand as an int). Then each
+    # level but the last takes five bytes or more ({"":...}), the last two ({}).
+    arrays = body.find(b"[") >= 0
+    if not arrays and len(body) < 5 * _MAX_DEPTH + 2:
+        return False
+    return body.count(b"{") + (body.count(b"[") if arrays else 0) > _MAX_DEPTH
 
 
 def _warn_tolerated(

@@ -222,6 +222,14 @@ def test_a_task_nested_past_the_limit_is_refused_by_either_read(
 
 
 @pytest.mark.parametrize("levels", [127, 128])
+def test_objects_nested_past_the_limit_in_the_fewest_bytes_are_refused(levels: int) -> None:
+    body = b'{"":' * levels + b"{}" + b"}" * levels  # levels + 1 deep
+    refused = _read(body, elkapi.VideoTask, {})
+    too_deep = [f"(body): is nested more than {_runtime._MAX_DEPTH} levels deep"]
+    assert (refused == too_deep) is (levels == _runtime._MAX_DEPTH)
+
+
+@pytest.mark.parametrize("levels", [127, 128])
 def test_an_array_nested_past_the_limit_is_refused(levels: int) -> None:
     body = b"[" + b'{"a":' * levels + b"1" + b"}" * levels + b"]"
     refused = _read(body, elkapi.VideoTask, {})
