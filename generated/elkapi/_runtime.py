@@ -373,7 +373,16 @@ def quick_request(
         headers[plan.bearer] = f"Bearer {secret}"  # what _with_key does, at less cost
     elif secret:
         url = _with_key(operation, secret, url, headers)
-    return HttpRequest.built(operation.method, url, headers, json_bytes(body), secret)
+    # What HttpRequest(...) makes, stored straight into the instance: a frozen dataclass
+    # sets each field through object.__setattr__, a tenth of the cost of building.
+    request: HttpRequest = object.__new__(HttpRequest)
+    fields_of = request.__dict__
+    fields_of["method"] = operation.method
+    fields_of["url"] = url
+    fields_of["headers"] = headers
+    fields_of["body"] = json_bytes(body)
+    fields_of["secret"] = secret
+    return request
 
 
 @dataclass(frozen=True)
