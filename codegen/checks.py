@@ -247,7 +247,10 @@ class Compiler:
             numbers = [f"{schema[low]!r} {below} {var} {_NUMBER_LIMITS[high]} {schema[high]!r}"]
         if numbers:
             only = types is not None and set(names) <= {"integer", "number"}
-            conditions.append(_all(numbers) if only else _any([f"not {_number(var)}", *numbers]))
+            # Every rule holds for a number; a value of another type is not theirs to judge.
+            conditions.append(
+                _all(numbers) if only else _any([f"not {_number(var)}", _all(numbers)])
+            )
         strings = []
         if "minLength" in schema:
             strings.append(f"len({var}) >= {int(schema['minLength'])}")
@@ -267,7 +270,7 @@ class Compiler:
         if strings:
             only = names == ["string"]
             conditions.append(
-                _all(strings) if only else _any([f"not isinstance({var}, str)", *strings])
+                _all(strings) if only else _any([f"not isinstance({var}, str)", _all(strings)])
             )
         return conditions
 

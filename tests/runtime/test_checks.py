@@ -135,6 +135,12 @@ RICH = document(
                 "version": {"type": "string", "pattern": "^v[12](\\.0)?$"},
                 "letter": {"pattern": "^(?:a|b)$"},
                 "filled": {"type": "string", "pattern": "\\S"},
+                # Several length or range rules where the type is not only string or
+                # number: every rule holds, not any one of them.
+                "sized": {"type": ["string", "null"], "minLength": 2, "maxLength": 3},
+                "loosely_sized": {"minLength": 2, "maxLength": 3, "pattern": "^a"},
+                "bounded": {"minimum": 100, "exclusiveMinimum": 0},
+                "ranged": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
                 # A required key the properties do not declare is an extra one: an integer.
                 "undeclared": {
                     "type": "object",
@@ -290,6 +296,10 @@ RICH_OPTIONAL: dict[str, st.SearchStrategy[Any]] = {
     "version": st.sampled_from(["v1", "v1.0", "v2.0", "v3", "v1.", "xv1", 1]),
     "letter": st.sampled_from(["a", "b", "c", "ab", 1, None, ["a"]]),
     "filled": st.sampled_from(["", " ", "\u3000\t", " a ", "\x1c", "\x85", 1]),
+    "sized": st.sampled_from(["a", "ab", "abcd", None, 1]),
+    "loosely_sized": st.sampled_from(["a", "ab", "ba", "abcd", 1, None]),
+    "bounded": st.sampled_from([1.0, 0, 100, 150, "x"]),
+    "ranged": st.sampled_from([0, 1, 5, 6, None, 2.0]),
     "copy": st.sampled_from(["a", 1]),
     "original": st.sampled_from(["a", 1.0]),
 }
