@@ -508,7 +508,7 @@ def parse_response(
                 ],
             )
         return None
-    content_type = _header(headers, "content-type")
+    content_type = _content_type(headers)
     if content_type and "json" not in content_type.lower():
         raise ResponseValidationError(
             status_code,
@@ -561,12 +561,7 @@ def quick_read(
     sent. None (anything odd) sends the parser to :func:`parse_response`,
     which explains what is wrong. The caller has checked the status.
     """
-    # The transport gives lower-case names; a caller's own mapping may spell them otherwise.
-    content_type = (
-        headers.get("content-type")
-        or headers.get("Content-Type")
-        or (headers and _header(headers, "content-type"))
-    )
+    content_type = _content_type(headers)
     if (content_type and "json" not in content_type.lower()) or _may_be_too_deep(body):
         return None
     data = _decode_json(body)
@@ -1254,6 +1249,19 @@ def _decode_json(body: bytes) -> Any:
 _OPENERS = (ord("{"), ord("["))
 _JSON_SPACE = " \t\n\r"
 """What JSON counts as white space (``str.strip`` would take more)."""
+
+
+def _content_type(headers: Mapping[str, str]) -> str:
+    """The Content-Type of a response, read the same way on every path.
+
+    One lookup finds it in the lower-case names the transport gives; a
+    caller's own mapping may spell it otherwise (``_header``).
+    """
+    return (
+        headers.get("content-type")
+        or headers.get("Content-Type")
+        or (_header(headers, "content-type") if headers else "")
+    )
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:

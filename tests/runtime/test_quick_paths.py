@@ -180,7 +180,18 @@ def _read(body: bytes, model: Any, headers: dict[str, str]) -> Any:
         TASKS.map(lambda task: {**task, "progress": float(task["progress"])}),
         JSON_VALUES,
     ),
-    st.sampled_from([{}, {"Content-Type": "application/json"}, {"content-type": "text/html"}]),
+    st.sampled_from(
+        [
+            {},
+            {"Content-Type": "application/json"},
+            {"content-type": "text/html"},
+            {"CONTENT-TYPE": "text/html"},
+            # Two spellings that disagree: both paths read the same one.
+            {"content-type": "application/json", "Content-Type": "text/html"},
+            {"Content-Type": "text/html", "content-type": "application/json"},
+            {"Content-Type": "application/json", "CONTENT-TYPE": "text/html"},
+        ]
+    ),
 )
 def test_the_quick_read_is_the_general_read(value: Any, headers: dict[str, str]) -> None:
     body = json.dumps(value).encode()
