@@ -259,10 +259,9 @@ class Compiler:
         if "pattern" in schema:
             python = self.patterns[schema["pattern"]]
             matches = finite_matches(python)
-            outside = negated_class(python)
             if matches is not None:  # a few strings: a set lookup instead of a search
                 strings.append(f"{var} in {self._constant(_frozenset(matches), 'MATCHES')}")
-            elif outside is not None:  # a character not in the class: what strip leaves
+            elif (outside := negated_class(python)) is not None:  # what strip leaves
                 strings.append(f"{var}.strip({self._constant(repr(outside), 'CLASS')}) != ''")
             else:
                 pattern = self._constant(f"re.compile({python!r})", "PATTERN")

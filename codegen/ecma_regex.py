@@ -205,18 +205,25 @@ def finite_matches(python: str, limit: int = 64) -> list[str] | None:
     (unanchored, unbounded, with a class escape or an assertion inside), or
     one of more strings.
     """
+    items = _items(python)
+    anchors = [(_sre.AT, _sre.AT_BEGINNING), (_sre.AT, _sre.AT_END_STRING)]
+    if items is None or len(items) < 2 or [items[0], items[-1]] != anchors:
+        return None
+    found = _sequence(items[1:-1], limit)
+    return None if found is None else sorted(found)
+
+
+def _items(python: str) -> list[Any] | None:
+    """The parsed items of ``python``, or None.
+
+    None when it does not parse, or sets a flag other than ASCII: matching
+    case-insensitively or across lines changes what the items match.
+    """
     try:
         parsed = _sre_parser.parse(python)
     except (re.error, RecursionError):
         return None
-    if parsed.state.flags & ~(re.ASCII | re.UNICODE):
-        return None
-    items = list(parsed)
-    anchors = [(_sre.AT, _sre.AT_BEGINNING), (_sre.AT, _sre.AT_END_STRING)]
-    if len(items) < 2 or [items[0], items[-1]] != anchors:
-        return None
-    found = _sequence(items[1:-1], limit)
-    return None if found is None else sorted(found)
+    return None if parsed.state.flags & ~(re.ASCII | re.UNICODE) else list(parsed)
 
 
 def _sequence(items: list[Any], limit: int) -> set[str] | None:
@@ -293,12 +300,8 @@ def negated_class(python: str, limit: int = 64) -> str | None:
     third of the search's time. None for any other pattern, or a class of
     more than ``limit`` characters.
     """
-    try:
-        parsed = _sre_parser.parse(python)
-    except (re.error, RecursionError):
-        return None
-    items = list(parsed)
-    if parsed.state.flags & ~(re.ASCII | re.UNICODE) or len(items) != 1:
+    items = _items(python)
+    if items is None or len(items) != 1:
         return None
     kind, members = items[0]
     if kind is not _sre.IN or not members or members[0][0] is not _sre.NEGATE:
