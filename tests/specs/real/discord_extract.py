@@ -11,13 +11,9 @@ transitively, as they are, and the security schemes. The result stays OpenAPI 3.
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
-import yaml
-
-from tests.specs.real.sections import section
+from tests.specs.real.sections import extracted, main, section
 
 SOURCE = (
     "https://github.com/discord/discord-api-spec (specs/openapi.json at "
@@ -28,21 +24,8 @@ SOURCE = (
 def extract(document: dict[str, Any], prefixes: list[str]) -> dict[str, Any]:
     paths, components = section(document, prefixes)
     named = ", ".join(prefixes)
-    return {
-        "openapi": document["openapi"],
-        "info": {**document["info"], "description": f"The {named} section of {SOURCE}"},
-        "servers": document["servers"],
-        **({"security": document["security"]} if "security" in document else {}),
-        "paths": paths,
-        "components": components,
-    }
+    return extracted(document, f"The {named} section of {SOURCE}", paths, components)
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as source:
-        loaded = json.load(source)
-    sys.stdout.write(
-        yaml.safe_dump(
-            extract(loaded, sys.argv[2:]), sort_keys=False, allow_unicode=True, width=100
-        )
-    )
+    main(extract)

@@ -13,12 +13,9 @@ client code is generated). The result stays OpenAPI 3.1.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-import yaml
-
-from tests.specs.real.sections import section
+from tests.specs.real.sections import extracted, main, section
 
 SOURCE = (
     "https://github.com/Redocly/museum-openapi-example (openapi.yaml at "
@@ -30,22 +27,8 @@ def extract(document: dict[str, Any], prefixes: list[str]) -> dict[str, Any]:
     paths, components = section(document, prefixes)
     named = ", ".join(prefixes)
     description = f"{document['info']['description']} The {named} paths of {SOURCE}"
-    return {
-        "openapi": document["openapi"],
-        "info": {**document["info"], "description": description},
-        "servers": document["servers"],
-        **({"security": document["security"]} if "security" in document else {}),
-        "tags": document.get("tags", []),
-        "paths": paths,
-        "components": components,
-    }
+    return extracted(document, description, paths, components, document.get("tags", []))
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as source:
-        loaded = yaml.safe_load(source)
-    sys.stdout.write(
-        yaml.safe_dump(
-            extract(loaded, sys.argv[2:]), sort_keys=False, allow_unicode=True, width=100
-        )
-    )
+    main(extract)

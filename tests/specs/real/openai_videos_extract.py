@@ -11,12 +11,9 @@ generator ignores). The result stays OpenAPI 3.1; its licence (MIT) is
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-import yaml
-
-from tests.specs.real.sections import section
+from tests.specs.real.sections import extracted, main, section
 
 
 def without_samples(node: Any) -> Any:
@@ -29,24 +26,12 @@ def without_samples(node: Any) -> Any:
 
 def extract(document: dict[str, Any]) -> dict[str, Any]:
     paths, components = section(document, ["/videos"], without_samples)
-    return {
-        "openapi": document["openapi"],
-        "info": {
-            **document["info"],
-            "description": "The video section of "
-            + "https://github.com/openai/openai-openapi (openapi.yaml), MIT licence.",
-        },
-        "servers": document["servers"],
-        "security": document.get("security", []),
-        "tags": [tag for tag in document.get("tags", []) if tag.get("name") == "Videos"],
-        "paths": paths,
-        "components": components,
-    }
+    description = (
+        "The video section of https://github.com/openai/openai-openapi (openapi.yaml), MIT licence."
+    )
+    tags = [tag for tag in document.get("tags", []) if tag.get("name") == "Videos"]
+    return extracted(document, description, paths, components, tags)
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as source:
-        loaded = yaml.safe_load(source)
-    sys.stdout.write(
-        yaml.safe_dump(extract(loaded), sort_keys=False, allow_unicode=True, width=100)
-    )
+    main(lambda document, _prefixes: extract(document))  # always the /videos section

@@ -1,9 +1,17 @@
-"""What the extractors beside this file share: a section of a document and what it references."""
+"""What the extractors beside this file share.
+
+A section of a document and what it references, the extract's top level, and
+the command line.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
 from typing import Any
+
+import yaml
 
 PREFIX = "#/components/"
 
@@ -48,3 +56,41 @@ def section(
     }
     ordered["securitySchemes"] = document["components"]["securitySchemes"]
     return paths, ordered
+
+
+def extracted(
+    document: dict[str, Any],
+    description: str,
+    paths: dict[str, Any],
+    components: dict[str, Any],
+    tags: list[Any] | None = None,
+) -> dict[str, Any]:
+    """An extract of ``document`` holding ``paths`` and ``components``.
+
+    Its version, info (with ``description``), servers and security come from
+    ``document``; ``tags``, when given, come before the paths.
+    """
+    top: dict[str, Any] = {
+        "openapi": document["openapi"],
+        "info": {**document["info"], "description": description},
+        "servers": document["servers"],
+    }
+    if "security" in document:
+        top["security"] = document["security"]
+    if tags is not None:
+        top["tags"] = tags
+    return {**top, "paths": paths, "components": components}
+
+
+def main(extract: Callable[[dict[str, Any], list[str]], dict[str, Any]]) -> None:
+    """``python -m <extractor> <document> [prefix ...]``: the extract, as YAML on stdout.
+
+    The document is JSON when its name ends in ``.json``, else YAML.
+    """
+    path = sys.argv[1]
+    with open(path, encoding="utf-8") as source:
+        loaded = json.load(source) if path.endswith(".json") else yaml.safe_load(source)
+    dumped = yaml.safe_dump(
+        extract(loaded, sys.argv[2:]), sort_keys=False, allow_unicode=True, width=100
+    )
+    sys.stdout.write(dumped)
