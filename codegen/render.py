@@ -456,4 +456,9 @@ def _format(paths: list[Path]) -> None:
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise SpecError(f"formatting generated code failed:\n{result.stdout}{result.stderr}")
+            # One line, as every refusal is: the first thing ruff says, not its whole report.
+            said = [line.strip() for line in (result.stdout + result.stderr).split("\n")]
+            first = next((line for line in said if line), f"exit status {result.returncode}")
+            where = next((line[3:].strip() for line in said if line.startswith("-->")), "")
+            at = f" (at {Path(where).name})" if where else ""
+            raise SpecError(f"formatting the generated code failed: {first}{at}")
