@@ -3,9 +3,11 @@ r"""Spec text into generated code: the only ways a string from the spec reaches 
 A spec's strings are data, and in a generated module they stay data: each is
 written as a literal (:func:`literal`, :func:`text_literal`), inside a
 docstring (:func:`docstring`) or as a comment line (:func:`comment`), and in
-no other way. Every template reaches them through the filters of the same
-names, and :mod:`codegen.models` prepares what it hands to
-datamodel-code-generator with :func:`plain_text`.
+no other way. The templates reach them through filters (``py``, ``py_text``,
+``docstring``), :mod:`codegen.render` calls them directly, and
+:mod:`codegen.models` prepares what it hands to datamodel-code-generator
+with :func:`plain_text`. (:mod:`codegen.checks` writes the strings of its
+expressions with ``repr``, which is what :func:`literal` does for a string.)
 
 Whatever the text holds, none of these can end the string or the comment it
 is written in: a literal escapes as ``repr`` does; a docstring and a comment

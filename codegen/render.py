@@ -227,7 +227,7 @@ def annotation(schema: Any, api: Api) -> str:
     if "$ref" in schema:
         return annotation(api.schemas[schema["$ref"]], api)
     if "enum" in schema and all(isinstance(v, str) for v in schema["enum"]):
-        return "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"
+        return "Literal[" + ", ".join(literal(v) for v in schema["enum"]) + "]"
     kind = schema.get("type")
     if kind == "array":
         return f"list[{annotation(schema.get('items', {}), api)}]"
@@ -268,7 +268,7 @@ def _view(api: Api, op: Operation, compiler: Compiler, functions: dict[str, str]
             by_status = {
                 r.status: r.model_name for r in op.responses if r.is_success and r.model_name
             }
-            model_expr = "{" + ", ".join(f"{s!r}: {m}" for s, m in by_status.items()) + "}"
+            model_expr = "{" + ", ".join(f"{literal(s)}: {m}" for s, m in by_status.items()) + "}"
     quick = (
         op.body is not None
         and not op.body.whole
@@ -286,7 +286,7 @@ def _view(api: Api, op: Operation, compiler: Compiler, functions: dict[str, str]
         other_bodies=tuple((body, _defaults(body)) for body in op.other_bodies),
         content_types=tuple(body.media_type for body in op.bodies) if op.other_bodies else (),
         content_type_annotation="Literal["
-        + ", ".join(repr(body.media_type) for body in op.bodies)
+        + ", ".join(literal(body.media_type) for body in op.bodies)
         + "]",
         text_responses=tuple(r.status for r in op.responses if r.is_success and r.text),
         responses={r.status: r.schema for r in op.responses},

@@ -476,7 +476,7 @@ def _unindented(doc: str) -> str:
     return "\n".join(line.strip() for line in doc.split("\n"))
 
 
-@pytest.mark.parametrize("separator", LINE_BREAKS[3:])
+@pytest.mark.parametrize("separator", LINE_BREAKS)
 def test_property_names_with_line_separators_stay_keys(separator: str, tmp_path: Path) -> None:
     """A property name holding a character only ``str.splitlines`` breaks at stays one key.
 
