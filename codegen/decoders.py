@@ -1,8 +1,8 @@
 """Per-model decoders for ``_decoders.py``: what ``decode(model, data)`` does, written out.
 
-The generated models module is not run: its dataclasses are rebuilt from its
-AST (:mod:`codegen.model_classes`), and each is read the way the runtime reads it: its fields,
-their JSON names and defaults, and their type hints. The runtime's own
+The generated models module is not run: its dataclasses are rebuilt from
+its AST (:mod:`codegen.model_classes`), and each is read the way the runtime
+reads it: its fields, their JSON names and defaults, and their type hints. The runtime's own
 helpers (:func:`codegen.runtime._runtime._plain_defaults`, ``_decoder``,
 ``_without_none``) decide what each field needs, so a generated decoder
 does what ``decode`` does by construction. A model whose ``__init__`` does
