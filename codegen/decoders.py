@@ -2,10 +2,10 @@
 
 The generated models module is not run: its dataclasses are rebuilt from
 its AST (:mod:`codegen.model_classes`), and each is read the way the runtime
-reads it: its fields, their JSON names and defaults, and their type hints. The runtime's own
-helpers (:func:`codegen.runtime._runtime._plain_defaults`, ``_decoder``,
-``_without_none``) decide what each field needs, so a generated decoder
-does what ``decode`` does by construction. A model whose ``__init__`` does
+reads it: its fields, their JSON names and defaults, and their type hints.
+The runtime's own helpers (:func:`codegen.runtime._runtime._plain_defaults`,
+``_decoder``, ``_without_none``) decide what each field needs, so a
+generated decoder does what ``decode`` does by construction. A model whose ``__init__`` does
 more than store its arguments, or whose fields have JSON names of their own,
 gets a decoder that calls ``decode``.
 """
