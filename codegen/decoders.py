@@ -1,11 +1,11 @@
 """Per-model decoders for ``_decoders.py``: what ``decode(model, data)`` does, written out.
 
-The generated models module is run here (it is standard library only), and
-each of its dataclasses is read the way the runtime reads it: its fields,
-their JSON names and defaults, and their type hints. The runtime's own
-helpers (:func:`codegen.runtime._runtime._plain_defaults`, ``_decoder``,
-``_without_none``) decide what each field needs, so a generated decoder
-does what ``decode`` does by construction. A model whose ``__init__`` does
+The generated models module is not run: its dataclasses are rebuilt from
+its AST (:mod:`codegen.model_classes`), and each is read the way the runtime
+reads it: its fields, their JSON names and defaults, and their type hints.
+The runtime's own helpers (:func:`codegen.runtime._runtime._plain_defaults`,
+``_decoder``, ``_without_none``) decide what each field needs, so a
+generated decoder does what ``decode`` does by construction. A model whose ``__init__`` does
 more than store its arguments, or whose fields have JSON names of their own,
 gets a decoder that calls ``decode``.
 """
@@ -16,12 +16,12 @@ import dataclasses
 import keyword
 import math
 import re
-import sys
 import types
 import typing
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.model_classes import dataclasses_of
 from codegen.runtime import _runtime
 
 _MODULE = "_codegen_models_for_decoders"
@@ -88,21 +88,9 @@ class ModelDecoder:
 
 def model_decoders(models_source: str) -> list[ModelDecoder]:
     """A decoder for each dataclass that ``models_source`` (the models module) defines."""
-    module = types.ModuleType(_MODULE)
-    sys.modules[_MODULE] = module
-    try:
-        exec(compile(models_source, "models.py", "exec"), module.__dict__)
-        classes = [
-            value
-            for value in vars(module).values()
-            if isinstance(value, type)
-            and dataclasses.is_dataclass(value)
-            and value.__module__ == _MODULE
-        ]
-        functions = _function_names([cls.__name__ for cls in classes])
-        return [_decoder_of(cls, functions) for cls in classes]
-    finally:
-        del sys.modules[_MODULE]
+    classes = dataclasses_of(models_source, _MODULE)
+    functions = _function_names([cls.__name__ for cls in classes])
+    return [_decoder_of(cls, functions) for cls in classes]
 
 
 def _decoder_of(model: type, functions: dict[str, str]) -> ModelDecoder:

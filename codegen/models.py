@@ -11,11 +11,20 @@ standard-library only at run time.
 Each response dataclass also gets a field for the properties the spec does
 not list (see :func:`_with_extra_fields`), so that a server adding one breaks
 nobody and loses nothing.
+
+Spec text reaches datamodel-code-generator prepared (:func:`_prepared`): what
+only documents (descriptions, titles, examples) is made :func:`plain_text`,
+and what the models must hold exactly (property names, enum values,
+defaults) it writes as string literals itself. Its output is edited here by
+the lines the tokenizer sees (:func:`_lines`), never by ``str.splitlines``,
+which also breaks at characters a string literal may hold (U+2028, a form feed):
+line numbers and lines then agree with the AST's.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tempfile
 import warnings
@@ -24,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from codegen.ir import Model
+from codegen.literals import plain_text
 from codegen.loader import SpecError
 
 ModelKind = Literal["typeddict", "dataclass"]
@@ -32,6 +42,27 @@ _MODULE_DOCS = {
     "typeddict": "Request shapes: what callers pass, as TypedDicts.",
     "dataclass": "Response models: what the server returns, as dataclasses.",
 }
+# Keywords whose strings only document: the models show them in docstrings, if at all.
+_DOCUMENTING = frozenset({"description", "title", "$comment", "example", "examples"})
+# Keywords holding a schema, a list of schemas, or schemas by name.
+_SCHEMAS = frozenset(
+    {
+        "items",
+        "additionalProperties",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "propertyNames",
+        "contains",
+        "not",
+        "if",
+        "then",
+        "else",
+    }
+)
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_NAMED_SCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+# The line breaks of Python's tokenizer; str.splitlines() knows more.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def generate_models(
@@ -52,7 +83,7 @@ def generate_models(
     from datamodel_code_generator import LiteralType, PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
 
-    defs = {model.name: model.schema for model in models}
+    defs = {model.name: _prepared(model.schema, model.name) for model in models}
     model_type = (
         DataModelType.TypingTypedDict if kind == "typeddict" else DataModelType.DataclassesDataclass
     )
@@ -110,7 +141,7 @@ def _with_aliases(source: str, field_names: Mapping[str, str]) -> str:
     """
     wire_of = {name: wire for wire, name in field_names.items()}
     tree = ast.parse(source)
-    lines = source.splitlines()
+    lines = _lines(source)
     edits = []
     for node in tree.body:
         if not isinstance(node, ast.ClassDef) or not any(
@@ -189,7 +220,7 @@ def _with_extra_fields(source: str) -> str:
     }
     name = extra_field_name(names)
     models = {node.name for node in classes}
-    lines = source.splitlines()
+    lines = _lines(source)
     for node in sorted(classes, key=lambda c: c.lineno, reverse=True):
         if any(isinstance(base, ast.Name) and base.id in models for base in node.bases):
             continue  # inherits the field
@@ -216,6 +247,75 @@ def _with_extra_fields(source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _lines(source: str) -> list[str]:
+    """The lines of ``source`` as the tokenizer (and so ``lineno``) counts them, without breaks.
+
+    Like ``str.splitlines``, no last empty line for a final line break; unlike
+    it, only CR, LF and CRLF end a line.
+    """
+    lines = _LINE_BREAK.split(source)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+def _prepared(schema: Any, model: str, where: str = "") -> Any:
+    """``schema`` as datamodel-code-generator is given it: each documenting string plain text.
+
+    A lone surrogate elsewhere (a property name, an enum value, a default) is
+    refused: the model must hold it exactly, and the generator cannot write it
+    (UTF-8 cannot encode it).
+    """
+    if not isinstance(schema, dict):
+        return _unchanged(schema, model, where)
+    prepared: dict[str, Any] = {}
+    for key, value in schema.items():
+        here = f"{where}/{key}"
+        if key in _DOCUMENTING:
+            prepared[key] = _documenting(value)
+        elif key in _NAMED_SCHEMAS and isinstance(value, dict):
+            prepared[key] = {
+                _unchanged(name, model, here): _prepared(sub, model, f"{here}/{name}")
+                for name, sub in value.items()
+            }
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            prepared[key] = [_prepared(sub, model, f"{here}/{i}") for i, sub in enumerate(value)]
+        elif key in _SCHEMAS:
+            prepared[key] = _prepared(value, model, here)
+        else:
+            prepared[_unchanged(key, model, where)] = _unchanged(value, model, here)
+    return prepared
+
+
+def _unchanged(value: Any, model: str, where: str) -> Any:
+    """``value`` as it is, once sure it holds no lone surrogate."""
+    for text in _strings(value):
+        if isinstance(text, str) and any("\ud800" <= c <= "\udfff" for c in text):
+            raise SpecError(
+                f"schema {model}{where}: {text!r} holds a lone surrogate, which UTF-8 cannot "
+                "encode, so no data model can hold it"
+            )
+    return value
+
+
+def _strings(value: Any) -> list[Any]:
+    """Every key and value in ``value``, at any depth."""
+    if isinstance(value, dict):
+        return [item for key, sub in value.items() for item in (key, *_strings(sub))]
+    if isinstance(value, list):
+        return [item for sub in value for item in _strings(sub)]
+    return [value]
+
+
+def _documenting(value: Any) -> Any:
+    """``value`` (a description, an example) with each string in it :func:`plain_text`."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, list):
+        return [_documenting(item) for item in value]
+    if isinstance(value, dict):
+        return {plain_text(str(key)): _documenting(item) for key, item in value.items()}
+    return value
+
+
 def _is_dataclass(decorator: ast.expr) -> bool:
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     return isinstance(target, ast.Name) and target.id == "dataclass"
@@ -236,7 +336,7 @@ def _standard_library_only(source: str) -> str:
         raise SpecError(
             "datamodel-code-generator output lacks `from __future__ import annotations`"
         )
-    lines = source.splitlines()
+    lines = _lines(source)
     # The functional form (keys that are not identifiers) evaluates its values at
     # run time: quoted, they stay annotations only, like those of the class form.
     for node in reversed(tree.body):
@@ -252,7 +352,7 @@ def _standard_library_only(source: str) -> str:
             ]
             lines[node.lineno - 1 : node.end_lineno] = [ast.unparse(node)]
     tree = ast.parse("\n".join(lines))
-    lines = "\n".join(lines).splitlines()
+    lines = _lines("\n".join(lines))
     typing_only: list[str] = []
     for node in reversed(tree.body):
         if not isinstance(node, ast.ImportFrom) or node.module != "typing_extensions":
