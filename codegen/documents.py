@@ -78,6 +78,8 @@ class _BoundedLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
             self._add(self._sizes.get(id(node), 1))
             return node
+        if self.check_event(yaml.ScalarEvent):
+            return self._counted(super().compose_node(parent, index))
         self._depth += 1
         if self._depth > MAX_DEPTH:
             line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
@@ -86,9 +88,13 @@ class _BoundedLoader(yaml.SafeLoader):
         node = super().compose_node(parent, index)
         self._depth -= 1
         self._add(1)
-        # Kept for every node, since an alias may name any of them: they stay alive (and
-        # their ids distinct) until the document is built.
+        # Kept for every collection, since an alias may name any of them: they stay
+        # alive (and their ids distinct) until the document is built.
         self._sizes[id(node)] = self._nodes - before
+        return node
+
+    def _counted(self, node: yaml.Node | None) -> yaml.Node | None:
+        self._add(1)
         return node
 
     def _add(self, count: int) -> None:
@@ -141,17 +147,13 @@ def parse_yaml(text: str) -> Any:
 def parse_json(text: str) -> Any:
     """The data of the JSON ``text``; a one-line DocumentError past a bound or outside JSON."""
     try:
-        document = json.loads(text, parse_constant=_no_constant)
+        document = json.loads(text)
     except RecursionError:
         raise DocumentError(f"nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as error:
         raise DocumentError(f"invalid JSON: {error}") from None
     check_json_data(document)
     return document
-
-
-def _no_constant(name: str) -> Any:
-    raise DocumentError(f"{name} is not a JSON number")
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:
@@ -168,13 +170,13 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
 def check_json_data(document: Any) -> None:
     """Refuse, in one line naming the place, the first value of ``document`` JSON cannot hold.
 
-    Also refuses nesting deeper than ``MAX_DEPTH`` and more than ``MAX_NODES``
+    Also refuses more than ``MAX_DEPTH`` nested mappings and lists, and more than ``MAX_NODES``
     values, counting shared values as often as they appear.
     """
     for nodes, (path, depth, value) in enumerate(_walk(document), start=1):
         if nodes > MAX_NODES:
             raise DocumentError(_too_many_nodes())
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH and isinstance(value, (dict, list)):
             # The first steps say where; all of them would make a line of hundreds.
             raise DocumentError(f"{where(path[:6])}...: nested deeper than {MAX_DEPTH} levels")
         problem = _not_json(value)

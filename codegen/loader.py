@@ -166,7 +166,7 @@ class _Resolver:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise SpecError(f"{where}: more than {MAX_NODES:,} values once references are followed")
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH and isinstance(node, (dict, list)):
             raise SpecError(
                 f"{where}: nested deeper than {MAX_DEPTH} levels once references are followed"
             )
