@@ -149,8 +149,8 @@ def test_json_nesting_past_its_own_recursion_limit_is_one_line(tmp_path: Path) -
 
 
 def test_nesting_within_the_bound_generates(tmp_path: Path) -> None:
-    # 30 levels of objects: 3 + 2 * 30 + 1 = 64 levels of the document.
-    with generated(spec_with({"A": nested(30)}), tmp_path) as package:
+    # 62 levels of objects: the innermost mapping is level 4 + 2 * 62 = 128 of the document.
+    with generated(spec_with({"A": nested(62)}), tmp_path) as package:
         assert package.build_create_thing(api_key="k").json() == {}
 
 
@@ -224,8 +224,9 @@ def test_a_chain_of_references_past_the_bound_is_refused(tmp_path: Path, link: A
 
 
 def test_a_chain_of_references_within_the_bound_generates(tmp_path: Path) -> None:
-    # 3 levels a link (properties, a, the reference): 64 links reach the bound exactly.
-    schemas = chain(64, lambda i: {"type": "object", "properties": {"a": ref(f"A{i}")}})
+    # 3 levels a link (properties, a, the reference) and 3 for the last schema: 63 links
+    # reach the bound exactly.
+    schemas = chain(63, lambda i: {"type": "object", "properties": {"a": ref(f"A{i}")}})
     with generated(spec_with(schemas, body="A0"), tmp_path) as package:
         assert package.build_create_thing(api_key="k").json() == {}
 
