@@ -51,7 +51,7 @@ def replace(target: Path, staged: Path) -> None:
     is a one-line OutputError, and left as it is.
     """
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise OutputError(f"{target} exists and is not a folder: not replaced")
+        raise OutputError(f"{target} exists and is a file or a link, not a folder: not replaced")
     if target.exists():
         marked = (target / MARKER).is_file()
         if not marked and any(target.iterdir()):
