@@ -42,12 +42,16 @@ def _missing(what: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Generate the package; return 1 when the spec cannot be used or a dependency is missing."""
+    """Generate the package; return 1 when the spec cannot be used or a dependency is missing.
+
+    Return 2 when ``--package`` names no package Python could import safely.
+    """
     missing = missing_requirements()
     if missing:
         return _missing(", ".join(missing))
     try:
         from codegen.loader import SpecError, load
+        from codegen.output import OutputError, package_problem
         from codegen.parser import parse
         from codegen.render import generate
     except ModuleNotFoundError as error:  # a broken install: a dependency of a dependency
@@ -59,14 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--package", default="elkapi", help="the package name (default: elkapi)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
-    if not args.package.isidentifier():
-        parser.error(f"--package {args.package!r} is not a Python identifier")
+    problem = package_problem(args.package)
+    if problem:
+        # One line, as every refusal: parser.error would print the usage first.
+        print(f"python -m codegen: --package {args.package!r} {problem}", file=sys.stderr)
+        return 2
     try:
         api = parse(load(args.spec), args.package)
         target = generate(api, args.out, args.spec.name)
     except SpecError as error:
         for problem in error.problems:
             print(f"{args.spec}: {problem}", file=sys.stderr)
+        return 1
+    except OutputError as error:
+        print(f"python -m codegen: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # the output folder: not writable, a file in the way, ...
         print(

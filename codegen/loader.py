@@ -8,12 +8,11 @@ by what it points at.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
+from codegen.documents import MAX_BYTES, MAX_DEPTH, MAX_NODES, DocumentError, parse_json, parse_yaml
 
 SCHEMA_REF_PREFIX = "#/components/schemas/"
 A = TypeVar("A")
@@ -59,35 +58,38 @@ def load(path: Path) -> dict[str, Any]:
     :class:`SpecError` of one line saying why (the caller names the file).
     """
     document = read(path)
-    resolved = _resolve(document, document, "#", ())
+    resolved = _Resolver(document).resolve(document, "#", ())
     assert isinstance(resolved, dict)
     return resolved
 
 
 def read(path: Path) -> dict[str, Any]:
-    """The document in ``path`` as it is written: a mapping, or a one-line SpecError."""
+    """The document in ``path`` as it is written: a mapping, or a one-line SpecError.
+
+    The file is read only up to :data:`codegen.documents.MAX_BYTES`, and parsed
+    within the other bounds of :mod:`codegen.documents`.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise SpecError("no such file") from None
     except IsADirectoryError:
         raise SpecError("is a directory, not a file") from None
-    except UnicodeDecodeError as error:
-        raise SpecError(f"is not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise SpecError(f"cannot be read: {error.strerror or error}") from None
+    if len(data) > MAX_BYTES:
+        raise SpecError(f"the file is larger than {MAX_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SpecError(f"is not UTF-8 text (byte {error.start})") from None
     if not text.strip():
         raise SpecError("the file is empty")
-    if path.suffix.lower() == ".json":
-        try:
-            document = json.loads(text)
-        except ValueError as error:
-            raise SpecError(f"invalid JSON: {error}") from None
-    else:
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise SpecError(f"invalid YAML: {_yaml_problem(error)}") from None
+    try:
+        document = parse_json(text) if path.suffix.lower() == ".json" else parse_yaml(text)
+    except DocumentError as error:
+        raise SpecError(str(error)) from None
     if not isinstance(document, dict):
         kinds = {list: "a list", str: "text", type(None): "null", bool: "a boolean"}
         kind = kinds.get(type(document), "a number")
@@ -96,17 +98,6 @@ def read(path: Path) -> dict[str, Any]:
         if key in document and not isinstance(document[key], dict):
             raise SpecError(f"{key}: must be a mapping")
     return document
-
-
-def _yaml_problem(error: yaml.YAMLError) -> str:
-    """A YAML error on one line: what is wrong and where (1-based line and column)."""
-    if isinstance(error, yaml.MarkedYAMLError):
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "malformed"
-        if mark is not None:
-            return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
-        return str(problem)
-    return " ".join(str(error).split())
 
 
 def pointer_keys(pointer: str) -> list[str]:
@@ -157,24 +148,49 @@ def schema_name(ref: str) -> str | None:
     return None
 
 
-def _resolve(node: Any, document: dict[str, Any], where: str, seen: tuple[str, ...]) -> Any:
-    if isinstance(node, list):
-        return [_resolve(item, document, f"{where}/{i}", seen) for i, item in enumerate(node)]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        name = schema_name(ref)
-        if name is not None:
-            schemas = document.get("components", {}).get("schemas", {})
-            if name not in schemas:
-                raise SpecError(f"{where}: {ref} points at nothing")
-            return dict(node)
-        if ref in seen:
-            raise SpecError(f"{where}: {ref} refers to itself")
-        target = _resolve(pointer_get(document, ref), document, ref, (*seen, ref))
-        siblings = {k: v for k, v in node.items() if k != "$ref"}
-        if siblings and isinstance(target, dict):
-            return {**target, **_resolve(siblings, document, where, seen)}
-        return target
-    return {key: _resolve(value, document, f"{where}/{key}", seen) for key, value in node.items()}
+class _Resolver:
+    """Replaces non-schema references by copies of their targets, within the load bounds.
+
+    A target is copied wherever it is used, so a few references to references
+    can stand for a huge document (as aliases can in YAML): every copied value
+    counts, and nesting counts through each reference followed.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.schemas = document.get("components", {}).get("schemas", {})
+        self.nodes = 0
+
+    def resolve(self, node: Any, where: str, seen: tuple[str, ...], depth: int = 0) -> Any:
+        """``node`` (at ``where``, reached through the references ``seen``) resolved."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise SpecError(f"{where}: more than {MAX_NODES:,} values once references are followed")
+        if depth >= MAX_DEPTH and isinstance(node, (dict, list)):
+            raise SpecError(
+                f"{where}: nested deeper than {MAX_DEPTH} levels once references are followed"
+            )
+        if isinstance(node, list):
+            return [
+                self.resolve(item, f"{where}/{i}", seen, depth + 1) for i, item in enumerate(node)
+            ]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = schema_name(ref)
+            if name is not None:
+                if name not in self.schemas:
+                    raise SpecError(f"{where}: {ref} points at nothing")
+                return dict(node)
+            if ref in seen:
+                raise SpecError(f"{where}: {ref} refers to itself")
+            target = self.resolve(pointer_get(self.document, ref), ref, (*seen, ref), depth)
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            if siblings and isinstance(target, dict):
+                return {**target, **self.resolve(siblings, where, seen, depth)}
+            return target
+        return {
+            key: self.resolve(value, f"{where}/{key}", seen, depth + 1)
+            for key, value in node.items()
+        }

@@ -26,6 +26,7 @@ from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema,
 from codegen.literals import comment, docstring, literal, text_literal
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
+from codegen.output import replace, write_marker
 from codegen.parser.extensions import Echo
 from codegen.parser.schemas import DEPRECATED_NOTE
 
@@ -129,10 +130,8 @@ def generate(api: Api, out: Path, spec_name: str) -> Path:
         _format([staged / name for name in files if name.endswith(".py")])
         for source in runtime_files():
             shutil.copyfile(source, staged / source.name)
-        if target.exists():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(staged, target)
+        write_marker(staged)
+        replace(target, staged)
     return target
 
 

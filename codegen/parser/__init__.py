@@ -28,6 +28,7 @@ from codegen.ir import (
 from codegen.loader import SpecError, gather, raise_all, resolve_schema, schema_name
 from codegen.parser import extensions, names
 from codegen.parser.extensions import Lifecycle
+from codegen.parser.graph import check_references
 from codegen.parser.names import check_unique
 from codegen.parser.schemas import closure, models, patterns_of, property_names, runtime_schema
 
@@ -141,6 +142,8 @@ def parse(document: dict[str, Any], package: str) -> Api:
     )
     # Inline body and response schemas get names and join the components.
     sources: dict[str, Any] = {**components.get("schemas", {}), **_inline_schemas(located)}
+    # Before anything follows a reference: a cycle or an over-deep chain would not end.
+    check_references(sources)
     taken_classes = (
         TAKEN_CLASS_NAMES
         | set(RUNTIME_EXPORTS)
