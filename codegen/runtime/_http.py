@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -239,6 +238,8 @@ class HttpTransport:
     ) -> HttpResponse:
         import http.client
 
+        from ._deadline import Clock, read_against
+
         limits = Timeout.of(timeout)
         try:
             url = urllib.parse.urlsplit(request.url)
@@ -251,6 +252,7 @@ class HttpTransport:
             raise TransportError(f"cannot send to {shown!r}", request_sent=False)
         connection, target, extra = self._connection(url, limits.connect)
         where = f"{request.method} {shown}"
+        reply: http.client.HTTPResponse | None = None
         try:
             try:
                 connection.connect()
@@ -259,19 +261,31 @@ class HttpTransport:
                 raise TransportError(
                     f"{where}: could not connect: {_reason(error)}", request_sent=False
                 ) from None
-            deadline = time.monotonic() + limits.read
             try:
                 _set_timeout(connection, limits.read)
                 connection.request(
                     request.method, target, body=request.body, headers={**request.headers, **extra}
                 )
+                # From here every byte the server sends, the status line and any interim
+                # (1xx) answer included, must arrive before the read deadline.
+                clock = Clock(
+                    limits.read,
+                    f"timed out: no whole response within the {limits.read:g}-second read timeout",
+                )
+                read_against(connection, clock)
                 reply = connection.getresponse()
                 headers = _lower(reply.getheaders())
                 if sink is not None and sink.start(reply.status, headers):
-                    _pour(reply, connection, limits, sink)
+                    clock.restart(
+                        limits.download,
+                        f"timed out: the body took over the {limits.download:g}-second "
+                        "download timeout",
+                        idle=limits.read,
+                    )
+                    _pour(reply, sink)
                     body = b""
                 else:
-                    body = self._read(reply, connection, deadline, where)
+                    body = self._read(reply, where)
             except ResponseTooLargeError:
                 raise
             except (OSError, http.client.HTTPException) as error:
@@ -281,6 +295,9 @@ class HttpTransport:
                 ) from None
             return HttpResponse(reply.status, headers, body)
         finally:
+            # The reply holds the socket open on its own: close it too, not only the connection.
+            if reply is not None:
+                reply.close()
             connection.close()
 
     def _connection(
@@ -323,13 +340,7 @@ class HttpTransport:
             return None
         return proxy
 
-    def _read(
-        self,
-        reply: http.client.HTTPResponse,
-        connection: http.client.HTTPConnection,
-        deadline: float,
-        where: str,
-    ) -> bytes:
+    def _read(self, reply: http.client.HTTPResponse, where: str) -> bytes:
         limit = self.max_response_bytes
         declared = reply.getheader("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -340,10 +351,6 @@ class HttpTransport:
         chunks: list[bytes] = []
         size = 0
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("the read timeout passed while the body was arriving")
-            _set_timeout(connection, remaining)
             chunk = reply.read1(_CHUNK_BYTES)
             if not chunk:
                 if reply.length:  # read1 returns b"" at a close before Content-Length was reached
@@ -370,25 +377,10 @@ def _ascii_target(target: str) -> str:
     )
 
 
-def _pour(
-    reply: http.client.HTTPResponse,
-    connection: http.client.HTTPConnection,
-    limits: Timeout,
-    sink: BodySink,
-) -> None:
-    """Hand the body to ``sink`` in chunks: ``read`` seconds idle at most, ``download`` in all."""
-    deadline = time.monotonic() + limits.download
+def _pour(reply: http.client.HTTPResponse, sink: BodySink) -> None:
+    """Hand the body to ``sink`` in chunks as they arrive (the clock bounds each read)."""
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("the download timeout passed while the body was arriving")
-        _set_timeout(connection, min(limits.read, remaining))
-        try:
-            chunk = reply.read1(_CHUNK_BYTES)
-        except TimeoutError:
-            if limits.read < remaining:
-                raise TimeoutError(f"no byte of the body for {limits.read:g} seconds") from None
-            raise TimeoutError("the download timeout passed while the body was arriving") from None
+        chunk = reply.read1(_CHUNK_BYTES)
         if not chunk:
             return
         sink.write(chunk)
