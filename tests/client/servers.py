@@ -56,6 +56,19 @@ def _for_a_while(connection: socket.socket, piece: bytes, every: float) -> None:
         return
 
 
+def late(seconds: float, answer: bytes) -> Callable[[socket.socket], None]:
+    """Read the request, say nothing for ``seconds``, then send ``answer``."""
+
+    def send(connection: socket.socket) -> None:
+        time.sleep(seconds)
+        try:
+            connection.sendall(answer)
+        except OSError:
+            return
+
+    return send
+
+
 def trickle_head(connection: socket.socket) -> None:
     """Start a response, then send its headers a byte at a time, never ending them."""
     connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")

@@ -21,6 +21,7 @@ from tests.client.servers import (
     RawServer,
     interim_forever,
     interim_then,
+    late,
     reply,
     trickle_head,
 )
@@ -101,3 +102,48 @@ def test_a_flood_of_interim_answers_is_refused_without_waiting(raw_servers: Serv
     client = elkapi.Client(KEY, server.url, timeout=30, max_retries=0)
     with pytest.raises(elkapi.TransportError, match="more than 100 interim"):
         client.retrieve_video(TASK_ID)
+
+
+# --- a wait ends at its timeout: an attempt in flight, retries and backoff included ----------
+
+WAIT = 1.5
+
+
+def test_an_attempt_in_flight_is_cut_to_the_time_the_wait_has_left(raw_servers: Servers) -> None:
+    server = raw_servers([reply(200, QUEUED), trickle_head])
+    client = elkapi.Client(KEY, server.url, timeout=elkapi.Timeout(connect=1, read=30))
+    started = time.monotonic()
+    with pytest.raises(elkapi.WaitTimeoutError) as raised:
+        client.wait_for_video(TASK_ID, poll_interval=0.05, timeout=WAIT)
+    assert elapsed_since(started) < WAIT + SLACK
+    assert raised.value.last is not None and raised.value.last.status == "queued"
+    assert isinstance(raised.value.__cause__, elkapi.TransportError)
+
+
+def test_retries_and_retry_after_inside_a_wait_end_with_it(raw_servers: Servers) -> None:
+    busy = reply(503, {"error": {"message": "busy"}}, {"Retry-After": "5"})
+    server = raw_servers([busy])
+    client = elkapi.Client(KEY, server.url, timeout=2, max_retries=3)
+    started = time.monotonic()
+    with pytest.raises(elkapi.WaitTimeoutError) as raised:
+        client.wait_for_video(TASK_ID, poll_interval=0.05, timeout=WAIT)
+    assert elapsed_since(started) < WAIT + SLACK
+    assert isinstance(raised.value.__cause__, elkapi.ServerError)
+
+
+def test_the_async_wait_ends_at_its_timeout_too(raw_servers: Servers) -> None:
+    server = raw_servers([reply(200, QUEUED), trickle_head])
+    client = elkapi.AsyncClient(KEY, server.url, timeout=elkapi.Timeout(connect=1, read=30))
+    started = time.monotonic()
+    with pytest.raises(elkapi.WaitTimeoutError):
+        asyncio.run(client.wait_for_video(TASK_ID, poll_interval=0.05, timeout=WAIT))
+    assert elapsed_since(started) < WAIT + SLACK
+
+
+def test_a_call_after_a_wait_has_the_whole_client_timeout_again(raw_servers: Servers) -> None:
+    server = raw_servers([reply(200, QUEUED), late(1, reply(200, QUEUED))])
+    client = elkapi.Client(KEY, server.url, timeout=elkapi.Timeout(connect=1, read=5))
+    with pytest.raises(elkapi.WaitTimeoutError):
+        client.wait_for_video(TASK_ID, poll_interval=0.05, timeout=0.3)
+    # The answer comes a second late: a client still cut to the wait's end would give up.
+    assert client.retrieve_video(TASK_ID).id == TASK_ID
