@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._bodies import StreamBody
+from ._printable import printable
 from .errors import ResponseTooLargeError, TransportError
 
 if TYPE_CHECKING:
@@ -246,12 +247,13 @@ class HttpTransport:
             valid = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
         except ValueError:  # a port that is no number, or out of range; a broken IPv6 host
             valid = False
-        # A key in the query string is part of the URL: the messages show it hidden.
+        # A key in the query string is part of the URL: the messages show it hidden (and a
+        # URL from a redirect is the server's text, shown escaped).
         shown = hide_secret(request.url, request.secret)
         if not valid:
-            raise TransportError(f"cannot send to {shown!r}", request_sent=False)
+            raise TransportError(f"cannot send to {printable(repr(shown))}", request_sent=False)
         connection, target, extra = self._connection(url, limits.connect)
-        where = f"{request.method} {shown}"
+        where = f"{request.method} {printable(shown)}"
         reply: http.client.HTTPResponse | None = None
         try:
             try:
@@ -421,10 +423,11 @@ def _set_timeout(connection: http.client.HTTPConnection, seconds: float) -> None
 
 
 def _reason(error: BaseException) -> str:
+    # http.client quotes what the server sent (a bad status line, a proxy's reason phrase).
     # socket.timeout is TimeoutError itself since Python 3.10.
     if isinstance(error, TimeoutError):
-        return str(error) or "timed out"
-    return str(error) or type(error).__name__
+        return printable(str(error)) or "timed out"
+    return printable(str(error)) or type(error).__name__
 
 
 default_transport = HttpTransport()

@@ -42,6 +42,7 @@ from ._http import (
     stream_with,
 )
 from ._log import logger
+from ._printable import printable
 from ._runtime import ApiSpec, OperationSpec
 from ._validation import FieldError, Validator, child_path, pointer_keys, show
 from ._waiting import cut, pause, time_left, waiting
@@ -504,9 +505,11 @@ class ClientCore:
                 target, same_origin = location, False
                 refusal = "not followed: the Location is not a usable URL"
             if refusal:
+                # The Location is the server's text, and so is a URL an earlier hop gave.
                 raise RedirectError(
-                    f"{current.method} {current.url} was redirected "
-                    f"(HTTP {response.status_code}) to {location}: {refusal}",
+                    f"{current.method} {printable(self._hide(current.url))} was redirected "
+                    f"(HTTP {response.status_code}) to {printable(self._hide(location))}: "
+                    f"{refusal}",
                     status_code=response.status_code,
                     location=location,
                     request_id=request_id_of(response.headers),
@@ -514,9 +517,9 @@ class ClientCore:
             logger.debug(
                 "%s %s redirected (HTTP %d) to %s",
                 current.method,
-                self._hide(current.url),
+                printable(self._hide(current.url)),
                 response.status_code,
-                self._hide(target),
+                printable(self._hide(target)),
             )
             headers = current.headers
             if not same_origin:
@@ -586,7 +589,9 @@ class ClientCore:
         response, attempts = exchanged
         if not sink.accepted:
             try:
-                parse(response.status_code, response.headers, response.body)
+                # Hidden before the parser cuts the body short for the message: cut first,
+                # a key across the cut would leave its start behind.
+                parse(response.status_code, response.headers, scrub(response.body, self._api_key))
                 raise ResponseValidationError(
                     response.status_code,
                     [FieldError("", "status", "the body of this response was not downloaded")],
@@ -684,9 +689,9 @@ class ClientCore:
             if failure is not None:
                 message = f"no answer after {timeout:g} seconds; last error: {failure}"
                 raise WaitTimeoutError(self._hide(message), last) from failure
-            # The state is the server's text: it may echo the key back.
-            message = f"still {seen[0] if seen else None!r} after {timeout:g} seconds"
-            raise WaitTimeoutError(self._hide(message), last)
+            # The state is the server's text: it may echo the key back, or hold controls.
+            status = printable(self._hide(repr(seen[0] if seen else None)))
+            raise WaitTimeoutError(f"still {status} after {timeout:g} seconds", last)
 
     def _pages(self, fetch: Callable[[Any], Any], cursor: Any, paging: Paging) -> Pages:
         """Every page of a listing, from ``cursor`` (None: the first page) to the last.
@@ -722,7 +727,7 @@ class ClientCore:
         logger.debug(
             "%s %s attempt %d: %s in %.3fs%s",
             request.method,
-            self._hide(request.url),
+            printable(self._hide(request.url)),
             attempt,
             self._hide(outcome),
             time.monotonic() - started,
