@@ -26,6 +26,8 @@ from ._download import (
     DownloadResult,
     FileSink,
     ProgressCallback,
+    empty_body_error,
+    may_be_empty,
     parse_binary_response,
 )
 from ._http import (
@@ -598,6 +600,11 @@ class ClientCore:
                 )
             except Error as error:
                 raise self._surface(error, operation, attempts, response.headers) from None
+        if sink.received == 0 and not may_be_empty(operation, response.status_code):
+            # Refused like any body that breaks the spec: the caller's sink.abort() removes
+            # the empty file, so a failed download never looks like a video of 0 bytes.
+            empty = empty_body_error(operation, response.status_code)
+            raise self._surface(empty, operation, attempts, response.headers)
         path = sink.commit()
         return DownloadResult(
             path=path,
