@@ -31,9 +31,10 @@ def secret_forms(secret: str) -> tuple[str, ...]:
     """Every way the key ``secret`` may show in text, longest first ("" for none).
 
     As it is; percent-encoded, as a query string carries it; in base64, as
-    HTTP basic sends ``user:password``; and, for a key with a scheme word or
-    a user in front (``Bot abc...``, ``user:password``), the part after it,
-    which a server may echo alone.
+    HTTP basic sends ``user:password``; escaped as in a JSON string (a key
+    with a quote, a backslash or non-ASCII text); and, for a key with a
+    scheme word or a user in front (``Bot abc...``, ``user:password``), the
+    part after it, which a server may echo alone.
     """
     if not secret:
         return ()
@@ -42,6 +43,8 @@ def secret_forms(secret: str) -> tuple[str, ...]:
         urllib.parse.quote(secret, safe=""),
         urllib.parse.quote_plus(secret, safe=""),
         base64.b64encode(secret.encode()).decode(),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
     }
     for separator in (" ", ":"):
         part = secret.rpartition(separator)[2].strip()

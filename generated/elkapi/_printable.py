@@ -16,14 +16,16 @@ SHOWN_CHARACTERS = 300
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def printable(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+def printable(text: str, limit: int | None = SHOWN_CHARACTERS) -> str:
     r"""``text`` with each non-printable character escaped, cut to ``limit`` characters.
 
     A control, format or separator character other than the space (what
     :meth:`str.isprintable` refuses) is written as a Python escape: ``\n``,
     ``\x1b``, ``\u202e``. Text longer than ``limit`` once escaped is cut at a
-    whole character, with ``…`` at the end.
+    whole character, with ``…`` at the end; a ``limit`` of None keeps it whole.
     """
+    if limit is None:
+        return "".join(c if c.isprintable() else _escape(c) for c in text)
     if len(text) <= limit and text.isprintable():
         return text
     pieces: list[str] = []

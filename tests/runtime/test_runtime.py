@@ -38,6 +38,7 @@ def test_every_package_holds_the_runtime_unchanged() -> None:
         "_download.py",
         "_http.py",
         "_log.py",
+        "_output.py",
         "_printable.py",
         "_runtime.py",
         "_validation.py",
