@@ -162,10 +162,12 @@ class BodySink(Protocol):
 class Timeout:
     """Seconds to ``connect``, and to ``read`` the whole response once the request is sent.
 
-    ``read`` is a deadline, not an idle limit: a server that trickles bytes
-    cannot hold a call past it. A streamed body (a download) is the
-    exception: each chunk must arrive within ``read`` seconds of the one
-    before, and the whole body within ``download`` seconds.
+    ``read`` is a deadline, not an idle limit, for everything the server
+    sends once the request is out: the status line, headers, interim (1xx)
+    answers and body. A server that trickles bytes cannot hold a call past
+    it. A streamed body (a download) is the exception: each chunk must
+    arrive within ``read`` seconds of the one before, and the whole body
+    within ``download`` seconds.
     """
 
     connect: float = 10.0
@@ -203,8 +205,9 @@ class HttpTransport:
 
     It connects before sending anything, so a failure to connect is a
     :class:`TransportError` with ``request_sent=False``; any failure once the
-    request began to go out has ``request_sent=True``. The response body is
-    read in chunks against the read deadline and refused past
+    request began to go out has ``request_sent=True``. The whole response,
+    from its status line on, is read against the read deadline; interim
+    (1xx) answers are skipped, and the body is refused past
     ``max_response_bytes`` (:class:`ResponseTooLargeError`). Proxies come from
     ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` (as ``urllib`` reads them)
     unless ``proxies`` is given; ``{}`` means none.
