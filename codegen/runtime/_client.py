@@ -429,7 +429,8 @@ class ClientCore:
         limits = cut(self.timeout)
         if limits is None:
             raise TransportError(
-                f"{request.method} {self._hide(request.url)}: not sent, the wait's time is up",
+                f"{request.method} {printable(self._hide(request.url))}: not sent, "
+                "the wait's time is up",
                 request_sent=False,
             )
         return limits
@@ -687,8 +688,8 @@ class ClientCore:
                     return current
             remaining = deadline - time.monotonic()
             if remaining > 0:
-                pause = delay if asked is None else min(asked, self.retry.max_retry_after)
-                yield Pause(min(max(pause, delay), remaining))
+                wanted = delay if asked is None else min(asked, self.retry.max_retry_after)
+                yield Pause(min(max(wanted, delay), remaining))
                 delay = min(delay * 1.5, max_interval)
                 remaining = deadline - time.monotonic()
             if remaining > 0:
