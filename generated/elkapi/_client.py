@@ -592,9 +592,13 @@ class ClientCore:
         response, attempts = exchanged
         if not sink.accepted:
             try:
-                # Hidden before the parser cuts the body short for the message: cut first,
-                # a key across the cut would leave its start behind.
-                parse(response.status_code, response.headers, scrub(response.body, self._api_key))
+                # Hidden before the parser cuts the body or a header short for the message:
+                # cut first, a key across the cut would leave its start behind.
+                parse(
+                    response.status_code,
+                    scrub(response.headers, self._api_key),
+                    scrub(response.body, self._api_key),
+                )
                 raise ResponseValidationError(
                     response.status_code,
                     [FieldError("", "status", "the body of this response was not downloaded")],

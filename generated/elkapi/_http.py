@@ -267,7 +267,8 @@ class HttpTransport:
             except (OSError, http.client.HTTPException, UnicodeError) as error:
                 # UnicodeError: a host name IDNA cannot encode ("a..b").
                 raise TransportError(
-                    f"{where}: could not connect: {_reason(error)}", request_sent=False
+                    f"{where}: could not connect: {_reason(error, request.secret)}",
+                    request_sent=False,
                 ) from None
             try:
                 _set_timeout(connection, limits.read)
@@ -298,7 +299,7 @@ class HttpTransport:
                 raise
             except (OSError, http.client.HTTPException) as error:
                 raise TransportError(
-                    f"{where}: failed after the request was sent: {_reason(error)}",
+                    f"{where}: failed after the request was sent: {_reason(error, request.secret)}",
                     request_sent=True,
                 ) from None
             return HttpResponse(reply.status, headers, body)
@@ -428,12 +429,14 @@ def _set_timeout(connection: http.client.HTTPConnection, seconds: float) -> None
         connection.sock.settimeout(seconds)
 
 
-def _reason(error: BaseException) -> str:
-    # http.client quotes what the server sent (a bad status line, a proxy's reason phrase).
+def _reason(error: BaseException, secret: str) -> str:
+    # http.client quotes what the server sent (a bad status line, a proxy's reason phrase),
+    # which may echo the key: hidden before printable cuts it, or its start would be left.
+    text = printable(hide_secret(str(error), secret))
     # socket.timeout is TimeoutError itself since Python 3.10.
     if isinstance(error, TimeoutError):
-        return printable(str(error)) or "timed out"
-    return printable(str(error)) or type(error).__name__
+        return text or "timed out"
+    return text or type(error).__name__
 
 
 default_transport = HttpTransport()

@@ -157,3 +157,22 @@ def test_a_closed_port_still_reads_plainly() -> None:
     client = elkapi.Client(KEY, f"http://127.0.0.1:{port}", timeout=1, max_retries=0)
     message = error_message_of(lambda: client.retrieve_video(TASK_ID))
     assert message.startswith(f"GET http://127.0.0.1:{port}/v1/videos/{TASK_ID}: could not connect")
+
+
+def test_a_key_echoed_in_a_status_line_leaves_no_part_behind_at_the_cut(
+    raw_servers: Servers,
+) -> None:
+    # The status line is cut for the message; the key straddles the cut.
+    line = "HTTP/1.1 " + "x" * (SHOWN_CHARACTERS - 19) + KEY  # the key from character 290
+    server = raw_servers([f"{line}\r\n\r\n".encode()])
+    client = elkapi.Client(KEY, server.url, timeout=2, max_retries=0)
+    message = error_message_of(lambda: client.retrieve_video(TASK_ID))
+    assert KEY[:6] not in message and "***" in message
+
+
+def test_a_key_echoed_in_a_download_content_type_leaves_no_part_behind(tmp_path: Path) -> None:
+    # The Content-Type is shown cut to a few dozen characters; the key straddles the cut.
+    content_type = "application/json; a=" + "x" * 30 + KEY
+    client = client_answering(elkapi.HttpResponse(200, {"content-type": content_type}, b"{}"))
+    message = error_message_of(lambda: client.download_video_content(TASK_ID, tmp_path / "v"))
+    assert "must be video/mp4" in message and KEY[:6] not in message
