@@ -70,13 +70,36 @@ def media_types_for(operation: OperationSpec, status_code: int) -> tuple[str, ..
 def admits(media_types: tuple[str, ...], content_type: str) -> bool:
     """Whether a body of ``content_type`` may be what was documented as ``media_types``.
 
-    Gateways relay whatever type the storage reports, so only the telling case
-    is refused: a JSON body (an error in disguise) where no JSON was documented.
+    Gateways relay whatever type the storage reports (or none), so only the
+    telling cases are refused: JSON or HTML (an error, or an error page, in
+    disguise) where the spec documents neither for the response.
     """
     given = content_type.split(";")[0].strip().lower()
-    if not given or "json" not in given:
-        return True
-    return any(m == "*/*" or "json" in m.lower() for m in media_types)
+    for telling in ("json", "html"):
+        if telling in given:
+            return any(m == "*/*" or telling in m.lower() for m in media_types)
+    return True
+
+
+def may_be_empty(operation: OperationSpec, status_code: int) -> bool:
+    """Whether the spec documents ``status_code`` with no content at all (a ``204``, say).
+
+    Any other 2xx of a download documents a body: an empty one is a gateway or
+    storage failure, never a video of 0 bytes.
+    """
+    for key in (str(status_code), f"{status_code // 100}XX"):
+        if key in operation.media_types:
+            return False
+        if key in operation.responses:
+            return operation.responses[key] is None
+    return False
+
+
+def empty_body_error(operation: OperationSpec, status_code: int) -> ResponseValidationError:
+    """The error for an empty 2xx body where the spec documents one."""
+    media = " or ".join(media_types_for(operation, status_code))
+    message = f"must not be empty: HTTP {status_code} is documented with a body ({media})"
+    return ResponseValidationError(status_code, [FieldError("", "empty", message)])
 
 
 def parse_binary_response(
@@ -88,7 +111,8 @@ def parse_binary_response(
     """The body of a 2xx binary response; the documented error (ApiError) otherwise.
 
     Raises:
-        ResponseValidationError: a 2xx response is JSON where the spec says it is not.
+        ResponseValidationError: a 2xx response is JSON or HTML where the spec says
+            it is not, or empty where the spec documents a body.
         ApiError: an error status (a subclass per status, e.g. NotFoundError).
     """
     if not 200 <= status_code < 300:
@@ -98,6 +122,8 @@ def parse_binary_response(
     if not admits(media, content_type):
         message = f"must be {' or '.join(media)} (got {show(content_type)})"
         raise ResponseValidationError(status_code, [FieldError("", "content-type", message)])
+    if not body and not may_be_empty(operation, status_code):
+        raise empty_body_error(operation, status_code)
     return body
 
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._printable import printable
+
 Schema = Mapping[str, Any]
 Direction = Literal["request", "response"]
 
@@ -86,9 +88,8 @@ def show(value: object) -> str:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError):
         text = f"<{type(value).__name__}>"
-    if len(text) > _SHOWN_CHARACTERS:
-        text = text[: _SHOWN_CHARACTERS - 1] + "…"
-    return text
+    # JSON escapes the C0 controls; printable escapes the rest (DEL, C1, bidi) and cuts it.
+    return printable(text, _SHOWN_CHARACTERS)
 
 
 def child_path(path: str, key: str | int) -> str:

@@ -10,13 +10,13 @@ stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from ._download import DownloadResult
+from ._output import hidden_from_output, json_text, terminal_text
 from ._runtime import first_value, to_json
 from ._spec import ElkapiError
 from .client import Client
@@ -40,14 +40,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     client = Client(api_key, args.base_url)
     command: Command = args.command
-    try:
-        return command(client, args)
-    except RequestValidationError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ElkapiError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    # A server may echo the key into anything the command prints: results, progress, errors.
+    with hidden_from_output(api_key):
+        try:
+            return command(client, args)
+        except RequestValidationError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except ElkapiError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
 
 
 def _prog() -> str:
@@ -227,6 +229,7 @@ def _put(fields: dict[str, Any], pointer: str, value: Any) -> None:
 def _show_progress(state: Any) -> None:
     status = getattr(state, "status", "")
     percent = getattr(state, "progress", None)
+    status = terminal_text(status)
     if not sys.stderr.isatty():
         print(f"{status} {percent}%" if percent is not None else str(status), file=sys.stderr)
         return
@@ -254,7 +257,7 @@ def _show_download(received: int, total: int | None) -> None:
 def _print_saved(saved: DownloadResult) -> int:
     """Print what a download wrote as JSON, then the path on a line of its own."""
     data = {"path": str(saved.path), "size": saved.size, "content_type": saved.content_type}
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json_text(data))
     print(saved.path)
     return 0
 
@@ -267,10 +270,10 @@ def _end_progress() -> None:
 def _print_result(result: Any, result_pointer: str | None, *, waited: bool) -> int:
     """Print the result as JSON, then the value at ``result_pointer`` on a line of its own."""
     data = to_json(result)
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json_text(data))
     found = first_value(data, (result_pointer,)) if result_pointer else None
     if found is not None:
-        print(found)
+        print(terminal_text(found))
         return 0
     return 1 if waited else 0
 

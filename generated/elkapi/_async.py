@@ -36,6 +36,7 @@ from ._http import (
     stream_with,
 )
 from ._runtime import OperationSpec
+from ._waiting import pause, waiting
 from .errors import Error
 
 T = TypeVar("T")
@@ -118,9 +119,10 @@ class AsyncBaseClient(ClientCore):
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send a built request once with this client's transport and timeout (no retries)."""
+        limits = self._timeout_for(request)
         if isinstance(self._transport, ThreadTransport):
-            return self._capped(await self._transport(request, self.timeout))
-        sent: HttpResponse | Awaitable[HttpResponse] = self._transport(request, self.timeout.read)
+            return self._capped(await self._transport(request, limits))
+        sent: HttpResponse | Awaitable[HttpResponse] = self._transport(request, limits.read)
         return self._capped(sent if isinstance(sent, HttpResponse) else await sent)
 
     async def _call(
@@ -173,8 +175,9 @@ class AsyncBaseClient(ClientCore):
         import asyncio
 
         if isinstance(self._transport, ThreadTransport):
+            limits = self._timeout_for(step.request)
             return await asyncio.to_thread(
-                stream_with, self._transport.transport, step.request, self.timeout, step.sink
+                stream_with, self._transport.transport, step.request, limits, step.sink
             )
         streamed = deliver(await self.send(step.request), step.sink)
         step.sink.finish()
@@ -201,7 +204,8 @@ class AsyncBaseClient(ClientCore):
             timeout=timeout,
             on_progress=on_progress,
         )
-        return await self._drive(steps)
+        with waiting(timeout):
+            return await self._drive(steps)
 
     async def _iterate(self, pages: Pages) -> AsyncIterator[Any]:
         """Carry out a listing, awaiting each page and yielding its items as it comes."""
@@ -231,7 +235,7 @@ class AsyncBaseClient(ClientCore):
             reply, failure = None, None
             try:
                 if isinstance(step, Pause):
-                    await self._sleep(step.seconds)
+                    await self._sleep(pause(step.seconds))
                 elif isinstance(step, Call):
                     reply = await step.function()
                 elif isinstance(step, Stream):

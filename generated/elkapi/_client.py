@@ -26,6 +26,8 @@ from ._download import (
     DownloadResult,
     FileSink,
     ProgressCallback,
+    empty_body_error,
+    may_be_empty,
     parse_binary_response,
 )
 from ._http import (
@@ -42,8 +44,10 @@ from ._http import (
     stream_with,
 )
 from ._log import logger
+from ._printable import printable
 from ._runtime import ApiSpec, OperationSpec
 from ._validation import FieldError, Validator, child_path, pointer_keys, show
+from ._waiting import cut, pause, time_left, waiting
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -416,6 +420,21 @@ class ClientCore:
             other.strict = strict
         return other
 
+    def _timeout_for(self, request: HttpRequest) -> Timeout:
+        """The client's timeout, cut to the time a wait under way has left.
+
+        Raises:
+            TransportError: the wait has no time left, so ``request`` is not sent.
+        """
+        limits = cut(self.timeout)
+        if limits is None:
+            raise TransportError(
+                f"{request.method} {printable(self._hide(request.url))}: not sent, "
+                "the wait's time is up",
+                request_sent=False,
+            )
+        return limits
+
     def _capped(self, response: HttpResponse) -> HttpResponse:
         """``response``, unless its body is over ``max_response_bytes`` (whatever the transport)."""
         if len(response.body) > self.max_response_bytes:
@@ -451,21 +470,25 @@ class ClientCore:
                 response = yield from self._follow(operation, request, sink)
             except TransportError as error:
                 reason = retry_reason(operation, error=error)
-                again = reason is not None and attempt <= policy.max_retries
+                again = reason is not None and attempt <= policy.max_retries and not _time_up()
                 self._log(request, attempt, started, str(error), reason if again else None)
                 if not again:
                     raise self._surface(error, operation, attempt, None) from None
                 yield Pause(policy.backoff(attempt, self._random.random()))
+                if _time_up():  # the pause took what a wait had left: this failure is its end
+                    raise self._surface(error, operation, attempt, None) from None
                 continue
             except RedirectError as error:
                 raise self._surface(error, operation, attempt, None) from None
             reason = retry_reason(operation, status_code=response.status_code)
-            again = reason is not None and attempt <= policy.max_retries
+            again = reason is not None and attempt <= policy.max_retries and not _time_up()
             status = f"HTTP {response.status_code}"
             self._log(request, attempt, started, status, reason if again else None)
             if not again:
                 return response, attempt
             yield Pause(policy.delay(attempt, response.headers, self._random.random()))
+            if _time_up():
+                return response, attempt
 
     def _follow(
         self, operation: OperationSpec, request: HttpRequest, sink: BodySink | None = None
@@ -485,9 +508,11 @@ class ClientCore:
                 target, same_origin = location, False
                 refusal = "not followed: the Location is not a usable URL"
             if refusal:
+                # The Location is the server's text, and so is a URL an earlier hop gave.
                 raise RedirectError(
-                    f"{current.method} {current.url} was redirected "
-                    f"(HTTP {response.status_code}) to {location}: {refusal}",
+                    f"{current.method} {printable(self._hide(current.url))} was redirected "
+                    f"(HTTP {response.status_code}) to {printable(self._hide(location))}: "
+                    f"{refusal}",
                     status_code=response.status_code,
                     location=location,
                     request_id=request_id_of(response.headers),
@@ -495,9 +520,9 @@ class ClientCore:
             logger.debug(
                 "%s %s redirected (HTTP %d) to %s",
                 current.method,
-                self._hide(current.url),
+                printable(self._hide(current.url)),
                 response.status_code,
-                self._hide(target),
+                printable(self._hide(target)),
             )
             headers = current.headers
             if not same_origin:
@@ -567,13 +592,24 @@ class ClientCore:
         response, attempts = exchanged
         if not sink.accepted:
             try:
-                parse(response.status_code, response.headers, response.body)
+                # Hidden before the parser cuts the body or a header short for the message:
+                # cut first, a key across the cut would leave its start behind.
+                parse(
+                    response.status_code,
+                    scrub(response.headers, self._api_key),
+                    scrub(response.body, self._api_key),
+                )
                 raise ResponseValidationError(
                     response.status_code,
                     [FieldError("", "status", "the body of this response was not downloaded")],
                 )
             except Error as error:
                 raise self._surface(error, operation, attempts, response.headers) from None
+        if sink.received == 0 and not may_be_empty(operation, response.status_code):
+            # Refused like any body that breaks the spec: the caller's sink.abort() removes
+            # the empty file, so a failed download never looks like a video of 0 bytes.
+            empty = empty_body_error(operation, response.status_code)
+            raise self._surface(empty, operation, attempts, response.headers)
         path = sink.commit()
         return DownloadResult(
             path=path,
@@ -629,10 +665,13 @@ class ClientCore:
         on_progress: Callable[[T], None] | None,
     ) -> Steps[T]:
         """Poll until ``done``; transient failures are waited out until the deadline."""
-        deadline = time.monotonic() + timeout
+        # The deadline the client cuts each attempt to, when a wait set one (it always does).
+        left = time_left()
+        deadline = time.monotonic() + (timeout if left is None else left)
         delay = poll_interval
         seen: tuple[object, ...] | None = None
         last: T | None = None
+        failure: Error | None = None
         while True:
             asked: float | None = None
             try:
@@ -642,28 +681,29 @@ class ClientCore:
                     raise
                 if isinstance(error, ApiError):
                     asked = retry_after(error.headers)
-                remaining = deadline - time.monotonic()
                 logger.debug("polling failed (%s); waiting it out", error)
-                if remaining <= 0:
-                    message = self._hide(
-                        f"no answer after {timeout:g} seconds; last error: {error}"
-                    )
-                    raise WaitTimeoutError(message, last) from error
+                failure = error
             else:
-                last = current
+                last, failure = current, None
                 if on_progress is not None and state(current) != seen:
                     on_progress(current)
                 seen = state(current)
                 if done(current):
                     return current
+            remaining = deadline - time.monotonic()
+            if remaining > 0:
+                wanted = delay if asked is None else min(asked, self.retry.max_retry_after)
+                yield Pause(min(max(wanted, delay), remaining))
+                delay = min(delay * 1.5, max_interval)
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    # The state is the server's text: it may echo the key back.
-                    message = self._hide(f"still {state(current)[0]!r} after {timeout:g} seconds")
-                    raise WaitTimeoutError(message, current)
-            pause = delay if asked is None else min(asked, self.retry.max_retry_after)
-            yield Pause(min(max(pause, delay), remaining))
-            delay = min(delay * 1.5, max_interval)
+            if remaining > 0:
+                continue
+            if failure is not None:
+                message = f"no answer after {timeout:g} seconds; last error: {failure}"
+                raise WaitTimeoutError(self._hide(message), last) from failure
+            # The state is the server's text: it may echo the key back, or hold controls.
+            status = printable(self._hide(repr(seen[0] if seen else None)))
+            raise WaitTimeoutError(f"still {status} after {timeout:g} seconds", last)
 
     def _pages(self, fetch: Callable[[Any], Any], cursor: Any, paging: Paging) -> Pages:
         """Every page of a listing, from ``cursor`` (None: the first page) to the last.
@@ -699,7 +739,7 @@ class ClientCore:
         logger.debug(
             "%s %s attempt %d: %s in %.3fs%s",
             request.method,
-            self._hide(request.url),
+            printable(self._hide(request.url)),
             attempt,
             self._hide(outcome),
             time.monotonic() - started,
@@ -753,9 +793,10 @@ class BaseClient(ClientCore):
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send a built request once with this client's transport and timeout (no retries)."""
+        limits = self._timeout_for(request)
         if isinstance(self._transport, HttpTransport):
-            return self._capped(self._transport(request, self.timeout))
-        return self._capped(self._transport(request, self.timeout.read))
+            return self._capped(self._transport(request, limits))
+        return self._capped(self._transport(request, limits.read))
 
     def _call(self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]) -> T:
         """Send with retries and redirects, then parse; errors carry attempts, never the key."""
@@ -822,7 +863,8 @@ class BaseClient(ClientCore):
             timeout=timeout,
             on_progress=on_progress,
         )
-        return self._drive(steps)
+        with waiting(timeout):
+            return self._drive(steps)
 
     def _iterate(self, pages: Pages) -> Iterator[Any]:
         """Carry out a listing with blocking calls, yielding its items as each page comes."""
@@ -851,11 +893,12 @@ class BaseClient(ClientCore):
             reply, failure = None, None
             try:
                 if isinstance(step, Pause):
-                    self._sleep(step.seconds)
+                    self._sleep(pause(step.seconds))
                 elif isinstance(step, Call):
                     reply = step.function()
                 elif isinstance(step, Stream):
-                    reply = stream_with(self._transport, step.request, self.timeout, step.sink)
+                    limits = self._timeout_for(step.request)
+                    reply = stream_with(self._transport, step.request, limits, step.sink)
                 else:
                     reply = self.send(step)
             except Error as error:
@@ -876,6 +919,11 @@ URL_DOWNLOAD = OperationSpec(
 
 def _parse_any(status_code: int, headers: Mapping[str, str], body: bytes) -> bytes:
     return parse_binary_response(URL_DOWNLOAD, status_code, headers, body)
+
+
+def _time_up() -> bool:
+    """Whether a wait is under way and has no time left for another attempt."""
+    return time_left() == 0
 
 
 def _key(cursor: Any) -> tuple[str, str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._bodies import StreamBody
+from ._printable import printable
 from .errors import ResponseTooLargeError, TransportError
 
 if TYPE_CHECKING:
@@ -31,9 +31,10 @@ def secret_forms(secret: str) -> tuple[str, ...]:
     """Every way the key ``secret`` may show in text, longest first ("" for none).
 
     As it is; percent-encoded, as a query string carries it; in base64, as
-    HTTP basic sends ``user:password``; and, for a key with a scheme word or
-    a user in front (``Bot abc...``, ``user:password``), the part after it,
-    which a server may echo alone.
+    HTTP basic sends ``user:password``; escaped as in a JSON string (a key
+    with a quote, a backslash or non-ASCII text); and, for a key with a
+    scheme word or a user in front (``Bot abc...``, ``user:password``), the
+    part after it, which a server may echo alone.
     """
     if not secret:
         return ()
@@ -42,6 +43,8 @@ def secret_forms(secret: str) -> tuple[str, ...]:
         urllib.parse.quote(secret, safe=""),
         urllib.parse.quote_plus(secret, safe=""),
         base64.b64encode(secret.encode()).decode(),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
     }
     for separator in (" ", ":"):
         part = secret.rpartition(separator)[2].strip()
@@ -159,10 +162,12 @@ class BodySink(Protocol):
 class Timeout:
     """Seconds to ``connect``, and to ``read`` the whole response once the request is sent.
 
-    ``read`` is a deadline, not an idle limit: a server that trickles bytes
-    cannot hold a call past it. A streamed body (a download) is the
-    exception: each chunk must arrive within ``read`` seconds of the one
-    before, and the whole body within ``download`` seconds.
+    ``read`` is a deadline, not an idle limit, for everything the server
+    sends once the request is out: the status line, headers, interim (1xx)
+    answers and body. A server that trickles bytes cannot hold a call past
+    it. A streamed body (a download) is the exception: each chunk must
+    arrive within ``read`` seconds of the one before, and the whole body
+    within ``download`` seconds.
     """
 
     connect: float = 10.0
@@ -200,8 +205,9 @@ class HttpTransport:
 
     It connects before sending anything, so a failure to connect is a
     :class:`TransportError` with ``request_sent=False``; any failure once the
-    request began to go out has ``request_sent=True``. The response body is
-    read in chunks against the read deadline and refused past
+    request began to go out has ``request_sent=True``. The whole response,
+    from its status line on, is read against the read deadline; interim
+    (1xx) answers are skipped, and the body is refused past
     ``max_response_bytes`` (:class:`ResponseTooLargeError`). Proxies come from
     ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` (as ``urllib`` reads them)
     unless ``proxies`` is given; ``{}`` means none.
@@ -239,48 +245,68 @@ class HttpTransport:
     ) -> HttpResponse:
         import http.client
 
+        from ._deadline import Clock, read_against
+
         limits = Timeout.of(timeout)
         try:
             url = urllib.parse.urlsplit(request.url)
             valid = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
         except ValueError:  # a port that is no number, or out of range; a broken IPv6 host
             valid = False
-        # A key in the query string is part of the URL: the messages show it hidden.
+        # A key in the query string is part of the URL: the messages show it hidden (and a
+        # URL from a redirect is the server's text, shown escaped).
         shown = hide_secret(request.url, request.secret)
         if not valid:
-            raise TransportError(f"cannot send to {shown!r}", request_sent=False)
+            raise TransportError(f"cannot send to {printable(repr(shown))}", request_sent=False)
         connection, target, extra = self._connection(url, limits.connect)
-        where = f"{request.method} {shown}"
+        where = f"{request.method} {printable(shown)}"
+        reply: http.client.HTTPResponse | None = None
         try:
             try:
                 connection.connect()
             except (OSError, http.client.HTTPException, UnicodeError) as error:
                 # UnicodeError: a host name IDNA cannot encode ("a..b").
                 raise TransportError(
-                    f"{where}: could not connect: {_reason(error)}", request_sent=False
+                    f"{where}: could not connect: {_reason(error, request.secret)}",
+                    request_sent=False,
                 ) from None
-            deadline = time.monotonic() + limits.read
             try:
                 _set_timeout(connection, limits.read)
                 connection.request(
                     request.method, target, body=request.body, headers={**request.headers, **extra}
                 )
+                # From here every byte the server sends, the status line and any interim
+                # (1xx) answer included, must arrive before the read deadline.
+                clock = Clock(
+                    limits.read,
+                    f"timed out: no whole response within the {limits.read:g}-second read timeout",
+                )
+                read_against(connection, clock)
                 reply = connection.getresponse()
                 headers = _lower(reply.getheaders())
                 if sink is not None and sink.start(reply.status, headers):
-                    _pour(reply, connection, limits, sink)
+                    clock.restart(
+                        limits.download,
+                        f"timed out: the body took over the {limits.download:g}-second "
+                        "download timeout",
+                        idle=limits.read,
+                    )
+                    _pour(reply, sink)
                     body = b""
                 else:
-                    body = self._read(reply, connection, deadline, where)
+                    body = self._read(reply, where)
             except ResponseTooLargeError:
                 raise
             except (OSError, http.client.HTTPException) as error:
                 raise TransportError(
-                    f"{where}: failed after the request was sent: {_reason(error)}",
+                    f"{where}: failed after the request was sent: {_reason(error, request.secret)}",
                     request_sent=True,
                 ) from None
             return HttpResponse(reply.status, headers, body)
         finally:
+            # The reply holds the socket open on its own: close it too, not only the connection.
+            if reply is not None:
+                reply.close()
             connection.close()
 
     def _connection(
@@ -323,13 +349,7 @@ class HttpTransport:
             return None
         return proxy
 
-    def _read(
-        self,
-        reply: http.client.HTTPResponse,
-        connection: http.client.HTTPConnection,
-        deadline: float,
-        where: str,
-    ) -> bytes:
+    def _read(self, reply: http.client.HTTPResponse, where: str) -> bytes:
         limit = self.max_response_bytes
         declared = reply.getheader("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -340,10 +360,6 @@ class HttpTransport:
         chunks: list[bytes] = []
         size = 0
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("the read timeout passed while the body was arriving")
-            _set_timeout(connection, remaining)
             chunk = reply.read1(_CHUNK_BYTES)
             if not chunk:
                 if reply.length:  # read1 returns b"" at a close before Content-Length was reached
@@ -370,25 +386,10 @@ def _ascii_target(target: str) -> str:
     )
 
 
-def _pour(
-    reply: http.client.HTTPResponse,
-    connection: http.client.HTTPConnection,
-    limits: Timeout,
-    sink: BodySink,
-) -> None:
-    """Hand the body to ``sink`` in chunks: ``read`` seconds idle at most, ``download`` in all."""
-    deadline = time.monotonic() + limits.download
+def _pour(reply: http.client.HTTPResponse, sink: BodySink) -> None:
+    """Hand the body to ``sink`` in chunks as they arrive (the clock bounds each read)."""
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("the download timeout passed while the body was arriving")
-        _set_timeout(connection, min(limits.read, remaining))
-        try:
-            chunk = reply.read1(_CHUNK_BYTES)
-        except TimeoutError:
-            if limits.read < remaining:
-                raise TimeoutError(f"no byte of the body for {limits.read:g} seconds") from None
-            raise TimeoutError("the download timeout passed while the body was arriving") from None
+        chunk = reply.read1(_CHUNK_BYTES)
         if not chunk:
             return
         sink.write(chunk)
@@ -428,11 +429,14 @@ def _set_timeout(connection: http.client.HTTPConnection, seconds: float) -> None
         connection.sock.settimeout(seconds)
 
 
-def _reason(error: BaseException) -> str:
+def _reason(error: BaseException, secret: str) -> str:
+    # http.client quotes what the server sent (a bad status line, a proxy's reason phrase),
+    # which may echo the key: hidden before printable cuts it, or its start would be left.
+    text = printable(hide_secret(str(error), secret))
     # socket.timeout is TimeoutError itself since Python 3.10.
     if isinstance(error, TimeoutError):
-        return str(error) or "timed out"
-    return str(error) or type(error).__name__
+        return text or "timed out"
+    return text or type(error).__name__
 
 
 default_transport = HttpTransport()

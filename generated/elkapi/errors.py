@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ._printable import printable
+
 # Not typing.TYPE_CHECKING: catching an error should cost no more than the
 # errors themselves, not typing, nor the validator (re, json, dataclasses).
 TYPE_CHECKING = False
@@ -173,8 +175,9 @@ class ApiError(Error):
         }
         self.request_id = request_id_of(self.headers)
         self.attempts = attempts
-        label = f" ({code})" if code not in (None, "") else ""
-        super().__init__(f"HTTP {status_code}{label}: {message}")
+        # The message and code are the server's text: shown escaped, not as they came.
+        label = f" ({printable(str(code))})" if code not in (None, "") else ""
+        super().__init__(f"HTTP {status_code}{label}: {printable(message)}")
 
 
 class BadRequestError(ApiError):

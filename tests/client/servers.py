@@ -41,6 +41,52 @@ def trickle(connection: socket.socket) -> None:
         return
 
 
+HOSTILE_SECONDS = 8.0
+"""How long a hostile answer goes on at most: long past any timeout the tests set, then it stops."""
+
+
+def _for_a_while(connection: socket.socket, piece: bytes, every: float) -> None:
+    """Send ``piece`` every ``every`` seconds until the client leaves or HOSTILE_SECONDS pass."""
+    stop = time.monotonic() + HOSTILE_SECONDS
+    try:
+        while time.monotonic() < stop:
+            connection.sendall(piece)
+            time.sleep(every)
+    except OSError:
+        return
+
+
+def late(seconds: float, answer: bytes) -> Callable[[socket.socket], None]:
+    """Read the request, say nothing for ``seconds``, then send ``answer``."""
+
+    def send(connection: socket.socket) -> None:
+        time.sleep(seconds)
+        try:
+            connection.sendall(answer)
+        except OSError:
+            return
+
+    return send
+
+
+def trickle_head(connection: socket.socket) -> None:
+    """Start a response, then send its headers a byte at a time, never ending them."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    _for_a_while(connection, b"a", 0.1)
+
+
+def interim_forever(status: int) -> Callable[[socket.socket], None]:
+    """Send interim answers (``100 Continue``, ``102 Processing``) and never the response."""
+    return lambda connection: _for_a_while(
+        connection, f"HTTP/1.1 {status} X\r\n\r\n".encode(), 0.05
+    )
+
+
+def interim_then(count: int, status: int, final: bytes) -> bytes:
+    """``count`` interim answers of ``status``, each with a header, and then ``final``."""
+    return f"HTTP/1.1 {status} X\r\nX-Hint: 1\r\n\r\n".encode() * count + final
+
+
 class RawServer:
     """Answers each connection with the next step of ``script`` (the last one repeats).
 

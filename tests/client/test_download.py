@@ -242,6 +242,57 @@ def test_a_json_body_with_a_2xx_status_is_not_saved_as_the_video(tmp_path: Path)
     assert leftovers(tmp_path) == []
 
 
+EMPTY_ANSWERS = {
+    "no-content-type": b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    "video-until-close": b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nConnection: close\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("answer", EMPTY_ANSWERS.values(), ids=EMPTY_ANSWERS.keys())
+def test_an_empty_2xx_body_is_a_typed_error_and_leaves_nothing(
+    tmp_path: Path, answer: bytes
+) -> None:
+    server = RawServer([answer])
+    try:
+        client = elkapi.Client(KEY, server.url, sleep=no_sleep, timeout=5)
+        with pytest.raises(elkapi.ResponseValidationError) as raised:
+            client.download_video_content(TASK_ID, tmp_path / "out.mp4")
+    finally:
+        server.close()
+    assert [e.rule for e in raised.value.errors] == ["empty"]
+    assert "HTTP 200" in str(raised.value) and "video/mp4" in str(raised.value)
+    assert len(server.requests) == 1  # not retried: the spec was broken, not the network
+    assert leftovers(tmp_path) == []
+
+
+def test_an_empty_body_is_refused_for_every_kind_of_download(tmp_path: Path) -> None:
+    transport = elkapi.MockTransport(lambda request: elkapi.HttpResponse(200, {}, b""))
+    buffer = io.BytesIO(b"kept")
+    buffer.seek(4)
+    client = elkapi.Client(KEY, transport=transport)
+    async_client = elkapi.AsyncClient(KEY, transport=transport)
+    attempts: dict[str, Any] = {
+        "file object": lambda: client.download_video_content(TASK_ID, buffer),
+        "url": lambda: client.download_url("https://cdn.test/v.mp4", tmp_path / "a.mp4"),
+        "async": lambda: asyncio.run(
+            async_client.download_video_content(TASK_ID, tmp_path / "b.mp4")
+        ),
+        "parse": lambda: elkapi.parse_download_video_content_response(200, {}, b""),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(elkapi.ResponseValidationError, match="must not be empty"):
+            attempt()
+        assert leftovers(tmp_path) == [] and buffer.getvalue() == b"kept", name
+
+
+def test_an_html_page_with_a_2xx_status_is_not_saved_as_the_video(tmp_path: Path) -> None:
+    page = elkapi.HttpResponse(200, {"content-type": "text/html"}, b"<h1>Sign in</h1>")
+    client = elkapi.Client(KEY, transport=elkapi.MockTransport(lambda request: page))
+    with pytest.raises(elkapi.ResponseValidationError, match="must be video/mp4"):
+        client.download_video_content(TASK_ID, tmp_path / "out.mp4")
+    assert leftovers(tmp_path) == []
+
+
 def test_a_destination_in_no_folder_is_refused_before_sending(tmp_path: Path) -> None:
     transport = elkapi.MockTransport(lambda request: elkapi.HttpResponse(200, {}, VIDEO))
     client = elkapi.Client(KEY, transport=transport)

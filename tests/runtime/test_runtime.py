@@ -34,11 +34,15 @@ def test_every_package_holds_the_runtime_unchanged() -> None:
         "_async.py",
         "_bodies.py",
         "_client.py",
+        "_deadline.py",
         "_download.py",
         "_http.py",
         "_log.py",
+        "_output.py",
+        "_printable.py",
         "_runtime.py",
         "_validation.py",
+        "_waiting.py",
         "errors.py",
     ]
     for source in runtime_files():
