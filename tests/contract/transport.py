@@ -5,8 +5,8 @@ code, so the oracle still shares nothing with the generated package) follows
 no redirect, refuses a body over its size cap and reads the body against its
 read deadline. The status line and headers were bounded only per ``recv``:
 a server trickling them a byte at a time could hold a request for ever. So
-a watchdog thread also closes the connection of a request whose deadline
-(connect plus read seconds) has passed, whatever it was waiting for.
+a watchdog thread also closes the connection of a request still under way
+``read`` seconds after it began (connecting included), whatever it waits for.
 
 ``send`` returns every HTTP answer as it is (3xx included) and raises
 ``Unanswered``, with a one-line reason naming the limit, when there is none.
@@ -101,7 +101,7 @@ _WATCHDOG = _Watchdog()
 
 
 class GuardedTransport(HttpTransport):
-    """``HttpTransport`` whose read deadline covers the status line and headers too.
+    """``HttpTransport`` whose read deadline covers the whole exchange, headers included.
 
     A stop-gap until the runtime's own read deadline covers them: it then
     never fires first, and costs one heap entry per request.
@@ -115,7 +115,7 @@ class GuardedTransport(HttpTransport):
     def __call__(self, request: HttpRequest, timeout: float | Timeout) -> HttpResponse:
         """Send ``request`` as ``HttpTransport`` does; ``Unanswered`` when no answer comes."""
         limits = Timeout.of(timeout)
-        guard = _Guard(time.monotonic() + limits.connect + limits.read)
+        guard = _Guard(time.monotonic() + limits.read)
         self._current.guard = guard
         try:
             return super().__call__(request, limits)
