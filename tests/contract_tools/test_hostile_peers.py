@@ -8,7 +8,10 @@ stops by itself (``hostile.LIFETIME``), and every wait is bounded.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -22,6 +25,7 @@ import pytest
 from tests.contract import conformance
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import NoAnswer, Target
+from tests.contract.spec import ROOT
 from tests.contract_tools import hostile
 from tests.contract_tools.hostile import RawServer
 
@@ -322,3 +326,49 @@ def test_concurrent_clients_each_get_a_task_of_their_own() -> None:
         server.stop()
     assert len(ids) == 40 and len(set(ids)) == 40
     assert set(api.tasks) == set(ids) and len(api.upstream_log) == 40
+
+
+# The command line's limits.
+
+
+def test_the_command_line_limits_reach_the_run(servers: list[RawServer], tmp_path: Path) -> None:
+    server = start(servers, hostile.slow_headers(0.1))
+    env = {k: v for k, v in os.environ.items() if k != "ELKAPI_API_KEY"}
+    env["ELKAPI_API_KEY"] = SECRET
+    limits = ["--request-timeout", "1", "--deadline", "30", "--max-response-bytes", "4096"]
+    command = [sys.executable, "-m", "tests.contract.conformance", "--base-url", server.url]
+    started = time.monotonic()
+    result = subprocess.run(
+        [*command, "--rules", "json.malformed", *limits, "--report", str(tmp_path / "r.xml")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == conformance.FAILED, result.stderr
+    assert time.monotonic() - started < 20
+    assert "no whole answer within the 1s deadline (--request-timeout)" in result.stdout
+    assert SECRET not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--deadline", "0"),
+        ("--deadline", "soon"),
+        ("--request-timeout", "-1"),
+        ("--request-timeout", "inf"),
+        ("--max-response-bytes", "0"),
+        ("--max-response-bytes", "1.5"),
+    ],
+)
+def test_a_bad_limit_is_refused_in_one_line_naming_the_option_and_value(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        conformance.main([option, value, "--list"])
+    assert exited.value.code == conformance.CANNOT_RUN
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert option in error and value in error, error
