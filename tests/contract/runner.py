@@ -67,6 +67,7 @@ FUZZ_EXAMPLES = 40
 # once per mock break) replays them instead of searching again.
 _PASSED_DRAWS: dict[tuple[strategies.Violation, int], list[Any]] = {}
 COVERAGE = "coverage"
+COVERAGE_WORDS = "every rule of the spec reachable from its operations is exercised by a case"
 # What may stand inside double quotes as it is: nothing the shell expands or ends a word on.
 SHELL_PLAIN = re.compile(r"[A-Za-z0-9 %&+,./:;=?@_~-]*")
 Status = Literal["pass", "fail", "skip"]
@@ -497,7 +498,7 @@ class Runner:
             self.check_polling()
         self.probe("finally")
         rows: list[Row] = []
-        if not self.out_of_time(COVERAGE, "every rule of the spec is exercised by a case"):
+        if not self.out_of_time(COVERAGE, COVERAGE_WORDS):
             rows = self.check_coverage()
         if self.stopped:
             # The rules the run never reached are reported, not left out.
@@ -731,7 +732,7 @@ class Runner:
 
     def check_coverage(self) -> list[Row]:
         """The spec's rules against the cases that ran: a rule no case reached fails the run."""
-        words = "every rule of the spec reachable from its operations is exercised by a case"
+        words = COVERAGE_WORDS
         self.rule(COVERAGE, words)
         # A check of the registry that never ran (nothing to judge) was skipped.
         verdicts = {check.id: "skip" for check in self.checks.checks}
@@ -791,6 +792,10 @@ class Runner:
         fetched = (*self.checks.scope("pending"), *self.checks.scope("done"))
         for check in (*polled, *routes, *fetched):
             self.rule(check.id, check.words)
+        if self.tasks and (self.stopped or self.target.time_left() <= 0):
+            for check in (*polled, *routes, *fetched):
+                self.out_of_time(check.id, check.words)
+            return
         if not self.tasks:
             for check in (*polled, *routes, *fetched):
                 self.skip(check.id, check.words, "no accepted task to poll")

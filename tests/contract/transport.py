@@ -108,8 +108,8 @@ class GuardedTransport(HttpTransport):
     """
 
     def __init__(self, *, max_response_bytes: int) -> None:
-        # The runner tests the server it is given, not a proxy's idea of it.
-        super().__init__(max_response_bytes=max_response_bytes, proxies={})
+        # Proxies from the environment, as before: a runner behind one still reaches the server.
+        super().__init__(max_response_bytes=max_response_bytes)
         self._current = threading.local()
 
     def __call__(self, request: HttpRequest, timeout: float | Timeout) -> HttpResponse:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import pytest
 from tests.contract import conformance
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import NoAnswer, Target
+from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
 from tests.contract_tools import hostile
 from tests.contract_tools.hostile import RawServer
@@ -372,3 +374,22 @@ def test_a_bad_limit_is_refused_in_one_line_naming_the_option_and_value(
     assert exited.value.code == conformance.CANNOT_RUN
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert option in error and value in error, error
+
+
+def test_the_mock_answers_503_past_its_connection_cap() -> None:
+    server = QuickServer(max_connections=1)
+    server.expect_request(re.compile(".*")).respond_with_data("ok")
+    server.start()
+    try:
+        url = server.url_for("/").rstrip("/")
+        with _raw(url, b"GET / HT"):
+            time.sleep(0.2)  # the first connection takes the one slot
+            with _raw(url, b"GET / HTTP/1.1\r\nHost: mock\r\n\r\n") as second:
+                assert _answer(second).startswith(b"HTTP/1.1 503 ")
+        # The slot is free again once the first connection is gone.
+        deadline = time.monotonic() + 5
+        while _get(url + "/") != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _get(url + "/") == 200
+    finally:
+        server.stop()
