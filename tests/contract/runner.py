@@ -261,10 +261,9 @@ class Target:
             if seconds < self.timeout and self.time_left() <= 0:
                 raise OutOfTime(f"{where}: {self.deadline_passed()}", curl) from None
             raise NoAnswer(f"no answer from {where}: {error}", curl) from None
-        kind = answer.headers.get("content-type", "")
-        return Reply(answer.status_code, kind, answer.body, curl), answer.headers.get(
-            "retry-after", ""
-        )
+        headers = answer.headers
+        reply = Reply(answer.status_code, headers.get("content-type", ""), answer.body, curl)
+        return reply, headers.get("retry-after", "")
 
     def deadline_passed(self) -> str:
         """Why nothing more is sent: the run's deadline, in words."""
