@@ -383,13 +383,17 @@ def test_the_mock_answers_503_past_its_connection_cap() -> None:
     try:
         url = server.url_for("/").rstrip("/")
         with _raw(url, b"GET / HT"):
-            time.sleep(0.2)  # the first connection takes the one slot
-            with _raw(url, b"GET / HTTP/1.1\r\nHost: mock\r\n\r\n") as second:
-                assert _answer(second).startswith(b"HTTP/1.1 503 ")
-        # The slot is free again once the first connection is gone.
+            # Once the server has taken the first connection, the one slot is gone.
+            deadline, busy = time.monotonic() + 5, b""
+            while not busy.startswith(b"HTTP/1.1 503 ") and time.monotonic() < deadline:
+                with _raw(url, b"GET / HTTP/1.1\r\nHost: mock\r\n\r\n") as second:
+                    busy = _answer(second)
+            assert busy.startswith(b"HTTP/1.1 503 "), busy
+        # The slot is free again once the first connection is gone (and its thread ended:
+        # a thread releases its slot just after its answer went out, hence the retries).
         deadline = time.monotonic() + 5
-        while _get(url + "/") != 200 and time.monotonic() < deadline:
+        while (status := _get(url + "/")) != 200 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _get(url + "/") == 200
+        assert status == 200
     finally:
         server.stop()
