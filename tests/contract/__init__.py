@@ -7,11 +7,15 @@
 - ``checks``: the registry of conformance checks and how the mock breaks each.
 - ``cases``: the refusal and acceptance cases the suite submits.
 - ``runner``: the target (HTTP, curl, budget, rate limits) and the runner emitting outcomes.
+- ``transport``: how the runner sends (the runtime's ``HttpTransport``, one deadline an answer).
 - ``coverage``: the spec's rules against the cases of a run (untested rules fail it).
 - ``report``: stdout and JUnit XML reporters.
 - ``conformance``: the command line (``python -m tests.contract.conformance``).
 - ``mock``: the mock gateway (``python -m tests.contract.mock``).
+- ``server``: the threaded, bounded HTTP server under the mock.
 
 Nothing here imports the generator (``codegen``) or the generated package
-(``elkapi``): the oracle must not share the generator's bugs.
+(``elkapi``): the oracle must not share the generator's bugs. The one
+exception is the runtime's transport (``codegen.runtime._http``), which
+depends on no spec: the runner sends with the client's own discipline.
 """

@@ -12,9 +12,16 @@ server accepts the key: a 401 or 403 stops the run.
 repeated; a pattern also selects the rules beneath it (``auth`` is ``auth.*``).
 ``--list`` prints the rule ids it selects and exits.
 
-Exit status: 0 no selected rule failed; 1 a rule failed; 2 the suite could not
-run (the key was refused, the server unreachable, the mock did not start, or
-bad arguments).
+Every request is held to ``--request-timeout`` seconds for its whole answer
+and ``--max-response-bytes``, and no redirect is followed (a 3xx is judged as
+it is): a server too slow, too large or broken fails the rule that sent the
+request, and the run goes on. The whole run is held to ``--deadline`` seconds:
+then the rule under way fails, the others are skipped, and the report is
+written all the same.
+
+Exit status: 0 no selected rule failed; 1 a rule failed (or the run's deadline
+passed); 2 the suite could not run (the key was refused, the server
+unreachable, the mock did not start, or bad arguments).
 
 Every accepted (2xx) submission may cost money: the budget caps them. Cases
 that should be refused run regardless, but one that a server wrongly accepts
@@ -38,6 +45,9 @@ from pathlib import Path
 from tests.contract import report
 from tests.contract import spec as spec_module
 from tests.contract.runner import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_RUN_DEADLINE,
     FUZZ_EXAMPLES,
     KEY_ENV,
     CannotRun,
@@ -162,6 +172,22 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} seconds: must be a positive number")
+    return seconds
+
+
+def _bytes(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} bytes: must be a positive whole number")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(
@@ -199,6 +225,29 @@ def main(argv: list[str] | None = None) -> int:
         type=_port,
         metavar="N",
         help="without --base-url: start the bundled mock on port N (default: a free port)",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds for the whole answer to one request, headers and body "
+        f"(default {DEFAULT_REQUEST_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-response-bytes",
+        type=_bytes,
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        metavar="N",
+        help=f"bytes of one answer at most (default {DEFAULT_MAX_RESPONSE_BYTES})",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=DEFAULT_RUN_DEADLINE,
+        metavar="SECONDS",
+        help="seconds for the whole run; then the rest is skipped and the report written "
+        f"(default {DEFAULT_RUN_DEADLINE:g})",
     )
     parser.add_argument(
         "--mock-break",
@@ -241,7 +290,15 @@ def _run_against(
     args: argparse.Namespace, base_url: str, api_key: str, spec: Spec, patterns: list[str]
 ) -> int:
     budget = args.budget if args.budget is not None else default_budget(base_url)
-    target = Target(base_url, api_key, budget, submission=spec.submission())
+    target = Target(
+        base_url,
+        api_key,
+        budget,
+        timeout=args.request_timeout,
+        submission=spec.submission(),
+        max_response_bytes=args.max_response_bytes,
+        run_deadline=args.deadline,
+    )
     return run(
         target,
         examples=args.examples,

@@ -53,6 +53,7 @@ from tests.contract import cases, checks, oracle
 from tests.contract import spec as spec_module
 from tests.contract.checks import Answer
 from tests.contract.rules import MISSING, ErrorFields, json_equal
+from tests.contract.server import IDLE_TIMEOUT, MAX_BODY_BYTES, QuickServer
 from tests.contract.spec import Operation, Spec
 
 DEFAULT_API_KEY = "mock-key"
@@ -372,6 +373,11 @@ class MockApi:
             state = wanted if wanted in self._lifecycle.terminal else state
         task.view = self._state_view(task, task.view[checks.IDENTITY], state, task.view)
 
+    def refusal(self, status: int, message: str) -> Response:
+        """The error answer to a request the server refused before it reached ``handle``."""
+        code = "request_too_large" if status == 413 else "request_timeout"
+        return self._error(status, message, code)
+
     def _error(self, status: int, message: str, code: str, shape: int = 0) -> Response:
         """An error body in one of the documented shapes (``x-error-fields``)."""
         body = self._errors.compose(shape, message=message, type="invalid_request_error", code=code)
@@ -418,29 +424,28 @@ def _json(status: int, body: Any, content_type: str = "application/json") -> Res
     return Response(json.dumps(body), status=status, content_type=content_type)
 
 
-class QuickServer(HTTPServer):
-    """A pytest-httpserver server that stops within milliseconds.
-
-    ``serve_forever`` looks for a shutdown request every half second by default;
-    the tests start and stop a server for each conformance run, so that wait
-    would be most of their time.
-    """
-
-    def thread_target(self) -> None:
-        """Serve until stopped, looking for the stop request every 10 ms."""
-        if self.server is not None:
-            self.server.serve_forever(poll_interval=0.01)
-
-
 def serve(
-    api: MockApi, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True
+    api: MockApi,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    quiet: bool = True,
+    idle_timeout: float = IDLE_TIMEOUT,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> HTTPServer:
-    """Start ``api`` on a pytest-httpserver server in a background thread and return it.
+    """Start ``api`` on a ``QuickServer`` in a background thread and return it.
 
     ``quiet`` silences the per-request access log, which drowns test output.
+    Requests are answered concurrently: ``MockApi`` keeps its state under a lock.
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING if quiet else logging.INFO)
-    server = QuickServer(host=host, port=port)
+    server = QuickServer(
+        host=host,
+        port=port,
+        idle_timeout=idle_timeout,
+        max_body_bytes=max_body_bytes,
+        refuse=api.refusal,
+    )
     server.expect_request(re.compile(".*")).respond_with_handler(api.handle)
     server.start()
     return server
@@ -455,6 +460,21 @@ def _where(auth: spec_module.Auth, key: str) -> str:
     if auth.location == "cookie":
         return f"Cookie: {auth.name}={key}"
     return f"{auth.name}: {auth.value(key)}"
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type: a positive number of ``kind``, or a one-line error naming the value."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{text}: must be positive")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -482,6 +502,20 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="lifecycle steps each GET moves a task (default 1; large: done on the first poll)",
     )
+    parser.add_argument(
+        "--idle-timeout",
+        type=_positive(float),
+        default=IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"close a connection silent this long (default {IDLE_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=_positive(int),
+        default=MAX_BODY_BYTES,
+        metavar="N",
+        help=f"answer 413 to a request body over N bytes (default {MAX_BODY_BYTES})",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-request log")
     args = parser.parse_args(argv)
     # The key comes from the environment, never the command line (visible in ps).
@@ -494,7 +528,14 @@ def main(argv: list[str] | None = None) -> None:
         steps_per_poll=args.steps_per_poll,
         spec=spec,
     )
-    server = serve(api, args.host, args.port, quiet=args.quiet)
+    server = serve(
+        api,
+        args.host,
+        args.port,
+        quiet=args.quiet,
+        idle_timeout=args.idle_timeout,
+        max_body_bytes=args.max_body_bytes,
+    )
     key_note = "the default key" if api_key == DEFAULT_API_KEY else "the key in MOCK_API_KEY"
     print(f"mock ElkAPI listening on {server.url_for('/').rstrip('/')}", flush=True)
     for accepted in dict.fromkeys(op.auth for op in spec.operations if op.auth is not None):

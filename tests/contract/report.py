@@ -61,6 +61,8 @@ def stdout(result: RunResult, out: Callable[[str], None], api_key: str = "") -> 
     say(f"budget: {result.spent} of {result.budget} accepted submissions spent")
     say(f"requests: {result.requests} in {result.elapsed:.1f}s")
     say(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
+    if result.stopped:
+        say(f"stopped before every rule ran: {result.stopped}")
 
 
 def junit(result: RunResult, path: Path, api_key: str = "") -> None:
@@ -74,6 +76,9 @@ def junit(result: RunResult, path: Path, api_key: str = "") -> None:
         skipped=str(sum(o.status == "skip" for o in outcomes)),
         time=f"{result.elapsed:.3f}",
     )
+    if result.stopped:
+        properties = ET.SubElement(root, "properties")
+        ET.SubElement(properties, "property", name="stopped", value=redact(result.stopped, api_key))
     for outcome in outcomes:
         case = ET.SubElement(root, "testcase", classname="conformance", name=outcome.rule)
         detail, curl = redact(outcome.detail, api_key), redact(outcome.curl, api_key)

@@ -1,9 +1,17 @@
 """The runner: sends the cases to a target, judges them with the checks, emits outcomes.
 
-``Target`` is the server under test: it sends with ``urllib``, renders each
-request as a ``curl`` command with the key left to the shell, keeps the
-budget of accepted submissions and waits out rate limits. ``Runner.run``
-returns one ``Outcome`` per rule id; it prints nothing (see ``report.py``).
+``Target`` is the server under test: it sends through the runtime's
+transport (``transport.py``: no redirect followed, a size cap and a deadline
+on every answer), renders each request as a ``curl`` command with the key
+left to the shell, keeps the budget of accepted submissions and waits out
+rate limits. ``Runner.run`` returns one ``Outcome`` per rule id; it prints
+nothing (see ``report.py``).
+
+A hostile server costs a rule, never the run: a request that gets no usable
+answer (unreachable, over the size cap, past its deadline) fails the rule that
+sent it and the run goes on; only the first request, the key check, makes the
+run "could not run". The run has a deadline of its own: once it passes, the
+rule under way fails and the rules after it are skipped, with the reason.
 
 Every accepted (2xx) submission may cost money: the budget caps them. Cases
 that should be refused run regardless, but one that a server wrongly accepts
@@ -20,9 +28,7 @@ import re
 import secrets
 import shlex
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,7 +38,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import FlakyFailure
 from hypothesis.strategies import SearchStrategy
 
-from tests.contract import cases, checks, strategies
+from tests.contract import cases, checks, strategies, transport
 from tests.contract import spec as spec_module
 from tests.contract.checks import KEY, Check, Reply, Scope, Seen, compact, snippet
 from tests.contract.coverage import Coverage, Row, untested
@@ -43,6 +49,14 @@ from tests.contract.spec import Auth, Operation, Spec
 KEY_ENV = "ELKAPI_API_KEY"
 KEY_PLACEHOLDER = "$" + KEY_ENV
 RATE_LIMIT_RETRIES = 3
+# Seconds for the whole answer to one request (status line, headers, body): a
+# polled task answers at once, and a 64 MiB file arrives in time at 1 MiB/s.
+DEFAULT_REQUEST_TIMEOUT = 60.0
+# Bytes of one answer at most: JSON answers are small, but the download rule
+# reads a whole video file, and a short generated clip fits.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# Seconds for the whole run: polling a real server waits up to 15 minutes per task.
+DEFAULT_RUN_DEADLINE = 3600.0
 # Polls of a task after it reached a terminal status (which must not move).
 AFTER_END = 2
 # Fuzzed valid bodies at most, after the fixed acceptance cases (and within the budget).
@@ -53,6 +67,7 @@ FUZZ_EXAMPLES = 40
 # once per mock break) replays them instead of searching again.
 _PASSED_DRAWS: dict[tuple[strategies.Violation, int], list[Any]] = {}
 COVERAGE = "coverage"
+COVERAGE_WORDS = "every rule of the spec reachable from its operations is exercised by a case"
 # What may stand inside double quotes as it is: nothing the shell expands or ends a word on.
 SHELL_PLAIN = re.compile(r"[A-Za-z0-9 %&+,./:;=?@_~-]*")
 Status = Literal["pass", "fail", "skip"]
@@ -71,7 +86,7 @@ class KeyRefused(CannotRun):
 
 
 class Unreachable(CannotRun):
-    """A request got no HTTP answer (connection refused, reset, timed out)."""
+    """The key check got no HTTP answer (connection refused, reset, timed out)."""
 
 
 class RuleBroken(Exception):
@@ -81,6 +96,14 @@ class RuleBroken(Exception):
         super().__init__(detail)
         self.detail = detail
         self.curl = curl
+
+
+class NoAnswer(RuleBroken):
+    """A request got no usable answer: the rule that sent it is broken."""
+
+
+class OutOfTime(NoAnswer):
+    """The run's deadline passed: nothing more is sent."""
 
 
 def is_loopback(url: str) -> bool:
@@ -136,8 +159,26 @@ class Target:
     budget: int
     spent: int = 0
     requests: int = 0
-    timeout: float = 30.0
+    # Seconds for the whole answer to each request (status line, headers and body).
+    timeout: float = DEFAULT_REQUEST_TIMEOUT
     submission: Operation = field(default_factory=lambda: spec_module.load().submission())
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    # Seconds for the whole run, counted from the first request; None: no limit.
+    run_deadline: float | None = None
+    _stop_at: float | None = field(default=None, init=False, repr=False)
+    _transport: transport.GuardedTransport | None = field(default=None, init=False, repr=False)
+
+    def __repr__(self) -> str:
+        # Never the key: a repr lands in tracebacks and logs.
+        return f"Target(base_url={self.base_url!r}, budget={self.budget}, spent={self.spent})"
+
+    def time_left(self) -> float:
+        """Seconds left before the run's deadline (infinite without one); starts the clock."""
+        if self.run_deadline is None:
+            return float("inf")
+        if self._stop_at is None:
+            self._stop_at = time.monotonic() + self.run_deadline
+        return self._stop_at - time.monotonic()
 
     @property
     def loopback(self) -> bool:
@@ -176,41 +217,57 @@ class Target:
         url = self.base_url + path
         if token is not None and auth is not None:
             url = auth.place(url, headers, self.api_key if token == KEY else token)
-        request = urllib.request.Request(url, body, headers, method=method)
         curl = self.curl(method, path, body, token, auth)
+        where = f"{method} {self.base_url + path}"
         reply = None
         for attempt in range(RATE_LIMIT_RETRIES + 1):
-            self.requests += 1
-            reply, retry_after = self._exchange(request, curl, f"{method} {self.base_url + path}")
+            reply, retry_after = self._exchange(method, url, headers, body, curl, where)
             # A rate limit says nothing about the body: wait and ask again, or a
             # refusal case would pass for the wrong reason.
             if reply.status != 429 or attempt == RATE_LIMIT_RETRIES:
                 break
-            time.sleep(
-                min(float(retry_after) if retry_after.isdigit() else 2.0 * (attempt + 1), 30)
-            )
+            wait = float(retry_after) if retry_after.isdigit() else 2.0 * (attempt + 1)
+            time.sleep(max(min(wait, 30, self.time_left()), 0))
         assert reply is not None
         return reply
 
     def _exchange(
-        self, request: urllib.request.Request, curl: str, where: str
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        curl: str,
+        where: str,
     ) -> tuple[Reply, str]:
-        """One round trip: the reply and its Retry-After header.
+        """One round trip: the reply and its Retry-After header; ``NoAnswer`` without one.
 
-        ``where`` names the request in errors: not the URL sent, which may
-        carry the key in its query.
+        Redirects are answers like any other, never followed: the key stays
+        with the server under test. ``where`` names the request in errors:
+        not the URL sent, which may carry the key in its query.
         """
+        left = self.time_left()
+        if left <= 0:
+            raise OutOfTime(f"{where} not sent: {self.deadline_passed()}", curl)
+        seconds = min(self.timeout, left)
+        if self._transport is None:
+            self._transport = transport.GuardedTransport(max_response_bytes=self.max_response_bytes)
+        self.requests += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                body = answer.read()
-                return Reply(answer.status, answer.headers.get("Content-Type", ""), body, curl), ""
-        except urllib.error.HTTPError as error:
-            with error:
-                reply = Reply(error.code, error.headers.get("Content-Type", ""), error.read(), curl)
-                return reply, error.headers.get("Retry-After", "")
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise Unreachable(f"no answer from {where}: {reason}") from error
+            answer = transport.send(
+                self._transport, method, url, headers, body, secret=self.api_key, seconds=seconds
+            )
+        except transport.Unanswered as error:
+            if seconds < self.timeout and self.time_left() <= 0:
+                raise OutOfTime(f"{where}: {self.deadline_passed()}", curl) from None
+            raise NoAnswer(f"no answer from {where}: {error}", curl) from None
+        headers = answer.headers
+        reply = Reply(answer.status_code, headers.get("content-type", ""), answer.body, curl)
+        return reply, headers.get("retry-after", "")
+
+    def deadline_passed(self) -> str:
+        """Why nothing more is sent: the run's deadline, in words."""
+        return f"the run's deadline of {self.run_deadline:g}s passed (--deadline)"
 
     def curl(
         self,
@@ -291,11 +348,13 @@ class RunResult:
     elapsed: float
     # The spec's rules and the cases that exercised them (see coverage.py).
     coverage: tuple[Row, ...] = ()
+    # Why the run stopped before every rule ran ("" when it did not).
+    stopped: str = ""
 
     @property
     def failed(self) -> bool:
-        """Whether any rule failed."""
-        return any(outcome.status == "fail" for outcome in self.outcomes)
+        """Whether any rule failed, or the run stopped before every rule ran."""
+        return bool(self.stopped) or any(outcome.status == "fail" for outcome in self.outcomes)
 
 
 @dataclass(frozen=True)
@@ -349,6 +408,8 @@ class Runner:
         self.coverage = Coverage(self.spec)
         # How the error bodies of refusals were judged (x-error-fields).
         self.refusals: Counter[str] = Counter()
+        # Why the run stopped early: set when the run's deadline cut a rule.
+        self.stopped = ""
 
     def selected(self, rule: str) -> bool:
         """Whether ``rule`` is one the run was asked for (``rules``; none: all)."""
@@ -372,7 +433,10 @@ class Runner:
             return
         unknown = {name: "task_unknown_" + secrets.token_hex(6) for name in op.path_params}
         path = op.url_path(**unknown)
-        reply = self.target.send(op.method, path, op=op)
+        try:
+            reply = self.target.send(op.method, path, op=op)
+        except NoAnswer as error:
+            raise Unreachable(error.detail) from None
         if reply.status in checks.AUTH_STATUSES:
             raise KeyRefused(
                 f"the server refused the key in {KEY_ENV} (HTTP {reply.status} to "
@@ -395,6 +459,26 @@ class Runner:
         if verdict.status == "pass":
             verdict.status, verdict.detail = "skip", detail
 
+    def broke(self, rule: str, description: str, error: RuleBroken, label: str = "") -> None:
+        """Record ``error`` against ``rule``: a failure, unless the run had already stopped.
+
+        The deadline fails the rule it cut; the rules after it are skipped.
+        """
+        if isinstance(error, OutOfTime):
+            if self.stopped:
+                self.skip(rule, description, f"not run: {self.stopped}")
+                return
+            self.stopped = self.target.deadline_passed()
+        detail = f"[{label}] {error.detail}" if label else error.detail
+        self.fail(rule, description, detail, error.curl)
+
+    def out_of_time(self, rule: str, description: str) -> bool:
+        """Whether the run has stopped; if so ``rule`` is skipped (failed, if it is the first)."""
+        if not self.stopped and self.target.time_left() > 0:
+            return False
+        self.broke(rule, description, OutOfTime(self.target.deadline_passed(), ""))
+        return True
+
     def run(self) -> RunResult:
         """Every check, cheapest and most important first; the outcomes in that order."""
         started = time.monotonic()
@@ -412,7 +496,14 @@ class Runner:
         if self.wants("poll", "route", "pending", "done"):
             self.check_polling()
         self.probe("finally")
-        rows = self.check_coverage()
+        rows: list[Row] = []
+        if not self.out_of_time(COVERAGE, COVERAGE_WORDS):
+            rows = self.check_coverage()
+        if self.stopped:
+            # The rules the run never reached are reported, not left out.
+            for rule in rule_ids(self.spec):
+                if self.selected(rule) and rule not in self.verdicts:
+                    self.skip(rule, self._words(rule), f"not run: {self.stopped}")
         outcomes = tuple(
             Outcome(v.rule, v.description, v.status, v.detail, v.curl)
             for v in self.verdicts.values()
@@ -426,7 +517,21 @@ class Runner:
             self.target.requests,
             time.monotonic() - started,
             tuple(rows),
+            self.stopped,
         )
+
+    def _words(self, rule: str) -> str:
+        """What ``rule`` says, for a rule reported without having run."""
+        for check in self.checks.checks:
+            if check.id == rule:
+                return check.words
+        for refusal in cases.refusal_cases(self.spec):
+            if refusal.id == rule:
+                return refusal.words
+        for acceptance in cases.acceptance_cases(self.spec):
+            if acceptance.id == rule:
+                return acceptance.words
+        return rule
 
     def probe(self, scope: Scope) -> None:
         """The checks of ``scope`` that send requests of their own."""
@@ -434,12 +539,15 @@ class Runner:
             if not self.selected(check.id):
                 continue
             self.rule(check.id, check.words)
-            if check.probe is None:
+            if check.probe is None or self.out_of_time(check.id, check.words):
                 continue
             try:
                 finding = check.probe(self.target)
             except BudgetSpent:
                 self.skip(check.id, check.words, "budget spent")
+                continue
+            except NoAnswer as error:
+                self.broke(check.id, check.words, error)
                 continue
             if finding.problem:
                 self.fail(check.id, check.words, finding.problem, finding.curl)
@@ -450,7 +558,13 @@ class Runner:
             if check.fetch is None:
                 continue
             self.rule(check.id, check.words)
-            finding = check.fetch(self.target, task_id)
+            if self.out_of_time(check.id, check.words):
+                continue
+            try:
+                finding = check.fetch(self.target, task_id)
+            except NoAnswer as error:
+                self.broke(check.id, check.words, error, task_id)
+                continue
             if finding.problem:
                 self.fail(check.id, check.words, f"{task_id}: {finding.problem}", finding.curl)
 
@@ -458,13 +572,16 @@ class Runner:
         """Bodies breaking one documented rule are refused with a readable JSON error."""
         rule, words = case.id, case.words
         self.rule(rule, words)
+        if self.out_of_time(rule, words):
+            return
         phases = [Phase.explicit, Phase.reuse, Phase.generate]
         if self.target.loopback:
             phases.append(Phase.shrink)  # shrinking re-sends: free only on loopback
+        submit = _answered_once(self.target.submit)
 
         def send(body: Any) -> None:
             try:
-                reply = self.target.submit(json.dumps(body).encode())
+                reply = submit(json.dumps(body).encode())
             except BudgetSpent:
                 self.coverage.sent(body, "skip", refused=True)
                 raise
@@ -483,7 +600,7 @@ class Runner:
             try:
                 send(body)
             except RuleBroken as refused:
-                self.fail(rule, words, f"[{label}] {refused.detail}", refused.curl)
+                self.broke(rule, words, refused, label)
             except BudgetSpent:
                 self.skip(rule, words, "budget spent before every case ran")
         for violation in case.violations:
@@ -495,7 +612,7 @@ class Runner:
                     for body in drawn:
                         send(body)
                 except RuleBroken as refused:
-                    self.fail(rule, words, f"[{violation.id}] {refused.detail}", refused.curl)
+                    self.broke(rule, words, refused, violation.id)
                 except BudgetSpent:
                     self.skip(rule, words, "budget spent before every case ran")
                 continue
@@ -508,7 +625,7 @@ class Runner:
             except Exception as error:  # Hypothesis may group distinct failures
                 broken, spent = _first(error, RuleBroken), _first(error, BudgetSpent)
                 if isinstance(broken, RuleBroken):
-                    self.fail(rule, words, f"[{violation.id}] {broken.detail}", broken.curl)
+                    self.broke(rule, words, broken, violation.id)
                 elif spent is not None:
                     self.skip(rule, words, "budget spent before every case ran")
                 elif isinstance(error, FlakyFailure):
@@ -519,6 +636,8 @@ class Runner:
     def check_accepted(self, case: cases.AcceptanceCase) -> None:
         """A valid body is accepted, and the task it returns obeys every response rule."""
         self.rule(case.id, case.words)
+        if self.out_of_time(case.id, case.words):
+            return
         sent = time.time()
         try:
             reply = self.target.submit(json.dumps(case.body).encode())
@@ -526,6 +645,10 @@ class Runner:
             self.coverage.sent(case.body, "skip", refused=False)
             self.coverage.answered(self.create.success_schema, "skip", error=False)
             self.skip(case.id, case.words, f"budget of {self.target.budget} spent")
+            return
+        except NoAnswer as error:
+            self.coverage.sent(case.body, "fail", refused=False)
+            self.broke(case.id, case.words, error)
             return
         self.coverage.sent(case.body, "pass" if reply.ok else "fail", refused=False)
         if not reply.ok:
@@ -565,6 +688,8 @@ class Runner:
         check = self.checks[checks.FUZZ]
         rule, words = check.id, check.words
         self.rule(rule, words)
+        if self.out_of_time(rule, words):
+            return
         room = min(self.target.budget - self.target.spent, self.fuzz)
         if self.create.body_schema is None or room <= 0:
             self.coverage.answered(self.create.success_schema, "skip", error=False)
@@ -573,10 +698,11 @@ class Runner:
         phases = [Phase.generate]
         if self.target.loopback:
             phases.append(Phase.shrink)
+        submit = _answered_once(self.target.submit)
 
         def send(body: Any) -> None:
             try:
-                reply = self.target.submit(json.dumps(body).encode())
+                reply = submit(json.dumps(body).encode())
             except BudgetSpent:
                 self.coverage.sent(body, "skip", refused=False)
                 raise
@@ -595,7 +721,7 @@ class Runner:
         except Exception as error:  # Hypothesis may group distinct failures
             broken, spent = _first(error, RuleBroken), _first(error, BudgetSpent)
             if isinstance(broken, RuleBroken):
-                self.fail(rule, words, broken.detail, broken.curl)
+                self.broke(rule, words, broken)
             elif spent is not None:
                 self.skip(rule, words, "budget spent before every body was sent")
             elif isinstance(error, FlakyFailure):
@@ -605,7 +731,7 @@ class Runner:
 
     def check_coverage(self) -> list[Row]:
         """The spec's rules against the cases that ran: a rule no case reached fails the run."""
-        words = "every rule of the spec reachable from its operations is exercised by a case"
+        words = COVERAGE_WORDS
         self.rule(COVERAGE, words)
         # A check of the registry that never ran (nothing to judge) was skipped.
         verdicts = {check.id: "skip" for check in self.checks.checks}
@@ -665,11 +791,17 @@ class Runner:
         fetched = (*self.checks.scope("pending"), *self.checks.scope("done"))
         for check in (*polled, *routes, *fetched):
             self.rule(check.id, check.words)
+        if self.tasks and (self.stopped or self.target.time_left() <= 0):
+            for check in (*polled, *routes, *fetched):
+                self.out_of_time(check.id, check.words)
+            return
         if not self.tasks:
             for check in (*polled, *routes, *fetched):
                 self.skip(check.id, check.words, "no accepted task to poll")
         ended, completed = False, False
         for body, created in self.tasks:
+            if self.stopped:
+                break
             end = self.poll_one(body, created, polled)
             if end in self.lifecycle.terminal:
                 ended = True
@@ -689,8 +821,14 @@ class Runner:
         """Every route to an ended task answers with the same task."""
         operations = self.spec.retrievals()
         for check in routes:
+            if self.out_of_time(check.id, check.words):
+                continue
             paths = [(op, op.url_path(**{op.path_params[0]: task_id})) for op in operations]
-            replies = [(op, self.target.send(op.method, path, op=op)) for op, path in paths]
+            try:
+                replies = [(op, self.target.send(op.method, path, op=op)) for op, path in paths]
+            except NoAnswer as error:
+                self.broke(check.id, check.words, error, task_id)
+                continue
             (first_op, first), *others = replies
             for op, reply in others:
                 if not (reply.ok and first.ok and json_equal(reply.json(), first.json())):
@@ -730,9 +868,13 @@ class Runner:
                         detail = f"{task_id} still {status} after {self.poll_timeout:g}s"
                         self.skip(check.id, check.words, detail)
                 return None
-            time.sleep(interval)
+            time.sleep(max(min(interval, self.target.time_left()), 0))
             interval = min(interval * 2, longest)
-            reply = self.target.send(self.retrieve.method, path, op=self.retrieve)
+            try:
+                reply = self.target.send(self.retrieve.method, path, op=self.retrieve)
+            except NoAnswer as error:
+                self.broke(fallback.id, fallback.words, error, task_id)
+                return None
             seen = replace(
                 self.seen(body, reply, task_id, status),
                 history=tuple(history),
@@ -770,6 +912,26 @@ def _search(
         verbosity=Verbosity.quiet,
     )(given(values)(test))
     return search
+
+
+def _answered_once(submit: Callable[[bytes], Reply]) -> Callable[[bytes], Reply]:
+    """``submit``, which after one ``NoAnswer`` raises it again without sending.
+
+    One request left unanswered fails the rule; the rest of its search would
+    only wait out the same deadline again, each shrinking step too.
+    """
+    unanswered: list[NoAnswer] = []
+
+    def once(body: bytes) -> Reply:
+        if unanswered:
+            raise unanswered[0]
+        try:
+            return submit(body)
+        except NoAnswer as error:
+            unanswered.append(error)
+            raise
+
+    return once
 
 
 def _recording(send: Callable[[Any], None], passed: list[Any]) -> Callable[[Any], None]:

@@ -33,8 +33,9 @@ from werkzeug import Request, Response
 from tests.contract import checks, conformance
 from tests.contract import spec as spec_module
 from tests.contract.checks import KEY as OWN_KEY
-from tests.contract.mock import MockApi, QuickServer, serve
+from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target
+from tests.contract.server import QuickServer
 from tests.contract.spec import Auth
 from tests.contract_tools.test_declarative import extended_document, loaded
 

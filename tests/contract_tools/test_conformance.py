@@ -15,8 +15,9 @@ import pytest
 from werkzeug import Request, Response
 
 from tests.contract import cases, checks, conformance, runner
-from tests.contract.mock import MockApi, QuickServer, serve
+from tests.contract.mock import MockApi, serve
 from tests.contract.runner import FUZZ_EXAMPLES, Outcome, Status, Target, default_budget
+from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
 
 SECRET = "sk-live-" + "5e" * 16

@@ -12,9 +12,10 @@ from werkzeug import Request, Response
 
 from tests.contract import conformance
 from tests.contract import spec as spec_module
-from tests.contract.mock import MockApi, QuickServer
+from tests.contract.mock import MockApi
 from tests.contract.rules import Invariants, Lifecycle
 from tests.contract.runner import AFTER_END, Target
+from tests.contract.server import QuickServer
 
 KEY = "invariants-key-51c2"
 SPEC = spec_module.load()

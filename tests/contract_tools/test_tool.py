@@ -20,8 +20,9 @@ from werkzeug import Request, Response
 from tests.contract import checks, conformance
 from tests.contract import spec as spec_module
 from tests.contract.checks import Reply
-from tests.contract.mock import MockApi, QuickServer, serve
+from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target, matches, rule_ids, split_patterns
+from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
 
 SECRET = "sk-live-" + "7a" * 16
