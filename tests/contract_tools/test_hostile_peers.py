@@ -351,7 +351,7 @@ def test_the_command_line_limits_reach_the_run(servers: list[RawServer], tmp_pat
     )
     assert result.returncode == conformance.FAILED, result.stderr
     assert time.monotonic() - started < 20
-    assert "no whole answer within the 1s deadline (--request-timeout)" in result.stdout
+    assert "1-second read timeout (the 1s deadline, --request-timeout)" in result.stdout
     assert SECRET not in result.stdout + result.stderr
 
 
