@@ -57,10 +57,14 @@ def load(path: Path) -> dict[str, Any]:
     A file that cannot be read or parsed, or holds no mapping, is a
     :class:`SpecError` of one line saying why (the caller names the file).
     """
-    document = read(path)
-    resolved = _Resolver(document).resolve(document, "#", ())
-    assert isinstance(resolved, dict)
-    return resolved
+    return resolved(read(path))
+
+
+def resolved(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (JSON data, as :func:`read` returns it) with non-schema refs resolved."""
+    result = _Resolver(document).resolve(document, "#", ())
+    assert isinstance(result, dict)
+    return result
 
 
 def read(path: Path) -> dict[str, Any]:
