@@ -13,6 +13,7 @@
 - ``conformance``: the command line (``python -m tests.contract.conformance``).
 - ``mock``: the mock gateway (``python -m tests.contract.mock``).
 - ``server``: the threaded, bounded HTTP server under the mock.
+- ``arguments``: the argument types both command lines share.
 
 Nothing here imports the generator (``codegen``) or the generated package
 (``elkapi``): the oracle must not share the generator's bugs. The one

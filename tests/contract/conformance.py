@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.contract import report
+from tests.contract import arguments, report
 from tests.contract import spec as spec_module
 from tests.contract.runner import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -165,29 +165,6 @@ def mock_process(
         process.wait(timeout=10)
 
 
-def _port(text: str) -> int:
-    port = int(text)
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a TCP port")
-    return port
-
-
-def _seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} seconds: must be a positive number")
-    return seconds
-
-
-def _bytes(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} bytes: must be a positive whole number")
-    return int(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(
@@ -222,13 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--mock-port",
-        type=_port,
+        type=arguments.port,
         metavar="N",
         help="without --base-url: start the bundled mock on port N (default: a free port)",
     )
     parser.add_argument(
         "--request-timeout",
-        type=_seconds,
+        type=arguments.positive(float, "seconds"),
         default=DEFAULT_REQUEST_TIMEOUT,
         metavar="SECONDS",
         help="seconds for the whole answer to one request, headers and body "
@@ -236,14 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--max-response-bytes",
-        type=_bytes,
+        type=arguments.positive(int, "bytes"),
         default=DEFAULT_MAX_RESPONSE_BYTES,
         metavar="N",
         help=f"bytes of one answer at most (default {DEFAULT_MAX_RESPONSE_BYTES})",
     )
     parser.add_argument(
         "--deadline",
-        type=_seconds,
+        type=arguments.positive(float, "seconds"),
         default=DEFAULT_RUN_DEADLINE,
         metavar="SECONDS",
         help="seconds for the whole run; then the rest is skipped and the report written "

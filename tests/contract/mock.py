@@ -49,7 +49,7 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.contract import cases, checks, oracle
+from tests.contract import arguments, cases, checks, oracle
 from tests.contract import spec as spec_module
 from tests.contract.checks import Answer
 from tests.contract.rules import MISSING, ErrorFields, json_equal
@@ -462,21 +462,6 @@ def _where(auth: spec_module.Auth, key: str) -> str:
     return f"{auth.name}: {auth.value(key)}"
 
 
-def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
-    """An argparse type: a positive number of ``kind``, or a one-line error naming the value."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not 0 < value < float("inf"):
-            raise argparse.ArgumentTypeError(f"{text}: must be positive")
-        return value
-
-    return parse
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run the mock in the foreground until interrupted."""
     parser = argparse.ArgumentParser(
@@ -485,7 +470,7 @@ def main(argv: list[str] | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=arguments.port, default=8080)
     parser.add_argument("--spec", type=Path, default=spec_module.DEFAULT_SPEC_PATH)
     parser.add_argument(
         "--break",
@@ -504,14 +489,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--idle-timeout",
-        type=_positive(float),
+        type=arguments.positive(float, "seconds"),
         default=IDLE_TIMEOUT,
         metavar="SECONDS",
         help=f"close a connection silent this long (default {IDLE_TIMEOUT:g})",
     )
     parser.add_argument(
         "--max-body-bytes",
-        type=_positive(int),
+        type=arguments.positive(int, "bytes"),
         default=MAX_BODY_BYTES,
         metavar="N",
         help=f"answer 413 to a request body over N bytes (default {MAX_BODY_BYTES})",

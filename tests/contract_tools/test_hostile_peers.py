@@ -375,7 +375,7 @@ def test_a_bad_limit_is_refused_in_one_line_naming_the_option_and_value(
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert option in error and value in error, error
     # The rule broken, not merely an option argparse does not know.
-    assert "must be" in error or "is not a number" in error, error
+    assert "must be positive" in error or "is not a" in error, error
 
 
 def test_the_mock_answers_503_past_its_connection_cap() -> None:
