@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -14,14 +15,44 @@ from pathlib import Path
 from tests.contract import coverage
 from tests.contract.runner import COVERAGE, KEY_PLACEHOLDER, RunResult
 
+CUT = "…"
+"""What a report writes where it shortened a server's text (``checks.compact``)."""
+SHORTEST_PART = 4
+"""The fewest characters of the key, left just before a cut, that are hidden as a part of it."""
+
 
 def redact(text: str, api_key: str) -> str:
-    """``text`` with the key replaced, in case a server echoed it back.
+    """``text`` with the key replaced, in case a server echoed it back, and made safe to show.
 
     Also its forms on the wire: percent-encoded (a key in the query, echoed in
-    a URL) and base64 (HTTP basic, echoed from the header).
+    a URL) and base64 (HTTP basic, echoed from the header); and the start of
+    one that a cut (``…``) left behind, since the server's text is shortened
+    before it reaches a report. Characters a terminal would act on (controls
+    other than a line break or tab, bidi overrides) are written as escapes.
     """
-    return key_pattern(api_key).sub(KEY_PLACEHOLDER, text) if api_key else text
+    if api_key:
+        text = key_pattern(api_key).sub(KEY_PLACEHOLDER, text)
+        encoded = (
+            urllib.parse.quote(api_key, safe=""),
+            base64.b64encode(api_key.encode()).decode(),
+        )
+        forms = (api_key, *encoded)
+        parts = text.split(CUT)
+        for index, part in enumerate(parts[:-1]):
+            for form in forms:
+                sizes = range(len(form) - 1, SHORTEST_PART - 1, -1)
+                cut = next((n for n in sizes if part.endswith(form[:n])), 0)
+                if cut:
+                    part = parts[index] = part[:-cut] + KEY_PLACEHOLDER
+        text = CUT.join(parts)
+    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def key_pattern(api_key: str) -> re.Pattern[str]:
