@@ -284,6 +284,17 @@ def test_a_json_value_outside_json_data_is_refused_naming_the_path(
     assert refusal(tmp_path, "values.json", text).startswith(problem)
 
 
+@pytest.mark.parametrize("name", ["huge.yaml", "huge.json"])
+def test_an_integer_past_pythons_digit_limit_is_one_line(tmp_path: Path, name: str) -> None:
+    digits = "1" * 50_000  # int() refuses more than 4,300 digits (sys.get_int_max_str_digits)
+    text = (
+        f'{{"openapi": "3.1.0", "x": {digits}}}'
+        if name.endswith(".json")
+        else f"openapi: 3.1.0\nx: {digits}\n"
+    )
+    assert "Exceeds the limit" in refusal(tmp_path, name, text)
+
+
 def test_a_mapping_as_a_yaml_key_is_refused(tmp_path: Path) -> None:
     text = "openapi: 3.1.0\nx-a:\n  ? {k: v}\n  : 1\n"
     assert refusal(tmp_path, "key.yaml", text) == (
