@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from codegen import __version__
+from codegen.runtime._printable import printable
 
 # What the generator needs beyond the standard library, by import name: the
 # distributions of `pip install 'elkapi-contract[codegen]'` (ruff is run as
@@ -66,26 +67,33 @@ def main(argv: list[str] | None = None) -> int:
     problem = package_problem(args.package)
     if problem:
         # One line, as every refusal: parser.error would print the usage first.
-        print(f"python -m codegen: --package {args.package!r} {problem}", file=sys.stderr)
+        _refuse(f"python -m codegen: --package {args.package!r} {problem}")
         return 2
     try:
         api = parse(load(args.spec), args.package)
         target = generate(api, args.out, args.spec.name)
     except SpecError as error:
         for problem in error.problems:
-            print(f"{args.spec}: {problem}", file=sys.stderr)
+            _refuse(f"{args.spec}: {problem}")
         return 1
     except OutputError as error:
-        print(f"python -m codegen: {error}", file=sys.stderr)
+        _refuse(f"python -m codegen: {error}")
         return 1
     except OSError as error:  # the output folder: not writable, a file in the way, ...
-        print(
-            f"python -m codegen: cannot write {args.out}: {error.strerror or error}",
-            file=sys.stderr,
-        )
+        _refuse(f"python -m codegen: cannot write {args.out}: {error.strerror or error}")
         return 1
-    print(f"wrote {target}")
+    print(printable(f"wrote {target}", limit=None))
     return 0
+
+
+def _refuse(line: str) -> None:
+    """Print one refusal on stderr as one line, whatever spec text or file name it quotes.
+
+    A problem names what the spec wrote (an operationId, a property name) and
+    the spec's path: a line break there would fake a second refusal, and a
+    terminal escape would act on the screen of whoever reads it.
+    """
+    print(printable(line, limit=None), file=sys.stderr)
 
 
 if __name__ == "__main__":

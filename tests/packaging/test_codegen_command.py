@@ -3,6 +3,7 @@ Python cannot import safely, or with a folder in the way it did not make, one cl
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +158,27 @@ def test_out_replaces_what_it_made_and_an_empty_folder(tmp_path: Path) -> None:
 def test_the_committed_package_carries_the_marker() -> None:
     # `make generate` replaces generated/elkapi only because it carries the marker.
     assert (ROOT / "generated" / "elkapi" / MARKER).read_bytes() == MARKER_TEXT.encode()
+
+
+@pytest.mark.parametrize("problem", ["missing", "waiter"])
+def test_a_refusal_quoting_spec_text_is_one_line_with_controls_escaped(
+    tmp_path: Path, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text from the spec or its file name in a refusal cannot fake a line or reach the terminal."""
+    from codegen.__main__ import main
+
+    folder = tmp_path / "a\x1b[2J\nraise SystemExit"
+    folder.mkdir()
+    spec = folder / "spec.json"
+    if problem == "waiter":
+        get = {
+            "operationId": "getThing",
+            "x-waiter": {"alternatives": ["nope"]},
+            "responses": {"200": {"description": "ok"}},
+        }
+        document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}}
+        spec.write_text(json.dumps({**document, "paths": {"/a": {"get": get}}}), encoding="utf-8")
+    assert main(["--spec", str(spec), "--out", str(tmp_path / "out"), "--package", "p"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err, err
+    assert "\\x1b[2J\\nraise SystemExit" in err
