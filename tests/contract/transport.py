@@ -47,7 +47,8 @@ class GuardedTransport(HttpTransport):
             ) from None
         except TransportError as error:
             reason = _without_request(str(error), request)
-            if "timed out" in reason or "timeout" in reason:
+            # By the failure's type, not its words: the reason quotes the server's own text.
+            if isinstance(error.__context__, TimeoutError):
                 raise AnswerTooSlow(
                     f"{reason} (the {limits.read:g}s deadline, --request-timeout)"
                 ) from None

@@ -130,6 +130,21 @@ def test_the_cap_is_a_typed_error_of_the_one_request(servers: list[RawServer]) -
     assert target.requests == 1
 
 
+def test_a_broken_answer_that_says_timed_out_is_not_blamed_on_the_deadline(
+    servers: list[RawServer],
+) -> None:
+    """A failure is classed by what happened, not by words the server chose to send."""
+
+    def says_timed_out(client: socket.socket, head: hostile.Head) -> None:
+        client.sendall(b"HTTP/1.1 abc timed out timeout\r\n\r\n")
+
+    server = start(servers, says_timed_out)
+    target = Target(server.url, SECRET, 5, timeout=30.0)
+    with pytest.raises(NoAnswer) as raised:
+        target.send("POST", SUBMIT, b"{}")
+    assert "--request-timeout" not in str(raised.value), raised.value
+
+
 @pytest.mark.parametrize(
     "behaviour",
     [hostile.slow_headers(0.1), hostile.slow_body(0.1)],
