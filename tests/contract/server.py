@@ -3,7 +3,8 @@
 Connections are served concurrently (a thread each, at most
 ``MAX_CONNECTIONS`` at once: one more is answered 503 and closed), a
 connection that sends nothing for ``idle_timeout`` seconds (none of a request,
-half of one, or a body that never arrives) is closed, and a body over
+half of one, or a body that never arrives), or has not sent its whole request
+``REQUEST_SECONDS`` after it connected, is closed, and a body over
 ``max_body_bytes`` is answered 413 without being read, from its
 ``Content-Length`` (a chunked body: once it grows past the cap). The body is
 read here, before the handler runs, so a handler never waits on a client.
@@ -15,6 +16,7 @@ import contextlib
 import io
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +27,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 # A client that sends nothing for this long is gone: the mock's own clients send at once.
 IDLE_TIMEOUT = 10.0
+# A whole request, head and body, within this of connecting: a client trickling a byte
+# just inside the idle timeout cannot hold a thread for ever.
+REQUEST_SECONDS = 30.0
 # The mock's requests are JSON bodies of a few kilobytes: a mebibyte leaves room.
 MAX_BODY_BYTES = 1024 * 1024
 # Threads at once: far more than the suite or a CLI opens, far fewer than exhaust a machine.
@@ -53,12 +58,14 @@ class QuickServer(HTTPServer):
         port: int = 0,
         *,
         idle_timeout: float = IDLE_TIMEOUT,
+        request_seconds: float = REQUEST_SECONDS,
         max_body_bytes: int = MAX_BODY_BYTES,
         max_connections: int = MAX_CONNECTIONS,
         refuse: Refusal = _plain,
     ) -> None:
         super().__init__(host=host, port=port)
         self.idle_timeout = idle_timeout
+        self.request_seconds = request_seconds
         self.max_body_bytes = max_body_bytes
         self.max_connections = max_connections
         self.refuse = refuse
@@ -73,7 +80,9 @@ class QuickServer(HTTPServer):
         if self.is_running():
             raise RuntimeError("the server is already running")
         handler = _bounded_handler(
-            self.idle_timeout, threading.BoundedSemaphore(self.max_connections)
+            self.idle_timeout,
+            self.request_seconds,
+            threading.BoundedSemaphore(self.max_connections),
         )
         self.server = make_server(
             self.host,
@@ -118,8 +127,10 @@ class QuickServer(HTTPServer):
         return self.refuse(status, what)
 
 
-def _bounded_handler(idle: float, slots: threading.BoundedSemaphore) -> type[WSGIRequestHandler]:
-    """werkzeug's request handler with ``idle`` seconds per read and a slot per connection."""
+def _bounded_handler(
+    idle: float, whole: float, slots: threading.BoundedSemaphore
+) -> type[WSGIRequestHandler]:
+    """werkzeug's request handler: ``idle`` seconds a read, ``whole`` a request, a slot each."""
 
     class BoundedHandler(WSGIRequestHandler):
         timeout = idle
@@ -132,7 +143,7 @@ def _bounded_handler(idle: float, slots: threading.BoundedSemaphore) -> type[WSG
             # After the answer, werkzeug reads what is left of the body and throws it
             # away; once a read timed out that read would raise, and log a traceback.
             self.rfile.close()
-            self.rfile = io.BufferedReader(_EndsAfterTimeout(self.connection, "rb"))
+            self.rfile = io.BufferedReader(_EndsAfterTimeout(self.connection, idle, whole))
 
         def handle(self) -> None:
             if not slots.acquire(blocking=False):
@@ -148,14 +159,27 @@ def _bounded_handler(idle: float, slots: threading.BoundedSemaphore) -> type[WSG
 
 
 class _EndsAfterTimeout(socket.SocketIO):
-    """A socket reader that, once a read has timed out, reads as at the end of the stream."""
+    """A socket reader bounded per read (``idle`` seconds) and in all (``whole`` seconds).
+
+    Once a read has timed out, it reads as at the end of the stream.
+    """
 
     timed_out = False
+
+    def __init__(self, sock: socket.socket, idle: float, whole: float) -> None:
+        super().__init__(sock, "rb")
+        self._sock = sock
+        self._idle = idle
+        self._until = time.monotonic() + whole
 
     def readinto(self, b: Any) -> int | None:
         if self.timed_out:
             return 0
+        remaining = self._until - time.monotonic()
         try:
+            if remaining <= 0:
+                raise TimeoutError("the request took too long to arrive")
+            self._sock.settimeout(min(self._idle, remaining))
             return super().readinto(b)
         except TimeoutError:
             self.timed_out = True

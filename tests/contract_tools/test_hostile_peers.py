@@ -7,6 +7,7 @@ stops by itself (``hostile.LIFETIME``), and every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -266,6 +267,30 @@ def test_the_mock_closes_a_connection_idle_past_its_timeout() -> None:
             started = time.monotonic()
             assert idle.recv(100) == b"", "the half-sent request gets no answer, only closed"
             assert 0.4 < time.monotonic() - started < 5
+    finally:
+        server.stop()
+
+
+def test_the_server_closes_a_request_trickled_past_its_whole_deadline() -> None:
+    """A byte just inside the idle timeout each time still cannot hold a thread for ever."""
+    server = QuickServer(idle_timeout=0.5, request_seconds=1.0)
+    server.expect_request(re.compile(".*")).respond_with_data("ok")
+    server.start()
+    try:
+        with socket.create_connection((server.host, server.port), timeout=10) as client:
+            started, answer = time.monotonic(), b""
+            for byte in b"GET / HTTP/1.1\r\nX-Slow: " + b"a" * 100:
+                if time.monotonic() - started > 8:
+                    break
+                try:
+                    client.sendall(bytes([byte]))
+                    time.sleep(0.2)
+                except OSError:  # closed by the server: what the test waits for
+                    break
+            with contextlib.suppress(OSError):
+                answer = client.recv(100)
+            assert b"ok" not in answer
+            assert time.monotonic() - started < 5, "closed near the 1 s deadline, not held"
     finally:
         server.stop()
 
