@@ -117,6 +117,13 @@ TEXTS = (
     "prompt_description",
     "task_description",
     "status_description",
+    "server_description",
+    "contact_name",
+    "tag",
+    "tag_description",
+    "docs_description",
+    "scheme_description",
+    "bearer_format",
 )
 HELD = ("enum_a", "enum_b", "default", "state_a", "state_b")
 NAMES = ("query", "body_property", "response_property")
@@ -132,13 +139,26 @@ def small_spec(t: dict[str, str]) -> dict[str, Any]:
     task = {"$ref": "#/components/schemas/Task"}
     return {
         "openapi": "3.1.0",
-        "info": {"title": t["title"], "version": t["version"], "description": t["description"]},
-        "servers": [{"url": t["url"]}],
+        "info": {
+            "title": t["title"],
+            "version": t["version"],
+            "description": t["description"],
+            "contact": {"name": t["contact_name"]},
+        },
+        "servers": [{"url": t["url"], "description": t["server_description"]}],
+        "tags": [
+            {
+                "name": "t" + t["tag"],
+                "description": t["tag_description"],
+                "externalDocs": {"url": "https://docs.test", "description": t["docs_description"]},
+            }
+        ],
         "security": [{"bearer": []}],
         "paths": {
             "/things": {
                 "post": {
                     "operationId": "createThing",
+                    "tags": ["t" + t["tag"]],
                     "summary": t["summary"],
                     "description": t["operation_description"],
                     "parameters": [
@@ -196,7 +216,14 @@ def small_spec(t: dict[str, str]) -> dict[str, Any]:
             },
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": t["scheme_description"],
+                    "bearerFormat": t["bearer_format"],
+                }
+            },
             "schemas": {
                 "Thing": {
                     "type": "object",
