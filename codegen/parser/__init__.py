@@ -19,6 +19,7 @@ from codegen.ir import (
     Api,
     Body,
     BodyField,
+    Lifecycle,
     Operation,
     Parameter,
     Response,
@@ -27,7 +28,6 @@ from codegen.ir import (
 )
 from codegen.loader import SpecError, gather, raise_all, resolve_schema, schema_name
 from codegen.parser import extensions, names
-from codegen.parser.extensions import Lifecycle
 from codegen.parser.graph import check_references
 from codegen.parser.names import check_unique
 from codegen.parser.schemas import closure, models, patterns_of, property_names, runtime_schema
