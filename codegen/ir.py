@@ -19,6 +19,8 @@ ParameterLocation = Literal["path", "query", "header"]
 KeyLocation = Literal["header", "query", "cookie"]
 KeyScheme = Literal["bearer", "basic", "apiKey"]
 Conversion = Literal["string", "integer", "positive-integer"]
+# How a deprecated field's description begins, in model docstrings and builder docstrings alike.
+DEPRECATED_NOTE = "Deprecated: the spec marks this field deprecated."
 
 # What every generated package exports whatever its spec (no model may take these
 # names), each with the module it comes from: the package's __init__ imports none of

@@ -22,12 +22,21 @@ import jinja2
 
 from codegen.checks import Compiler
 from codegen.decoders import model_decoders
-from codegen.ir import RUNTIME_EXPORTS, Api, Body, Echo, Operation, Parameter, Schema, Security
+from codegen.ir import (
+    DEPRECATED_NOTE,
+    RUNTIME_EXPORTS,
+    Api,
+    Body,
+    Echo,
+    Operation,
+    Parameter,
+    Schema,
+    Security,
+)
 from codegen.literals import comment, docstring, literal, text_literal
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.output import replace, write_marker
-from codegen.parser.schemas import DEPRECATED_NOTE
 
 TEMPLATES = Path(__file__).parent / "templates"
 RUNTIME = Path(__file__).parent / "runtime"
