@@ -22,47 +22,6 @@ Conversion = Literal["string", "integer", "positive-integer"]
 # How a deprecated field's description begins, in model docstrings and builder docstrings alike.
 DEPRECATED_NOTE = "Deprecated: the spec marks this field deprecated."
 
-# What every generated package exports whatever its spec (no model may take these
-# names), each with the module it comes from: the package's __init__ imports none of
-# them up front, only on first use, so ``import <package>`` stays as cheap as a stdlib module.
-RUNTIME_EXPORTS = {
-    "AsyncTransport": "_async",
-    "ThreadTransport": "_async",
-    "StreamBody": "_bodies",
-    "Upload": "_bodies",
-    "RawResponse": "_client",
-    "RetryPolicy": "_client",
-    "DownloadResult": "_download",
-    "HttpRequest": "_http",
-    "HttpResponse": "_http",
-    "HttpTransport": "_http",
-    "MockTransport": "_http",
-    "Timeout": "_http",
-    "Transport": "_http",
-    "default_transport": "_http",
-    "urllib_transport": "_http",
-    "FieldError": "_validation",
-    "AsyncClient": "client",
-    "Client": "client",
-    "ApiError": "errors",
-    "AuthenticationError": "errors",
-    "BadRequestError": "errors",
-    "ConfigurationError": "errors",
-    "DownloadError": "errors",
-    "IncompleteResponseError": "errors",
-    "NotFoundError": "errors",
-    "PermissionDeniedError": "errors",
-    "RateLimitError": "errors",
-    "RedirectError": "errors",
-    "RequestValidationError": "errors",
-    "ResponseTooLargeError": "errors",
-    "ResponseValidationError": "errors",
-    "ServerError": "errors",
-    "TransportError": "errors",
-    "WaitTimeoutError": "errors",
-    "DEFAULT_BASE_URL": "operations",
-}
-
 
 @dataclass(frozen=True)
 class Parameter:

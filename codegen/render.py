@@ -24,7 +24,6 @@ from codegen.checks import Compiler
 from codegen.decoders import model_decoders
 from codegen.ir import (
     DEPRECATED_NOTE,
-    RUNTIME_EXPORTS,
     Api,
     Body,
     Echo,
@@ -37,6 +36,7 @@ from codegen.literals import comment, docstring, literal, text_literal
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.output import replace, write_marker
+from codegen.runtime import RUNTIME_EXPORTS
 
 TEMPLATES = Path(__file__).parent / "templates"
 RUNTIME = Path(__file__).parent / "runtime"

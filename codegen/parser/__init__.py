@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from codegen.ir import (
-    RUNTIME_EXPORTS,
     Api,
     Body,
     BodyField,
@@ -31,6 +30,7 @@ from codegen.parser import extensions, names
 from codegen.parser.graph import check_references
 from codegen.parser.names import check_unique
 from codegen.parser.schemas import closure, models, patterns_of, property_names, runtime_schema
+from codegen.runtime import RUNTIME_EXPORTS
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 RESERVED_ARGUMENTS = {"api_key", "base_url"}
