@@ -20,7 +20,6 @@ from typing import Any
 
 import jinja2
 
-from codegen.checks import Compiler
 from codegen.decoders import model_decoders
 from codegen.ir import (
     DEPRECATED_NOTE,
@@ -36,6 +35,7 @@ from codegen.literals import comment, docstring, literal, text_literal
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.output import replace, write_marker
+from codegen.predicates import Compiler
 from codegen.runtime import RUNTIME_EXPORTS
 
 TEMPLATES = Path(__file__).parent / "templates"
