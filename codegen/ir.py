@@ -348,7 +348,7 @@ class Pagination:
     with one that has no cursor or no items.
 
     The parser fills in ``cursor_argument`` (the cursor's Python argument),
-    ``method`` (the iterator's name, from :mod:`codegen.parser.names` unless the
+    ``method`` (the iterator's name, from :mod:`codegen.naming` unless the
     spec names it) and ``item_type`` (the items' class).
     """
 

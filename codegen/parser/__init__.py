@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from codegen import naming
 from codegen.ir import (
     Api,
     Body,
@@ -271,7 +272,7 @@ def _with_alternatives(op: Operation, operations: tuple[Operation, ...]) -> Oper
 def _with_iterators(operations: tuple[Operation, ...], context: _Names) -> tuple[Operation, ...]:
     """The operations with their ``x-pagination`` iterators named and their items' class.
 
-    An iterator's name (``x-pagination.method``, or :func:`names.iterator`) takes
+    An iterator's name (``x-pagination.method``, or :func:`codegen.naming.iterator`) takes
     a numbered suffix if an operation, a waiter or the client already has it.
     """
     paginated = {op.operation_id: op.pagination for op in operations if op.pagination}
@@ -282,7 +283,7 @@ def _with_iterators(operations: tuple[Operation, ...], context: _Names) -> tuple
     )
     chosen = names.assign(
         {
-            operation_id: pages.method or names.iterator(context.functions[operation_id])
+            operation_id: pages.method or naming.iterator(context.functions[operation_id])
             for operation_id, pages in paginated.items()
         },
         lambda name: name,
