@@ -79,7 +79,7 @@ def model_decoders(models_source: str) -> list[ModelDecoder]:
 def _decoder_of(model: type, functions: dict[str, str]) -> ModelDecoder:
     name = model.__name__
     function = functions[name]
-    constant = "_" + function.upper()
+    constant = naming.decoder_constant(function)
     fields = dataclasses.fields(model)
     extras = tuple(f.name for f in fields if f.metadata.get(_runtime.EXTRA))
     declared = [f for f in fields if not f.metadata.get(_runtime.EXTRA)]

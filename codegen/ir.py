@@ -116,11 +116,19 @@ class Response:
 
 @dataclass(frozen=True)
 class Operation:
-    """One HTTP operation and everything the builder, parser and client need."""
+    """One HTTP operation and everything the builder, parser and client need.
+
+    ``name`` is its function name (the client's method, a download's too);
+    ``constant``, ``builder`` and ``response_parser`` are the names of its
+    ``OperationSpec``, its ``build_*`` and its ``parse_*_response``, all chosen
+    by :mod:`codegen.naming` from ``name``.
+    """
 
     operation_id: str
     name: str
     constant: str
+    builder: str
+    response_parser: str
     method: str
     path: str
     summary: str

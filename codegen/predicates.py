@@ -125,7 +125,7 @@ class Compiler:
         """The predicate of component ``name`` for ``direction``, compiled once."""
         key = (name, direction)
         if key not in self._named:
-            function = self._unique(f"is_{naming.schema_part(name)}_in_{direction}")
+            function = self._unique(naming.predicate(name, direction))
             self._named[key] = function
             self._functions[function] = None  # claimed first: a recursive $ref calls it
             doc = f"Whether ``value`` satisfies schema ``{name}`` in a {direction}."
@@ -136,7 +136,7 @@ class Compiler:
         """The predicate of an operation's body or response ``schema``, named after ``hint``."""
         if isinstance(schema, Mapping) and set(schema) == {"$ref"}:
             return self.named(schema["$ref"], direction)
-        function = self._unique(f"is_{naming.schema_part(hint)}_in_{direction}")
+        function = self._unique(naming.predicate(hint, direction))
         self._functions[function] = None
         doc = f"Whether ``value`` satisfies the schema of {hint.replace('_', ' ')}."
         self._define(function, doc, schema, direction)
@@ -160,7 +160,7 @@ class Compiler:
         name, number = base, 1
         while name in self._functions:
             number += 1
-            name = f"{base}_{number}"
+            name = naming.numbered(base, number)
         return name
 
     def _define(self, name: str, doc: str, schema: Any, direction: Direction) -> None:
@@ -169,7 +169,7 @@ class Compiler:
 
     def _helper(self, schema: Any, direction: Direction, owner: str, part: str) -> str:
         """A private predicate for a part of ``owner``'s schema too big for one expression."""
-        name = self._unique(f"_{owner.lstrip('_')}_{naming.schema_part(part)}")
+        name = self._unique(naming.predicate_part(owner, part))
         self._functions[name] = None
         # The part may be any property name: the docstring shows it as an identifier.
         words = naming.schema_part(part).replace("_", " ").strip()

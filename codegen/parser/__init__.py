@@ -148,8 +148,8 @@ def parse(document: dict[str, Any], package: str) -> Api:
     taken_classes = (
         TAKEN_CLASS_NAMES
         | set(RUNTIME_EXPORTS)
-        | set(_package_names(package))
-        | {name.upper() for name in function_names.values()}
+        | {naming.error_base(package)}
+        | {naming.constant(name) for name in function_names.values()}
     )
     class_names = names.assign(
         list(sources), lambda raw: names.pascal(raw, taken_classes), taken_classes
@@ -238,11 +238,6 @@ class _Names:
 
 def _has_id(op: dict[str, Any]) -> bool:
     return isinstance(op.get("operationId"), str)
-
-
-def _package_names(package: str) -> list[str]:
-    """The package's own class names that depend on its name (its error base class)."""
-    return [package.title().replace("_", "") + "Error"]
 
 
 def _with_alternatives(op: Operation, operations: tuple[Operation, ...]) -> Operation:
@@ -541,7 +536,9 @@ def _operation(
     return Operation(
         operation_id=operation_id,
         name=name,
-        constant=name.upper(),
+        constant=naming.constant(name),
+        builder=naming.builder(name),
+        response_parser=naming.response_parser(name),
         method=method.upper(),
         path=path,
         summary=op.get("summary", "").strip(),
