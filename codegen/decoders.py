@@ -13,34 +13,17 @@ gets a decoder that calls ``decode``.
 from __future__ import annotations
 
 import dataclasses
-import keyword
 import math
-import re
 import types
 import typing
 from dataclasses import dataclass
 from typing import Any
 
+from codegen import naming
 from codegen.model_classes import dataclasses_of
 from codegen.runtime import _runtime
 
 _MODULE = "_codegen_models_for_decoders"
-_RESERVED = frozenset(
-    {
-        "Any",
-        "decode",
-        "data",
-        "instance",
-        "attributes",
-        "unlisted",
-        "result",
-        "item",
-        "key",
-        "k",
-        "v",
-    }
-)
-"""Names ``_decoders.py`` imports or its functions use as locals: no function takes one."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +72,14 @@ class ModelDecoder:
 def model_decoders(models_source: str) -> list[ModelDecoder]:
     """A decoder for each dataclass that ``models_source`` (the models module) defines."""
     classes = dataclasses_of(models_source, _MODULE)
-    functions = _function_names([cls.__name__ for cls in classes])
+    functions = naming.decoder_functions([cls.__name__ for cls in classes])
     return [_decoder_of(cls, functions) for cls in classes]
 
 
 def _decoder_of(model: type, functions: dict[str, str]) -> ModelDecoder:
     name = model.__name__
     function = functions[name]
-    constant = "_" + function.upper()
+    constant = naming.decoder_constant(function)
     fields = dataclasses.fields(model)
     extras = tuple(f.name for f in fields if f.metadata.get(_runtime.EXTRA))
     declared = [f for f in fields if not f.metadata.get(_runtime.EXTRA)]
@@ -173,20 +156,3 @@ def _literal(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     return value is None or type(value) in (bool, int, str)
-
-
-def _function_names(models: list[str]) -> dict[str, str]:
-    """A snake_case function name per model: unique, and no model's, keyword's or local's."""
-    taken = set(models) | _RESERVED
-    names: dict[str, str] = {}
-    for model in models:
-        words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", model)
-        snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower().strip("_") or "model"
-        snake = re.sub(r"\W", "_", snake)
-        if snake[0].isdigit():
-            snake = "model_" + snake
-        while snake in taken or keyword.iskeyword(snake):
-            snake += "_"
-        taken.add(snake)
-        names[model] = snake
-    return names

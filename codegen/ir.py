@@ -2,72 +2,25 @@
 
 Schemas stay plain JSON data (``Schema``) because the generated validator reads
 them as data and datamodel-code-generator reads them as JSON Schema; everything
-around them (operations, parameters, responses) is typed here, and every
-``x-`` rule is a typed record of :mod:`codegen.parser.extensions`, so neither
-the renderer nor the templates read raw OpenAPI.
+around them (operations, parameters, responses) is typed here, and so is every
+``x-`` rule: a record here, filled in by its reader in
+:mod:`codegen.parser.extensions`. So neither the renderer nor the templates
+read raw OpenAPI, and this module imports nothing of the parser's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from codegen.parser.extensions import (
-        Cli,
-        Echo,
-        ErrorFields,
-        Lifecycle,
-        Pagination,
-        Upstream,
-        Waiter,
-    )
+from typing import Any, Literal
 
 Schema = dict[str, Any]
 ParameterLocation = Literal["path", "query", "header"]
 KeyLocation = Literal["header", "query", "cookie"]
 KeyScheme = Literal["bearer", "basic", "apiKey"]
-
-# What every generated package exports whatever its spec (no model may take these
-# names), each with the module it comes from: the package's __init__ imports none of
-# them up front, only on first use, so ``import <package>`` stays as cheap as a stdlib module.
-RUNTIME_EXPORTS = {
-    "AsyncTransport": "_async",
-    "ThreadTransport": "_async",
-    "StreamBody": "_bodies",
-    "Upload": "_bodies",
-    "RawResponse": "_client",
-    "RetryPolicy": "_client",
-    "DownloadResult": "_download",
-    "HttpRequest": "_http",
-    "HttpResponse": "_http",
-    "HttpTransport": "_http",
-    "MockTransport": "_http",
-    "Timeout": "_http",
-    "Transport": "_http",
-    "default_transport": "_http",
-    "urllib_transport": "_http",
-    "FieldError": "_validation",
-    "AsyncClient": "client",
-    "Client": "client",
-    "ApiError": "errors",
-    "AuthenticationError": "errors",
-    "BadRequestError": "errors",
-    "ConfigurationError": "errors",
-    "DownloadError": "errors",
-    "IncompleteResponseError": "errors",
-    "NotFoundError": "errors",
-    "PermissionDeniedError": "errors",
-    "RateLimitError": "errors",
-    "RedirectError": "errors",
-    "RequestValidationError": "errors",
-    "ResponseTooLargeError": "errors",
-    "ResponseValidationError": "errors",
-    "ServerError": "errors",
-    "TransportError": "errors",
-    "WaitTimeoutError": "errors",
-    "DEFAULT_BASE_URL": "operations",
-}
+Conversion = Literal["string", "integer", "positive-integer"]
+# How a deprecated field's description begins, in model docstrings and builder docstrings alike.
+DEPRECATED_NOTE = "Deprecated: the spec marks this field deprecated."
 
 
 @dataclass(frozen=True)
@@ -163,11 +116,19 @@ class Response:
 
 @dataclass(frozen=True)
 class Operation:
-    """One HTTP operation and everything the builder, parser and client need."""
+    """One HTTP operation and everything the builder, parser and client need.
+
+    ``name`` is its function name (the client's method, a download's too);
+    ``constant``, ``builder`` and ``response_parser`` are the names of its
+    ``OperationSpec``, its ``build_*`` and its ``parse_*_response``, all chosen
+    by :mod:`codegen.naming` from ``name``.
+    """
 
     operation_id: str
     name: str
     constant: str
+    builder: str
+    response_parser: str
     method: str
     path: str
     summary: str
@@ -217,8 +178,6 @@ class Operation:
     @property
     def error_fields(self) -> ErrorFields:
         """Where the parts of an error live, across every error response."""
-        from codegen.parser.extensions import ErrorFields
-
         merged = ErrorFields()
         for response in self.responses:
             if not response.is_success and response.error_fields is not None:
@@ -258,3 +217,185 @@ class Api:
     response_models: tuple[Model, ...]
     field_names: dict[str, str] = field(default_factory=dict)
     """The response dataclasses' field name for each property name that is not one as it is."""
+
+
+# The x- rules: one record each, read from the spec by codegen.parser.extensions.
+
+
+@dataclass(frozen=True)
+class ErrorFields:
+    """``x-error-fields``: the JSON pointers, in order of preference, of an error's parts."""
+
+    message: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    code: tuple[str, ...] = ()
+
+    def merged(self, other: ErrorFields) -> ErrorFields:
+        """These pointers, then the ones of ``other`` that are new."""
+        return ErrorFields(
+            *(
+                tuple(dict.fromkeys((*mine, *theirs)))
+                for mine, theirs in (
+                    (self.message, other.message),
+                    (self.type, other.type),
+                    (self.code, other.code),
+                )
+            )
+        )
+
+    def as_mapping(self) -> dict[str, tuple[str, ...]]:
+        """The non-empty parts by name, as the runtime reads them."""
+        parts = {"message": self.message, "type": self.type, "code": self.code}
+        return {name: pointers for name, pointers in parts.items() if pointers}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """``x-lifecycle``: which value of the ``status`` property may follow which."""
+
+    status: str
+    progress: str | None
+    initial: str
+    transitions: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def terminal(self) -> tuple[str, ...]:
+        """The states with no way out."""
+        return tuple(state for state, following in self.transitions if not following)
+
+
+@dataclass(frozen=True)
+class Echo:
+    """``x-echo``: a response property that repeats a value the request produced.
+
+    ``source`` is ``request`` (the body as sent) or ``upstream`` (the payload
+    the server forwards); only ``request`` echoes without a conversion can be
+    checked by a client on its own.
+    """
+
+    name: str
+    source: Literal["request", "upstream"]
+    pointer: str
+    convert: Conversion | None
+    optional: bool
+    unless: tuple[Any, ...]
+
+    @property
+    def checkable_by_client(self) -> bool:
+        """Whether the client can check it from the request alone."""
+        return self.source == "request" and self.convert is None
+
+
+@dataclass(frozen=True)
+class UpstreamPart:
+    """One source of a ``concat`` step: items from ``source``, as ``each`` or ``item`` template."""
+
+    source: str
+    each: Any = None
+    item: Any = None
+
+
+@dataclass(frozen=True)
+class UpstreamStep:
+    """One step of ``x-upstream``, applied in order to the payload being built.
+
+    - ``merge``: copy each key of the object at ``source`` (but those in
+      ``except_keys``) into the payload, each replacing what the payload held;
+    - ``set``: set ``target`` to the value at ``source`` (``convert`` may
+      refuse it, and then the step does nothing) or to the ``concat`` of parts;
+    - ``remove``: drop the items of the payload's list at ``target`` that
+      match ``where`` (an item matches when it has each key with that value);
+    - ``append``: add the value at ``source``, through ``item``, to the
+      payload's list at ``target``.
+    """
+
+    action: Literal["merge", "set", "remove", "append"]
+    target: str
+    source: str
+    convert: Conversion | None = None
+    concat: tuple[UpstreamPart, ...] = ()
+    except_keys: tuple[str, ...] = ()
+    where: Mapping[str, Any] | None = None
+    item: Any = None
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """``x-upstream``: how the server builds the payload it forwards from the request body."""
+
+    description: str
+    steps: tuple[UpstreamStep, ...]
+
+
+@dataclass(frozen=True)
+class Waiter:
+    """A generated polling method: call the operation until the lifecycle ends."""
+
+    method: str
+    description: str
+    status_property: str
+    progress_property: str | None
+    terminal: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()
+    """Other operations the waiter may poll instead (same arguments, same model).
+
+    Read as operationIds; the parser turns them into method names once checked.
+    """
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """``x-pagination``: a list operation whose pages chain by a cursor.
+
+    ``cursor`` names the query parameter that takes the cursor (``after``);
+    ``items`` points at the page's array of items in the 2xx response;
+    ``next_cursor`` at the next page's cursor: a property (``/last_id``,
+    ``/next_page_token``) or a property of an item, where an index ``-1`` means
+    the last item (``/data/-1/id``); ``has_more``, if given, at a boolean that
+    says whether another page follows. Without ``has_more``, the pages end
+    with one that has no cursor or no items.
+
+    The parser fills in ``cursor_argument`` (the cursor's Python argument),
+    ``method`` (the iterator's name, from :mod:`codegen.naming` unless the
+    spec names it) and ``item_type`` (the items' class).
+    """
+
+    cursor: str
+    items: str
+    next_cursor: str
+    has_more: str | None = None
+    method: str | None = None
+    item_schema: str = ""
+    cursor_argument: str = ""
+    item_type: str = ""
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """A ``--name`` option of a CLI command that sets the body value at ``pointer``."""
+
+    name: str
+    dest: str
+    pointer: str
+    kind: Literal["str", "int", "float", "bool"]
+    repeat: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class Cli:
+    """A CLI command for an operation (``x-cli``).
+
+    ``after`` (a download's command only) names other commands that gain a
+    ``--download FILE`` option: once they have waited for their result, this
+    operation is called with the value at ``after_argument`` of that result.
+    """
+
+    command: str
+    help: str
+    options: tuple[CliOption, ...]
+    wait_method: str | None
+    wait_argument: str | None
+    result: str | None
+    after: tuple[str, ...] = ()
+    after_argument: str | None = None

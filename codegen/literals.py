@@ -6,7 +6,7 @@ docstring (:func:`docstring`) or as a comment line (:func:`comment`), and in
 no other way. The templates reach them through filters (``py``, ``py_text``,
 ``docstring``), :mod:`codegen.render` calls them directly, and
 :mod:`codegen.models` prepares what it hands to datamodel-code-generator
-with :func:`plain_text`. (:mod:`codegen.checks` writes the strings of its
+with :func:`plain_text`. (:mod:`codegen.predicates` writes the strings of its
 expressions with ``repr``, which is what :func:`literal` does for a string.)
 
 Whatever the text holds, none of these can end the string or the comment it

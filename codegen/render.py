@@ -20,15 +20,24 @@ from typing import Any
 
 import jinja2
 
-from codegen.checks import Compiler
+from codegen import naming
 from codegen.decoders import model_decoders
-from codegen.ir import RUNTIME_EXPORTS, Api, Body, Operation, Parameter, Schema, Security
+from codegen.ir import (
+    DEPRECATED_NOTE,
+    Api,
+    Body,
+    Echo,
+    Operation,
+    Parameter,
+    Schema,
+    Security,
+)
 from codegen.literals import comment, docstring, literal, text_literal
 from codegen.loader import SpecError
 from codegen.models import extra_field_of, generate_models
 from codegen.output import replace, write_marker
-from codegen.parser.extensions import Echo
-from codegen.parser.schemas import DEPRECATED_NOTE
+from codegen.predicates import Compiler
+from codegen.runtime import RUNTIME_EXPORTS
 
 TEMPLATES = Path(__file__).parent / "templates"
 RUNTIME = Path(__file__).parent / "runtime"
@@ -98,6 +107,8 @@ class OperationView:
     """How a call hands the body on to a function taking ``body_signature``."""
     quick: bool
     """The builder tries ``quick_request`` first: no parameters, one JSON body of fields."""
+    command_handler: str
+    """The command line's function for the operation's ``x-cli`` command."""
 
     @property
     def quick_read(self) -> tuple[str, str, str] | None:
@@ -178,7 +189,7 @@ def render_files(api: Api, header: str) -> dict[str, str]:
         "body_types": list(dict.fromkeys(body_types)),
         "exports": sorted(_homes(api, body_types)),
         "homes": _homes(api, body_types),
-        "error_base": _error_base(api),
+        "error_base": naming.error_base(api.package),
         "cli_operations": [view for view in operations if view.ir.cli],
         "downloads_after": {
             command: view for view in operations if view.ir.cli for command in view.ir.cli.after
@@ -290,15 +301,13 @@ def _view(api: Api, op: Operation, compiler: Compiler, functions: dict[str, str]
         text_responses=tuple(r.status for r in op.responses if r.is_success and r.text),
         responses={r.status: r.schema for r in op.responses},
         body_checks=tuple(
-            compiler.root(
-                body.schema,
-                "request",
-                f"{op.name}_body" if index == 0 else f"{op.name}_body_{index + 1}",
-            )
+            compiler.root(body.schema, "request", naming.body_subject(op.name, index))
             for index, body in enumerate(op.bodies)
         ),
         response_checks={
-            r.status: compiler.root(r.schema, "response", f"{op.name}_{r.status}_response")
+            r.status: compiler.root(
+                r.schema, "response", naming.response_subject(op.name, r.status)
+            )
             for r in op.responses
             if r.is_success and r.schema is not None and not r.text
         },
@@ -318,6 +327,7 @@ def _view(api: Api, op: Operation, compiler: Compiler, functions: dict[str, str]
         key_fields=_key_fields(op),
         body_signature=_body_signature(op.body),
         body_forward=("body=body" if op.body.whole else "**fields") if op.body else "",
+        command_handler=naming.command_handler(op.name),
     )
 
 
@@ -429,18 +439,14 @@ def _arg(name: str, note: str, indent: int) -> str:
     )
 
 
-def _error_base(api: Api) -> str:
-    return api.package.title().replace("_", "") + "Error"
-
-
 def _homes(api: Api, body_types: list[str]) -> dict[str, str]:
     """Every name the package exports, with its module (the error base is ``errors.Error``)."""
     homes = dict(RUNTIME_EXPORTS)
-    homes[_error_base(api)] = "errors"
+    homes[naming.error_base(api.package)] = "errors"
     homes.update((model.name, "models") for model in api.response_models)
     homes.update((name, "params") for name in body_types)
     for op in api.operations:
-        homes[f"build_{op.name}"] = homes[f"parse_{op.name}_response"] = "operations"
+        homes[op.builder] = homes[op.response_parser] = "operations"
     return dict(sorted(homes.items()))
 
 

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from codegen import naming
 from codegen.ir import (
-    RUNTIME_EXPORTS,
     Api,
     Body,
     BodyField,
+    Lifecycle,
     Operation,
     Parameter,
     Response,
@@ -27,10 +28,10 @@ from codegen.ir import (
 )
 from codegen.loader import SpecError, gather, raise_all, resolve_schema, schema_name
 from codegen.parser import extensions, names
-from codegen.parser.extensions import Lifecycle
 from codegen.parser.graph import check_references
 from codegen.parser.names import check_unique
 from codegen.parser.schemas import closure, models, patterns_of, property_names, runtime_schema
+from codegen.runtime import RUNTIME_EXPORTS
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 RESERVED_ARGUMENTS = {"api_key", "base_url"}
@@ -147,8 +148,8 @@ def parse(document: dict[str, Any], package: str) -> Api:
     taken_classes = (
         TAKEN_CLASS_NAMES
         | set(RUNTIME_EXPORTS)
-        | set(_package_names(package))
-        | {name.upper() for name in function_names.values()}
+        | {naming.error_base(package)}
+        | {naming.constant(name) for name in function_names.values()}
     )
     class_names = names.assign(
         list(sources), lambda raw: names.pascal(raw, taken_classes), taken_classes
@@ -239,11 +240,6 @@ def _has_id(op: dict[str, Any]) -> bool:
     return isinstance(op.get("operationId"), str)
 
 
-def _package_names(package: str) -> list[str]:
-    """The package's own class names that depend on its name (its error base class)."""
-    return [package.title().replace("_", "") + "Error"]
-
-
 def _with_alternatives(op: Operation, operations: tuple[Operation, ...]) -> Operation:
     """``op`` with its waiter's alternative operations named as methods, once checked.
 
@@ -271,7 +267,7 @@ def _with_alternatives(op: Operation, operations: tuple[Operation, ...]) -> Oper
 def _with_iterators(operations: tuple[Operation, ...], context: _Names) -> tuple[Operation, ...]:
     """The operations with their ``x-pagination`` iterators named and their items' class.
 
-    An iterator's name (``x-pagination.method``, or :func:`names.iterator`) takes
+    An iterator's name (``x-pagination.method``, or :func:`codegen.naming.iterator`) takes
     a numbered suffix if an operation, a waiter or the client already has it.
     """
     paginated = {op.operation_id: op.pagination for op in operations if op.pagination}
@@ -282,7 +278,7 @@ def _with_iterators(operations: tuple[Operation, ...], context: _Names) -> tuple
     )
     chosen = names.assign(
         {
-            operation_id: pages.method or names.iterator(context.functions[operation_id])
+            operation_id: pages.method or naming.iterator(context.functions[operation_id])
             for operation_id, pages in paginated.items()
         },
         lambda name: name,
@@ -540,7 +536,9 @@ def _operation(
     return Operation(
         operation_id=operation_id,
         name=name,
-        constant=name.upper(),
+        constant=naming.constant(name),
+        builder=naming.builder(name),
+        response_parser=naming.response_parser(name),
         method=method.upper(),
         path=path,
         summary=op.get("summary", "").strip(),

@@ -1,208 +1,41 @@
-"""The ``x-`` extensions of the spec, read into typed records.
+"""The ``x-`` extensions of the spec, read into the IR's typed records.
 
 This is the only module of the generator that reads an ``x-`` key. Each
-extension has a record and a reader here; the reader checks the extension's
-shape and says where it is wrong, and the rest of the generator (the IR, the
-renderer, the templates) sees only records. Adding an ``x-`` rule is a record
-and a reader here, and the template or runtime code that uses it.
+extension has a reader here and a record in :mod:`codegen.ir`; the reader
+checks the extension's shape and says where it is wrong, and the rest of the
+generator (the renderer, the templates) sees only records. Adding an ``x-``
+rule is a record in the IR, a reader here, and the template or runtime code
+that uses it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from codegen.ir import (
+    Cli,
+    CliOption,
+    Conversion,
+    Echo,
+    ErrorFields,
+    Lifecycle,
+    Pagination,
+    Upstream,
+    UpstreamPart,
+    UpstreamStep,
+    Waiter,
+)
 from codegen.loader import SpecError, pointer_keys, resolve_schema, schema_name
 from codegen.parser.names import python_name
 
-Conversion = Literal["string", "integer", "positive-integer"]
 _CONVERSIONS: tuple[Conversion, ...] = ("string", "integer", "positive-integer")
 _CLI_KINDS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _JSON_TYPE_OF = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
-@dataclass(frozen=True)
-class ErrorFields:
-    """``x-error-fields``: the JSON pointers, in order of preference, of an error's parts."""
-
-    message: tuple[str, ...] = ()
-    type: tuple[str, ...] = ()
-    code: tuple[str, ...] = ()
-
-    def merged(self, other: ErrorFields) -> ErrorFields:
-        """These pointers, then the ones of ``other`` that are new."""
-        return ErrorFields(
-            *(
-                tuple(dict.fromkeys((*mine, *theirs)))
-                for mine, theirs in (
-                    (self.message, other.message),
-                    (self.type, other.type),
-                    (self.code, other.code),
-                )
-            )
-        )
-
-    def as_mapping(self) -> dict[str, tuple[str, ...]]:
-        """The non-empty parts by name, as the runtime reads them."""
-        parts = {"message": self.message, "type": self.type, "code": self.code}
-        return {name: pointers for name, pointers in parts.items() if pointers}
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    """``x-lifecycle``: which value of the ``status`` property may follow which."""
-
-    status: str
-    progress: str | None
-    initial: str
-    transitions: tuple[tuple[str, tuple[str, ...]], ...]
-
-    @property
-    def terminal(self) -> tuple[str, ...]:
-        """The states with no way out."""
-        return tuple(state for state, following in self.transitions if not following)
-
-
-@dataclass(frozen=True)
-class Echo:
-    """``x-echo``: a response property that repeats a value the request produced.
-
-    ``source`` is ``request`` (the body as sent) or ``upstream`` (the payload
-    the server forwards); only ``request`` echoes without a conversion can be
-    checked by a client on its own.
-    """
-
-    name: str
-    source: Literal["request", "upstream"]
-    pointer: str
-    convert: Conversion | None
-    optional: bool
-    unless: tuple[Any, ...]
-
-    @property
-    def checkable_by_client(self) -> bool:
-        """Whether the client can check it from the request alone."""
-        return self.source == "request" and self.convert is None
-
-
-@dataclass(frozen=True)
-class UpstreamPart:
-    """One source of a ``concat`` step: items from ``source``, as ``each`` or ``item`` template."""
-
-    source: str
-    each: Any = None
-    item: Any = None
-
-
-@dataclass(frozen=True)
-class UpstreamStep:
-    """One step of ``x-upstream``, applied in order to the payload being built.
-
-    - ``merge``: copy each key of the object at ``source`` (but those in
-      ``except_keys``) into the payload, each replacing what the payload held;
-    - ``set``: set ``target`` to the value at ``source`` (``convert`` may
-      refuse it, and then the step does nothing) or to the ``concat`` of parts;
-    - ``remove``: drop the items of the payload's list at ``target`` that
-      match ``where`` (an item matches when it has each key with that value);
-    - ``append``: add the value at ``source``, through ``item``, to the
-      payload's list at ``target``.
-    """
-
-    action: Literal["merge", "set", "remove", "append"]
-    target: str
-    source: str
-    convert: Conversion | None = None
-    concat: tuple[UpstreamPart, ...] = ()
-    except_keys: tuple[str, ...] = ()
-    where: Mapping[str, Any] | None = None
-    item: Any = None
-
-
-@dataclass(frozen=True)
-class Upstream:
-    """``x-upstream``: how the server builds the payload it forwards from the request body."""
-
-    description: str
-    steps: tuple[UpstreamStep, ...]
-
-
-@dataclass(frozen=True)
-class Waiter:
-    """A generated polling method: call the operation until the lifecycle ends."""
-
-    method: str
-    description: str
-    status_property: str
-    progress_property: str | None
-    terminal: tuple[str, ...]
-    alternatives: tuple[str, ...] = ()
-    """Other operations the waiter may poll instead (same arguments, same model).
-
-    Read as operationIds; the parser turns them into method names once checked.
-    """
-
-
-@dataclass(frozen=True)
-class Pagination:
-    """``x-pagination``: a list operation whose pages chain by a cursor.
-
-    ``cursor`` names the query parameter that takes the cursor (``after``);
-    ``items`` points at the page's array of items in the 2xx response;
-    ``next_cursor`` at the next page's cursor: a property (``/last_id``,
-    ``/next_page_token``) or a property of an item, where an index ``-1`` means
-    the last item (``/data/-1/id``); ``has_more``, if given, at a boolean that
-    says whether another page follows. Without ``has_more``, the pages end
-    with one that has no cursor or no items.
-
-    The parser fills in ``cursor_argument`` (the cursor's Python argument),
-    ``method`` (the iterator's name, from :mod:`codegen.parser.names` unless the
-    spec names it) and ``item_type`` (the items' class).
-    """
-
-    cursor: str
-    items: str
-    next_cursor: str
-    has_more: str | None = None
-    method: str | None = None
-    item_schema: str = ""
-    cursor_argument: str = ""
-    item_type: str = ""
-
-
 _PAGINATION_KEYS = {"cursor", "items", "next_cursor", "has_more", "method"}
-
-
-@dataclass(frozen=True)
-class CliOption:
-    """A ``--name`` option of a CLI command that sets the body value at ``pointer``."""
-
-    name: str
-    dest: str
-    pointer: str
-    kind: Literal["str", "int", "float", "bool"]
-    repeat: bool
-    help: str
-
-
-@dataclass(frozen=True)
-class Cli:
-    """A CLI command for an operation (``x-cli``).
-
-    ``after`` (a download's command only) names other commands that gain a
-    ``--download FILE`` option: once they have waited for their result, this
-    operation is called with the value at ``after_argument`` of that result.
-    """
-
-    command: str
-    help: str
-    options: tuple[CliOption, ...]
-    wait_method: str | None
-    wait_argument: str | None
-    result: str | None
-    after: tuple[str, ...] = ()
-    after_argument: str | None = None
 
 
 def exclusive(value: Any, where: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Python names for spec names: the one place an identifier of the generated code is derived.
+"""Python names for spec names: the one place a spec name becomes an identifier.
 
 Any string a spec uses as a name (an operationId, a schema, a parameter, a
 property, an ``x-waiter`` method, a CLI option) maps to a valid, readable,
@@ -13,8 +13,6 @@ ASCII-only Python identifier, deterministically:
   (classes);
 - a name starting with a digit gets ``n`` (snake) or ``N`` (pascal) before
   it, an empty one becomes ``value`` or ``Model``;
-- the iterator over a paginated operation's items is ``iter_`` before the
-  operation's function name (:func:`iterator`), unless the spec names it;
 - a keyword, or a name the generated modules already use (``str`` as a
   field, ``Client`` as a model), gets ``_`` (snake) or ``Model`` (pascal)
   after it.
@@ -26,7 +24,9 @@ that are kept as they are come first, then the others in spec order, each
 taking the first of ``name``, ``name_2``, ``name_3``, ... (``Name``,
 ``Name2``, ...) that nothing has taken. The wire always keeps the spec name:
 parameters carry both, response fields keep theirs as an alias, and request
-TypedDicts use the spec names as their keys.
+TypedDicts use the spec names as their keys. The names of the functions the
+generator writes around these (builders, parsers, predicates, decoders,
+iterators) are derived from them in :mod:`codegen.naming`.
 """
 
 from __future__ import annotations
@@ -137,15 +137,6 @@ def _numbered(base: str, number: int) -> str:
     if not base[0].isupper():
         return f"{base.rstrip('_')}_{number}"
     return f"{base}V{number}" if base[-1].isdigit() else f"{base}{number}"
-
-
-def iterator(function: str) -> str:
-    """The name of the method that iterates over every item of a paginated operation's pages.
-
-    ``list_videos`` -> ``iter_list_videos``: ``iter_`` before the operation's
-    function name, so that the iterators of a client sort together.
-    """
-    return f"iter_{function}"
 
 
 def python_name(name: str, where: str = "") -> str:

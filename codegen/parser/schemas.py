@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from codegen import ecma_regex
-from codegen.ir import Model, Schema
+from codegen.ir import DEPRECATED_NOTE, Model, Schema
 from codegen.loader import (
     SCHEMA_REF_PREFIX,
     SpecError,
@@ -351,9 +351,6 @@ def directed(node: Any, sources: Mapping[str, Any], *, for_callers: bool) -> Any
         if "required" in out:
             out["required"] = [prop for prop in out["required"] if prop not in flagged]
     return out
-
-
-DEPRECATED_NOTE = "Deprecated: the spec marks this field deprecated."
 
 
 def _noted(schema: Any) -> Any:

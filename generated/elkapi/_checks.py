@@ -2,7 +2,7 @@
 """Predicates compiled from the spec's schemas: whether a value satisfies one, fast.
 
 One function per schema and direction, written out as plain code by the
-generator (``codegen/checks.py``): ``is_<schema>_in_request`` and
+generator (``codegen/predicates.py``): ``is_<schema>_in_request`` and
 ``is_<schema>_in_response``. They decide exactly what the interpreted
 :class:`~._validation.Validator` decides over ``_spec.py``'s schemas, without
 walking schema data at run time, raising or allocating on the way to True.

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from codegen.ir import Echo, Lifecycle
 from codegen.loader import SpecError, resolve_schema
 from codegen.parser import parse
-from codegen.parser.extensions import Echo, Lifecycle
 from tests.generator.inline import document, post, write
 
 OBJECT = {"type": "object", "properties": {"name": {"type": "string"}}}

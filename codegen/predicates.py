@@ -32,11 +32,11 @@ module is the same byte for byte for the same spec.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from codegen import naming
 from codegen.ecma_regex import finite_matches, negated_class
 
 Direction = Literal["request", "response"]
@@ -125,7 +125,7 @@ class Compiler:
         """The predicate of component ``name`` for ``direction``, compiled once."""
         key = (name, direction)
         if key not in self._named:
-            function = self._unique(f"is_{_identifier(name)}_in_{direction}")
+            function = self._unique(naming.predicate(name, direction))
             self._named[key] = function
             self._functions[function] = None  # claimed first: a recursive $ref calls it
             doc = f"Whether ``value`` satisfies schema ``{name}`` in a {direction}."
@@ -136,7 +136,7 @@ class Compiler:
         """The predicate of an operation's body or response ``schema``, named after ``hint``."""
         if isinstance(schema, Mapping) and set(schema) == {"$ref"}:
             return self.named(schema["$ref"], direction)
-        function = self._unique(f"is_{_identifier(hint)}_in_{direction}")
+        function = self._unique(naming.predicate(hint, direction))
         self._functions[function] = None
         doc = f"Whether ``value`` satisfies the schema of {hint.replace('_', ' ')}."
         self._define(function, doc, schema, direction)
@@ -160,7 +160,7 @@ class Compiler:
         name, number = base, 1
         while name in self._functions:
             number += 1
-            name = f"{base}_{number}"
+            name = naming.numbered(base, number)
         return name
 
     def _define(self, name: str, doc: str, schema: Any, direction: Direction) -> None:
@@ -169,10 +169,10 @@ class Compiler:
 
     def _helper(self, schema: Any, direction: Direction, owner: str, part: str) -> str:
         """A private predicate for a part of ``owner``'s schema too big for one expression."""
-        name = self._unique(f"_{owner.lstrip('_')}_{_identifier(part)}")
+        name = self._unique(naming.predicate_part(owner, part))
         self._functions[name] = None
         # The part may be any property name: the docstring shows it as an identifier.
-        words = _identifier(part).replace("_", " ").strip()
+        words = naming.schema_part(part).replace("_", " ").strip()
         self._define(name, f"``{owner}``: {words}.", schema, direction)
         return name
 
@@ -713,15 +713,6 @@ def _optional_statements(
             lines += [f"item = {var}.get({name!r}, _ABSENT)"]
             lines += _fail_unless(f"item is _ABSENT or {_parenthesised(tests[name])}")
     return lines
-
-
-def _identifier(text: str) -> str:
-    """``text`` as a lowercase snake_case identifier part: ``VideoTask`` -> ``video_task``."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
-    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words)
-    cleaned = re.sub(r"\W+|_+", "_", words.encode("ascii", "replace").decode()).strip("_")
-    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", cleaned).lower() or "value"
-    return f"n{cleaned}" if cleaned[0].isdigit() else cleaned
 
 
 def _types(schema: Mapping[str, Any]) -> list[str]:
