@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import elkapi
-from tests.conftest import API_KEY
+from tests.support.keys import API_KEY
 from tests.contract import spec
 
 KEY = "sk-async-0123456789"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 import elkapi
-from tests.conftest import API_KEY
+from tests.support.keys import API_KEY
 from tests.contract import spec
 from tests.contract.mock import OUTCOME_KEY, MockApi
 from tests.contract.rules import MISSING, Lifecycle

@@ -23,8 +23,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import elkapi
-from tests.client.servers import RawServer, reply
-from tests.conftest import API_KEY
+from tests.support.servers import RawServer, reply
+from tests.support.keys import API_KEY
 from tests.contract.mock import MockApi, fake_file
 
 KEY = "sk-download-0123456789"

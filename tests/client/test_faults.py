@@ -29,7 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import elkapi
-from tests.client.servers import reply
+from tests.support.servers import reply
 from tests.contract import spec
 from tests.contract.strategies import JSON_VALUES, valid
 

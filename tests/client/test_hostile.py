@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import elkapi
-from tests.client.servers import (
+from tests.support.servers import (
     HOSTILE_SECONDS,
     RawServer,
     interim_forever,

@@ -26,7 +26,7 @@ from codegen.runtime._http import HttpRequest, HttpResponse, MockTransport
 from codegen.runtime._runtime import ApiSpec, OperationSpec, parse_response
 from codegen.runtime._validation import Validator
 from codegen.runtime.errors import ServerError
-from tests.client.servers import closed_port, drop, hang, reply, trickle
+from tests.support.servers import closed_port, drop, hang, reply, trickle
 from tests.contract import spec
 
 KEY = "sk-test-0123456789abcdef"

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elkapi
-from tests.conftest import API_KEY
+from tests.support.keys import API_KEY
 from tests.contract import oracle, spec
 from tests.contract.mock import MockApi
 from tests.contract.rules import MISSING, Lifecycle

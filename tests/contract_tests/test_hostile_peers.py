@@ -28,8 +28,8 @@ from tests.contract.mock import MockApi, serve
 from tests.contract.runner import NoAnswer, Target
 from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
-from tests.contract_tools import hostile
-from tests.contract_tools.hostile import RawServer
+from tests.support import hostile_peers as hostile
+from tests.support.hostile_peers import RawServer
 
 SECRET = "sk-live-" + "9d" * 16
 # Two probes that each send one request of their own: the run must judge both.

@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from codegen.parser import parse
-from tests.generator.inline import document, generated
+from tests.support.inline import document, generated
 
 THING = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
 FILE = {"type": "string", "format": "binary", "description": "The clip."}

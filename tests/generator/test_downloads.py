@@ -12,7 +12,7 @@ import pytest
 
 from codegen.loader import SpecError
 from codegen.parser import parse
-from tests.generator.inline import document, generated, post
+from tests.support.inline import document, generated, post
 
 ERROR = {
     "type": "object",

@@ -15,7 +15,7 @@ import yaml
 from codegen import documents
 from codegen.loader import SpecError, load
 from codegen.parser import graph, parse
-from tests.generator.inline import document, generated, generated_from, post
+from tests.support.inline import document, generated, generated_from, post
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = "#/components/schemas/"

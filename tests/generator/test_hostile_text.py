@@ -34,7 +34,7 @@ from codegen.literals import comment, docstring, literal
 from codegen.loader import SpecError, load, resolved
 from codegen.parser import parse
 from codegen.render import MODULES, generate
-from tests.generator.inline import document, generated, post
+from tests.support.inline import document, generated, post
 
 # Every module rendered from the spec (the runtime's are copied as they are).
 RENDERED = (*MODULES, "models.py", "params.py")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.generator.inline import document, generated, post
+from tests.support.inline import document, generated, post
 
 COLOUR = {"type": "string", "enum": ["red", "blue"], "default": "red"}
 BODY = {

@@ -12,7 +12,7 @@ import pytest
 
 from codegen.loader import SpecError
 from codegen.parser import parse
-from tests.generator.inline import document, generated
+from tests.support.inline import document, generated
 from tests.generator.test_models import mypy_strict
 
 VIDEO = {

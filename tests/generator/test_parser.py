@@ -12,7 +12,7 @@ import pytest
 from codegen.loader import SpecError, resolve_schema
 from codegen.parser import parse
 from codegen.parser.extensions import Echo, Lifecycle
-from tests.generator.inline import document, post, write
+from tests.support.inline import document, post, write
 
 OBJECT = {"type": "object", "properties": {"name": {"type": "string"}}}
 TASK: dict[str, Any] = {
@@ -151,7 +151,7 @@ def test_one_resolver_follows_references_and_keeps_sibling_keywords() -> None:
 
 
 def test_x_idempotent_is_read_into_the_ir_and_rendered_into_the_operation(tmp_path: Path) -> None:
-    from tests.generator.inline import generated
+    from tests.support.inline import generated
 
     assert parse(document(paths=post(OBJECT, OBJECT)), "inline").operations[0].idempotent is False
     spec = document(paths=post(OBJECT, OBJECT, x_idempotent=True))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.generator.inline import document, generated, post
+from tests.support.inline import document, generated, post
 from tests.generator.test_models import mypy_strict
 
 REF = "#/components/schemas/"

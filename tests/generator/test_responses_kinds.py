@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from codegen.parser import parse
-from tests.generator.inline import document, generated
+from tests.support.inline import document, generated
 
 A = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}}
 B = {"type": "object", "required": ["b"], "properties": {"b": {"type": "integer"}}}

@@ -28,7 +28,7 @@ from elkapi import _checks
 from elkapi._validation import json_errors
 from tests.contract import spec as spec_module
 from tests.contract.strategies import JSON_VALUES, valid_for, violations
-from tests.generator.inline import document, generated, generated_from
+from tests.support.inline import document, generated, generated_from
 
 ROOT = Path(__file__).resolve().parents[2]
 ODD_VALUES: st.SearchStrategy[Any] = st.one_of(

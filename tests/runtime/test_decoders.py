@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import elkapi
 from tests.contract import spec as spec_module
 from tests.contract.strategies import valid_for
-from tests.generator.inline import document, generated, generated_from, post
+from tests.support.inline import document, generated, generated_from, post
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAI = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
