@@ -25,6 +25,7 @@ settings.register_profile("dev", deadline=None, max_examples=60)
 settings.register_profile("thorough", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
+
 @pytest.fixture(autouse=True)
 def _no_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Clients read their key and server from the environment: tests start without either."""

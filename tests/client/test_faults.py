@@ -29,9 +29,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import elkapi
-from tests.support.servers import reply
 from tests.contract import spec
 from tests.contract.strategies import JSON_VALUES, valid
+from tests.support.servers import reply
 
 KEY = "sk-faults-Zq7Wx3Lm9Rv2Tn8Pk4Hd"
 TASK_ID = "task_abc123"

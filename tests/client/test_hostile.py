@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import elkapi
+from tests.contract import spec
 from tests.support.servers import (
     HOSTILE_SECONDS,
     RawServer,
@@ -25,7 +26,6 @@ from tests.support.servers import (
     reply,
     trickle_head,
 )
-from tests.contract import spec
 
 KEY = "sk-hostile-Qm4Zt8Wx2Rv6"
 QUEUED = spec.load().submission().examples("response")["submitted"]

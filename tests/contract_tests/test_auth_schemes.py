@@ -37,7 +37,7 @@ from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target
 from tests.contract.server import QuickServer
 from tests.contract.spec import Auth
-from tests.contract_tools.test_declarative import extended_document, loaded
+from tests.support.documents import extended_document, loaded
 
 # Characters a query string percent-encodes, so its encoded forms differ from the key.
 KEY = "qk-7f3a/9b+c=d~e"

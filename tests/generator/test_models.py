@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.support.inline import document, generated, post
+from tests.support.type_check import mypy_strict
 
 COLOUR = {"type": "string", "enum": ["red", "blue"], "default": "red"}
 BODY = {
@@ -18,18 +17,6 @@ BODY = {
     },
 }
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def mypy_strict(code: str, folder: Path, path: Path) -> subprocess.CompletedProcess[str]:
-    snippet = folder / "snippet.py"
-    snippet.write_text(code, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", str(snippet)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"MYPYPATH": str(path), "PATH": ""},
-    )
 
 
 def test_a_default_behind_a_reference_makes_the_field_optional(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from codegen.parser import TAKEN_OPERATION_NAMES, names, parse
 from codegen.runtime._async import AsyncBaseClient
 from codegen.runtime._client import BaseClient
 from tests.support.inline import document, generated
-from tests.generator.test_models import mypy_strict
+from tests.support.type_check import mypy_strict
 
 CONVERTERS = (names.snake, names.field, names.pascal)
 

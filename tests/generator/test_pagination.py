@@ -13,7 +13,7 @@ import pytest
 from codegen.loader import SpecError
 from codegen.parser import parse
 from tests.support.inline import document, generated
-from tests.generator.test_models import mypy_strict
+from tests.support.type_check import mypy_strict
 
 VIDEO = {
     "type": "object",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.inline import document, generated, post
-from tests.generator.test_models import mypy_strict
+from tests.support.type_check import mypy_strict
 
 REF = "#/components/schemas/"
 

@@ -12,7 +12,7 @@ import pytest
 from codegen.__main__ import INSTALL, REQUIREMENTS
 from codegen.output import MARKER, MARKER_TEXT
 from tests.contract.spec import ROOT
-from tests.packaging.test_distribution import spec_version
+from tests.support.documents import spec_version
 
 # Hides the module named by argv[1] (as an uninstalled one), then runs `python -m codegen`.
 HIDDEN = """

@@ -7,20 +7,14 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
 import codegen
 import elkapi
 import elkapi.__main__
 from elkapi import _spec
-from tests.contract.spec import DEFAULT_SPEC_PATH, ROOT
+from tests.contract.spec import ROOT
+from tests.support.documents import spec_version
 
 DISTRIBUTION = "elkapi-contract"
-
-
-def spec_version() -> str:
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
-    return str(document["info"]["version"])
 
 
 def test_one_version_everywhere() -> None:
