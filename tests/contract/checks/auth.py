@@ -11,11 +11,7 @@ from tests.contract.checks.model import Check, Finding, Probe, auth_problem, ref
 from tests.contract.spec import Operation, Spec
 
 AUTH_MISSING_TOKEN = "auth.missing-token"
-
-
 AUTH_WRONG_TOKEN = "auth.wrong-token"
-
-
 JSON_MALFORMED = "json.malformed"
 
 

@@ -10,11 +10,7 @@ from tests.contract.checks.model import Check, Finding, Probe, refusal_problem, 
 from tests.contract.spec import Operation, Spec
 
 DOWNLOAD_PENDING = "download.pending"
-
-
 DOWNLOAD_CONTENT = "download.content"
-
-
 DOWNLOAD_UNKNOWN_ID = "download.unknown-id"
 
 

@@ -17,22 +17,13 @@ from tests.contract.spec import Operation, Spec
 # routes ("route"); or a fetch of a task's file while the task is still under
 # way ("pending") or once it has ended ("done").
 Scope = Literal["submission", "response", "poll", "route", "finally", "pending", "done", "fuzz"]
-
-
 # The token that stands for the real key (the key itself never reaches a check).
 KEY = "key"
-
-
 # The spec requires both, but does not say which one the task is known by, or
 # which property is a moment in Unix seconds: the registry does.
 IDENTITY = "id"
-
-
 CLOCK = "created_at"
-
-
 DAY = 86400
-
 
 # The statuses that refuse a key: an auth check wants one, a refusal of a body must not be one.
 AUTH_STATUSES = (401, 403)

@@ -28,26 +28,13 @@ from tests.contract.spec import Operation, Spec
 # How far a server's clock may be behind the runner's (``x-invariants.ordered``).
 CLOCK_SKEW = 300
 
-
 POLL_FORWARD = "poll.forward"
-
-
 POLL_IMMUTABLE = "poll.immutable"
-
-
 POLL_TIME_ORDER = "poll.time-order"
-
-
 POLL_AFTER_SUBMISSION = "poll.after-submission"
-
-
 # For ``x-invariants.unique`` of the identity: the mock's break reuses an earlier task.
 POLL_UNIQUE_ID = f"poll.unique-{IDENTITY.replace('_', '-')}"
-
-
 ROUTES_AGREE = "poll.routes-agree"
-
-
 POLL_UNKNOWN_ID = "poll.unknown-id"
 
 
