@@ -7,6 +7,13 @@ it. When the break is a change to one answer, ``spoil`` is that change and the
 mock applies it by itself; the others (auth, JSON parsing, lifecycle walk,
 unknown ids) are broken in ``mock.py`` where it does that work.
 
+The checks come in families, one module each, by the scopes they fill
+(``model.PARTS`` is the table of which parts of a check each scope reads):
+``auth`` (the submission probes), ``response``, ``poll`` (polled states,
+routes, an unknown id), ``download``, ``generic`` (operations the tools know
+nothing special of). ``model`` holds the records and the judging they share;
+this module puts the registry together, in report order.
+
 The values a check holds a server to are read from the spec: the ``const``
 of a property, the lifecycle's states, a property's minimum and maximum, the
 ``x-echo`` and ``x-equal-properties`` rules, the ``then`` of the conditional
@@ -28,20 +35,20 @@ from tests.contract.checks.auth import (
     AUTH_MISSING_TOKEN,
     AUTH_WRONG_TOKEN,
     JSON_MALFORMED,
-    _submission_checks,
     auth_rule,
+    submission_checks,
 )
 from tests.contract.checks.download import (
     DOWNLOAD_CONTENT,
     DOWNLOAD_PENDING,
     DOWNLOAD_UNKNOWN_ID,
-    _download_checks,
+    download_checks,
 )
 from tests.contract.checks.generic import (
     GENERIC,
     Documented,
-    _generic_check,
     documented_answer,
+    generic_check,
     generic_operations,
     instance_of,
     path_values,
@@ -51,9 +58,11 @@ from tests.contract.checks.generic import (
 from tests.contract.checks.model import (
     AUTH_STATUSES,
     CLOCK,
+    COMMON_PARTS,
     DAY,
     IDENTITY,
     KEY,
+    PARTS,
     Answer,
     Check,
     Finding,
@@ -76,14 +85,14 @@ from tests.contract.checks.poll import (
     POLL_UNIQUE_ID,
     POLL_UNKNOWN_ID,
     ROUTES_AGREE,
-    _a_second_later,
-    _poll_checks,
-    _unknown_id,
+    poll_checks,
+    route_checks,
+    unknown_id_check,
 )
 from tests.contract.checks.response import (
     FUZZ,
-    _has_non_ascii,
-    _response_checks,
+    fuzz_check,
+    response_checks,
 )
 from tests.contract.spec import Operation, Spec, ref
 
@@ -93,6 +102,7 @@ __all__ = [
     "AUTH_WRONG_TOKEN",
     "CLOCK",
     "CLOCK_SKEW",
+    "COMMON_PARTS",
     "DAY",
     "DOWNLOAD_CONTENT",
     "DOWNLOAD_PENDING",
@@ -102,6 +112,7 @@ __all__ = [
     "IDENTITY",
     "JSON_MALFORMED",
     "KEY",
+    "PARTS",
     "POLL_AFTER_SUBMISSION",
     "POLL_FORWARD",
     "POLL_IMMUTABLE",
@@ -147,52 +158,24 @@ def _registry(spec: Spec) -> Registry:
         *_naming(
             (create,),
             [
-                *_submission_checks(spec, create, json.dumps(first).encode()),
-                *_response_checks(spec, create, task_name, props, echo_rules),
+                *submission_checks(spec, create, json.dumps(first).encode()),
+                *response_checks(spec, create, task_name, props, echo_rules),
             ],
         ),
         *_naming(
             (retrieve,),
             [
-                *_poll_checks(spec, task_name, task_schema, echo_rules),
-                Check(
-                    POLL_UNKNOWN_ID,
-                    "an unknown task id is refused with a JSON error",
-                    "finally",
-                    breaks="answer 200 for an unknown task id",
-                    probe=lambda probe: _unknown_id(probe, retrieve, spec),
-                ),
+                *poll_checks(spec, task_name, task_schema, echo_rules),
+                unknown_id_check(spec, retrieve),
             ],
         ),
     ]
-    routes = spec.retrievals()
-    if len(routes) > 1:
-        checks.append(
-            Check(
-                ROUTES_AGREE,
-                f"every query route returns the same task ({', '.join(r.path for r in routes)})",
-                "route",
-                breaks=f"answer the other query routes with {CLOCK} a second later",
-                spoil=_a_second_later,
-                needs_end=True,
-                operations=tuple(r.operation_id for r in routes),
-            )
-        )
+    checks += route_checks(spec)
     for download in spec.downloads():
         several = len(spec.downloads()) > 1
-        checks += _naming((download,), _download_checks(spec, retrieve, download, several))
-    checks += [_generic_check(spec, op, task_schema) for op in generic_operations(spec)]
-    checks.append(
-        Check(
-            FUZZ,
-            "accepts valid bodies drawn from the body schema (long and non-ASCII text, "
-            "every optional field, each enum value and union branch)",
-            "fuzz",
-            breaks="refuse valid bodies with a non-ASCII character in any string",
-            refuses=_has_non_ascii,
-            operations=(create.operation_id,),
-        )
-    )
+        checks += _naming((download,), download_checks(spec, retrieve, download, several))
+    checks += [generic_check(spec, op, task_schema) for op in generic_operations(spec)]
+    checks.append(fuzz_check(create))
     return Registry(tuple(checks))
 
 

@@ -82,7 +82,9 @@ def _auth_probe(
     return probe
 
 
-def _submission_checks(spec: Spec, create: Operation, body: bytes) -> list[Check]:
+def submission_checks(spec: Spec, create: Operation, body: bytes) -> list[Check]:
+    """The probes before any case: every operation's auth, and a body that is not JSON."""
+
     def malformed(probe: Probe) -> Finding:
         # Half of a valid body: not JSON, and plainly so.
         reply = probe.submit(body[: max(len(body) // 2, 1)])

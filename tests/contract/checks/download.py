@@ -14,7 +14,7 @@ DOWNLOAD_CONTENT = "download.content"
 DOWNLOAD_UNKNOWN_ID = "download.unknown-id"
 
 
-def _download_checks(
+def download_checks(
     spec: Spec, retrieve: Operation, download: Operation, several: bool
 ) -> list[Check]:
     """A task's file: refused (JSON error) while the task is under way, bytes once it ended."""

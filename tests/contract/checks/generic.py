@@ -122,7 +122,7 @@ def refused_value(schema: Any, spec: Spec) -> Any:
     return MISSING
 
 
-def _generic_check(spec: Spec, op: Operation, task_schema: Mapping[str, Any]) -> Check:
+def generic_check(spec: Spec, op: Operation, task_schema: Mapping[str, Any]) -> Check:
     """``op`` answers with its documented 2xx status and schema (the task's id in its path)."""
     documented = documented_answer(spec, op)
     status = documented.status if documented is not None else 200

@@ -15,7 +15,8 @@ from tests.contract.spec import Operation, Spec
 # after polling ("finally"); or on each answer to an accepted submission
 # ("response") or each polled state ("poll"); an ended task read by each of its
 # routes ("route"); or a fetch of a task's file while the task is still under
-# way ("pending") or once it has ended ("done").
+# way ("pending") or once it has ended ("done"); or valid bodies drawn from the
+# body schema ("fuzz").
 Scope = Literal["submission", "response", "poll", "route", "finally", "pending", "done", "fuzz"]
 # The token that stands for the real key (the key itself never reaches a check).
 KEY = "key"
@@ -137,6 +138,35 @@ class Check:
     refuses: Callable[[Any], bool] | None = None
 
 
+# Which parts of a ``Check`` each scope reads, beyond the id, words, breaks and
+# operations every scope has: the runner (R) and the mock (M) read nothing
+# else, so a check sets nothing else. One family module builds each row.
+#
+#   scope       family                    reads
+#   submission  auth                      probe (R)
+#   response    response                  evaluate, needs_task, fallback (R); spoil (M)
+#   poll        poll                      evaluate, needs_task, fallback, stops, needs_end (R);
+#                                         spoil (M)
+#   route       poll                      needs_end (R: routes are read once a task ended);
+#                                         spoil (M)
+#   finally     poll, download, generic   probe (R)
+#   pending     download                  fetch (R)
+#   done        download, generic         fetch (R)
+#   fuzz        response                  refuses (M; the runner draws the bodies itself)
+PARTS: dict[Scope, frozenset[str]] = {
+    "submission": frozenset({"probe"}),
+    "response": frozenset({"evaluate", "needs_task", "fallback", "spoil"}),
+    "poll": frozenset({"evaluate", "needs_task", "fallback", "stops", "needs_end", "spoil"}),
+    "route": frozenset({"needs_end", "spoil"}),
+    "finally": frozenset({"probe"}),
+    "pending": frozenset({"fetch"}),
+    "done": frozenset({"fetch"}),
+    "fuzz": frozenset({"refuses"}),
+}
+# What every scope reads.
+COMMON_PARTS = frozenset({"id", "words", "scope", "breaks", "operations"})
+
+
 @dataclass(frozen=True)
 class Registry:
     """Every check, in report order."""
@@ -207,11 +237,12 @@ def _documented_problem(reply: Reply, error_schema: str | None, spec: Spec | Non
     return ""
 
 
-def _missing(task: Mapping[str, Any], prop: str) -> str:
+def reported(task: Mapping[str, Any], prop: str) -> str:
+    """How ``prop`` of ``task`` was found, for a report: ``status is "done"``."""
     return f"{prop} is {compact(task.get(prop, '(missing)'))}"
 
 
-def _other(value: Any) -> Any:
+def other_value(value: Any) -> Any:
     """A value of the same kind that differs from ``value``."""
     if isinstance(value, bool):
         return not value
@@ -220,7 +251,8 @@ def _other(value: Any) -> Any:
     return f"{value}-other"
 
 
-def _integer_in(value: Any, low: float | None, high: float | None) -> bool:
+def integer_in(value: Any, low: float | None, high: float | None) -> bool:
+    """Whether ``value`` is an integer (not a bool) within ``low`` and ``high``, either open."""
     return (
         isinstance(value, int)
         and not isinstance(value, bool)
@@ -229,25 +261,30 @@ def _integer_in(value: Any, low: float | None, high: float | None) -> bool:
     )
 
 
-def _schema_problem(seen: Seen, schema: str, spec: Spec) -> str:
+def schema_problem(seen: Seen, schema: str, spec: Spec) -> str:
+    """Why ``seen`` is not a task obeying ``schema``, or "" when it obeys."""
     if seen.task is None:
         return f"not a JSON object: {snippet(seen.reply.body)}"
     errors = oracle.schema_errors(schema, seen.task, spec)
     return errors[0].message if errors else ""
 
 
-def _setting(prop: str, value: Any) -> Callable[[Answer], None]:
+def setting(prop: str, value: Any) -> Callable[[Answer], None]:
+    """The spoil that sets ``prop`` of the answer to ``value``."""
+
     def spoil(answer: Answer) -> None:
         answer.task[prop] = value
 
     return spoil
 
 
-def _partners(pairs: Sequence[tuple[str, str]], prop: str) -> tuple[str, ...]:
+def partners(pairs: Sequence[tuple[str, str]], prop: str) -> tuple[str, ...]:
+    """The properties ``pairs`` hold equal to ``prop``."""
     return tuple(right if left == prop else left for left, right in pairs if prop in (left, right))
 
 
-def _echo(scope: Scope, rule: EchoRule) -> Check:
+def echo_check(scope: Scope, rule: EchoRule) -> Check:
+    """The check of ``scope`` that an ``x-echo`` rule holds: ``prop`` repeats what it names."""
     prop, name = rule.property, rule.pointer.rsplit("/", 1)[-1]
     if rule.source == "request":
         words, breaks = (
@@ -272,7 +309,7 @@ def _echo(scope: Scope, rule: EchoRule) -> Check:
 
     def spoil(answer: Answer) -> None:
         if prop in answer.task:
-            answer.task[prop] = _other(answer.task[prop])
+            answer.task[prop] = other_value(answer.task[prop])
 
     return Check(
         f"{scope}.{prop.replace('_', '-')}",

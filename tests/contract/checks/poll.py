@@ -15,12 +15,12 @@ from tests.contract.checks.model import (
     Finding,
     Probe,
     Seen,
-    _echo,
-    _other,
-    _partners,
-    _schema_problem,
     compact,
+    echo_check,
+    other_value,
+    partners,
     refusal_problem,
+    schema_problem,
 )
 from tests.contract.rules import MISSING, EchoRule, Invariants, json_equal, pointer_delete
 from tests.contract.spec import Operation, Spec
@@ -56,14 +56,16 @@ def _selects(condition: Any, prop: str, state: str) -> bool:
     return bool(condition.get("properties", {}).get(prop, {}).get("const") == state)
 
 
-def _a_second_later(answer: Answer) -> None:
+def a_second_later(answer: Answer) -> None:
+    """The spoil that moves the task's clock a second on."""
     if isinstance(answer.task.get(CLOCK), int):
         answer.task[CLOCK] += 1
 
 
-def _poll_checks(
+def poll_checks(
     spec: Spec, task_name: str, task_schema: Mapping[str, Any], echo_rules: Sequence[EchoRule]
 ) -> list[Check]:
+    """The checks of each polled state: identity, lifecycle, the end's then, invariants."""
     lifecycle = spec.lifecycle(task_name)
     assert lifecycle is not None
     equal = spec.equal_properties(task_name)
@@ -132,14 +134,14 @@ def _poll_checks(
                 needs_end=True,
             )
         )
-    checks += [_echo("poll", rule) for rule in echo_rules if rule.optional]
+    checks += [echo_check("poll", rule) for rule in echo_rules if rule.optional]
     checks += _invariant_checks(spec, task_name, task_schema, echo_rules)
     checks.append(
         Check(
             "poll.valid",
             "every polled task obeys the task schema",
             "poll",
-            evaluate=lambda seen: _schema_problem(seen, task_name, spec),
+            evaluate=lambda seen: schema_problem(seen, task_name, spec),
             needs_task=False,
             fallback=True,
         )
@@ -265,7 +267,7 @@ def _immutable(
     ]
 
     # The id (and its equals) is poll.same-id's: a poll answering another task breaks that.
-    identity = {IDENTITY, *_partners(spec.equal_properties(task_name).pairs, IDENTITY)}
+    identity = {IDENTITY, *partners(spec.equal_properties(task_name).pairs, IDENTITY)}
 
     def evaluate(seen: Seen) -> str:
         for earlier in seen.history:
@@ -279,7 +281,7 @@ def _immutable(
     def spoil(answer: Answer) -> None:
         for name in free:
             if name in answer.task:
-                answer.task[name] = _other(answer.task[name])
+                answer.task[name] = other_value(answer.task[name])
                 return
 
     return Check(
@@ -292,7 +294,37 @@ def _immutable(
     )
 
 
-def _unknown_id(probe: Probe, retrieve: Operation, spec: Spec) -> Finding:
+def unknown_id_check(spec: Spec, retrieve: Operation) -> Check:
+    """After polling: the retrieval refuses an id no task has, with a JSON error."""
+    return Check(
+        POLL_UNKNOWN_ID,
+        "an unknown task id is refused with a JSON error",
+        "finally",
+        breaks="answer 200 for an unknown task id",
+        probe=lambda probe: unknown_id(probe, retrieve, spec),
+    )
+
+
+def route_checks(spec: Spec) -> list[Check]:
+    """When a task has several query routes: each returns the same ended task."""
+    routes = spec.retrievals()
+    if len(routes) <= 1:
+        return []
+    return [
+        Check(
+            ROUTES_AGREE,
+            f"every query route returns the same task ({', '.join(r.path for r in routes)})",
+            "route",
+            breaks=f"answer the other query routes with {CLOCK} a second later",
+            spoil=a_second_later,
+            needs_end=True,
+            operations=tuple(r.operation_id for r in routes),
+        )
+    ]
+
+
+def unknown_id(probe: Probe, retrieve: Operation, spec: Spec) -> Finding:
+    """GET the task of an id no task has: refused with a documented JSON error, or why not."""
     unknown = "task_unknown_" + secrets.token_hex(6)
     path = retrieve.url_path(**{retrieve.path_params[0]: unknown})
     reply = probe.send(retrieve.method, path, op=retrieve)

@@ -14,14 +14,14 @@ from tests.contract.checks.model import (
     Answer,
     Check,
     Seen,
-    _echo,
-    _integer_in,
-    _missing,
-    _other,
-    _partners,
-    _schema_problem,
-    _setting,
     compact,
+    echo_check,
+    integer_in,
+    other_value,
+    partners,
+    reported,
+    schema_problem,
+    setting,
 )
 from tests.contract.rules import MISSING, EchoRule, json_equal
 from tests.contract.spec import Operation, Spec
@@ -37,24 +37,38 @@ def _describe(schema: Mapping[str, Any]) -> str:
     return f"a string of at least {least} characters" if least else "a string"
 
 
-def _has_non_ascii(value: Any) -> bool:
+def fuzz_check(create: Operation) -> Check:
+    """Valid bodies drawn from the body schema are accepted; the mock's break refuses non-ASCII."""
+    return Check(
+        FUZZ,
+        "accepts valid bodies drawn from the body schema (long and non-ASCII text, "
+        "every optional field, each enum value and union branch)",
+        "fuzz",
+        breaks="refuse valid bodies with a non-ASCII character in any string",
+        refuses=has_non_ascii,
+        operations=(create.operation_id,),
+    )
+
+
+def has_non_ascii(value: Any) -> bool:
     """Whether a string anywhere in ``value`` (keys included) holds a non-ASCII character."""
     if isinstance(value, str):
         return not value.isascii()
     if isinstance(value, dict):
-        return any(_has_non_ascii(k) or _has_non_ascii(v) for k, v in value.items())
+        return any(has_non_ascii(k) or has_non_ascii(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_non_ascii(v) for v in value)
+        return any(has_non_ascii(v) for v in value)
     return False
 
 
-def _response_checks(
+def response_checks(
     spec: Spec,
     create: Operation,
     task_name: str,
     props: Mapping[str, Any],
     echo_rules: Sequence[EchoRule],
 ) -> list[Check]:
+    """The checks of each answer to an accepted submission, read from the task schema."""
     lifecycle = spec.lifecycle(task_name)
     assert lifecycle is not None
     equal = spec.equal_properties(task_name)
@@ -69,15 +83,15 @@ def _response_checks(
             spoil=_as_text,
             needs_task=False,
         ),
-        _non_empty(spec, IDENTITY, props[IDENTITY], _partners(equal.pairs, IDENTITY)),
+        _non_empty(spec, IDENTITY, props[IDENTITY], partners(equal.pairs, IDENTITY)),
     ]
     checks += [_equal(left, right) for left, right in equal.pairs]
     checks += [_const(prop, sub["const"]) for prop, sub in props.items() if "const" in sub]
-    checks += [_echo("response", rule) for rule in echo_rules if not rule.optional]
+    checks += [echo_check("response", rule) for rule in echo_rules if not rule.optional]
     status = lifecycle.property
     status_schema = oracle.validator_for(props[status], spec)
     states = lifecycle.states
-    bad_state = _other(lifecycle.initial)
+    bad_state = other_value(lifecycle.initial)
     checks.append(
         Check(
             f"response.{status}",
@@ -88,9 +102,9 @@ def _response_checks(
                 ""
                 if (task := seen.task or {}).get(status) in states
                 and status_schema.is_valid(task[status])
-                else _missing(task, status)
+                else reported(task, status)
             ),
-            spoil=_setting(status, bad_state),
+            spoil=setting(status, bad_state),
         )
     )
     if lifecycle.progress is not None:
@@ -103,8 +117,8 @@ def _response_checks(
             breaks=f"answer with {CLOCK} in milliseconds",
             evaluate=lambda seen: (
                 ""
-                if _integer_in((seen.task or {}).get(CLOCK), seen.now - DAY, seen.now + DAY)
-                else _missing(seen.task or {}, CLOCK)
+                if integer_in((seen.task or {}).get(CLOCK), seen.now - DAY, seen.now + DAY)
+                else reported(seen.task or {}, CLOCK)
             ),
             spoil=_in_milliseconds,
         ),
@@ -112,7 +126,7 @@ def _response_checks(
             "response.valid",
             "the task obeys the task schema",
             "response",
-            evaluate=lambda seen: _schema_problem(seen, task_name, spec),
+            evaluate=lambda seen: schema_problem(seen, task_name, spec),
             needs_task=False,
             fallback=True,
         ),
@@ -151,7 +165,7 @@ def _non_empty(spec: Spec, prop: str, schema: Any, partners: Sequence[str]) -> C
         "response",
         breaks=f"answer with an empty {prop}{also}",
         evaluate=lambda seen: (
-            "" if prop in (task := seen.task or {}) and obeys(task[prop]) else _missing(task, prop)
+            "" if prop in (task := seen.task or {}) and obeys(task[prop]) else reported(task, prop)
         ),
         spoil=spoil,
     )
@@ -169,14 +183,14 @@ def _equal(left: str, right: str) -> Check:
         evaluate=lambda seen: (
             ""
             if left in (task := seen.task or {}) and json_equal(task[left], task.get(right))
-            else _missing(task, left)
+            else reported(task, left)
         ),
         spoil=spoil,
     )
 
 
 def _const(prop: str, const: Any) -> Check:
-    bad = _other(const)
+    bad = other_value(const)
     return Check(
         f"response.{prop.replace('_', '-')}",
         f"{prop} is {json.dumps(const)}",
@@ -185,9 +199,9 @@ def _const(prop: str, const: Any) -> Check:
         evaluate=lambda seen: (
             ""
             if json_equal((task := seen.task or {}).get(prop, MISSING), const)
-            else _missing(task, prop)
+            else reported(task, prop)
         ),
-        spoil=_setting(prop, bad),
+        spoil=setting(prop, bad),
     )
 
 
@@ -202,8 +216,8 @@ def _range(prop: str, schema: Mapping[str, Any]) -> Check:
         breaks=f"answer with {prop} {bad}",
         evaluate=lambda seen: (
             ""
-            if _integer_in((task := seen.task or {}).get(prop), low, high)
-            else _missing(task, prop)
+            if integer_in((task := seen.task or {}).get(prop), low, high)
+            else reported(task, prop)
         ),
-        spoil=_setting(prop, bad),
+        spoil=setting(prop, bad),
     )
