@@ -35,8 +35,8 @@ from tests.contract import spec as spec_module
 from tests.contract.checks import KEY as OWN_KEY
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target
-from tests.contract.server import QuickServer
 from tests.contract.spec import Auth
+from tests.support.conformance_runs import answering, failed_rules, run_conformance, serving
 from tests.support.documents import extended_document, loaded
 
 # Characters a query string percent-encodes, so its encoded forms differ from the key.
@@ -72,11 +72,8 @@ def keyed(tmp_path_factory: pytest.TempPathFactory) -> spec_module.Spec:
 
 @pytest.fixture
 def mock_url(keyed: spec_module.Spec) -> Iterator[str]:
-    server = serve(MockApi(api_key=KEY, spec=keyed))
-    try:
-        yield server.url_for("/").rstrip("/")
-    finally:
-        server.stop()
+    with serving(MockApi(api_key=KEY, spec=keyed)) as url:
+        yield url
 
 
 def run(
@@ -84,26 +81,15 @@ def run(
 ) -> tuple[int, list[str], str]:
     """Conformance in-process: the status, the stdout lines and the JUnit text."""
     target = Target(base_url, KEY, 200, submission=spec.submission())
-    lines: list[str] = []
-    report = tmp_path / "r.xml"
-    status = conformance.run(
-        target, examples=1, report_path=report, out=lines.append, spec=spec, rules=rules
-    )
-    return status, lines, report.read_text(encoding="utf-8")
+    run = run_conformance(target, tmp_path, spec=spec, rules=rules)
+    return run.status, run.out, run.report.read_text(encoding="utf-8")
 
 
 def run_mock(
     api: MockApi, spec: spec_module.Spec, tmp_path: Path, rules: tuple[str, ...] = ()
 ) -> tuple[int, list[str], str]:
-    server = serve(api)
-    try:
-        return run(server.url_for("/").rstrip("/"), spec, tmp_path, rules)
-    finally:
-        server.stop()
-
-
-def failed(lines: list[str]) -> list[str]:
-    return [line.split(":")[0].removeprefix("FAIL  ") for line in lines if line.startswith("FAIL")]
+    with serving(api) as url:
+        return run(url, spec, tmp_path, rules)
 
 
 def reproduce(lines: list[str], rule: str) -> str:
@@ -239,7 +225,7 @@ def test_breaking_a_key_check_fails_exactly_that_rule(
         MockApi(api_key=KEY, spec=keyed, broken=frozenset({rule})), keyed, tmp_path
     )
     assert status == 1
-    assert failed(lines) == [rule]
+    assert failed_rules(lines) == [rule]
     curl = reproduce(lines, rule)
     assert "$ELKAPI_API_KEY" not in curl and not leaks("\n".join(lines) + junit)
     name = "X-Api-Key" if "listModels" in rule else "api_key="
@@ -262,16 +248,10 @@ def test_a_key_in_the_query_never_shows_in_lines_or_junit(
             return Response(json.dumps(echo), 200, content_type="application/json")
         return answer
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(echoing)
-    server.start()
-    try:
-        base_url = server.url_for("/").rstrip("/")
+    with answering(echoing) as base_url:
         status, lines, junit = run(base_url, keyed, tmp_path)
-    finally:
-        server.stop()
     assert status == 1
-    assert set(failed(lines)) == {
+    assert set(failed_rules(lines)) == {
         "auth.wrong-token.labelVideo",
         "operation.labelVideo",
         "operation.listModels",

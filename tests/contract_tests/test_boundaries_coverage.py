@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.contract import cases, checks, conformance, coverage, oracle
+from tests.contract import cases, checks, coverage, oracle
 from tests.contract import spec as spec_module
-from tests.contract.mock import MockApi, serve
+from tests.contract.mock import MockApi
 from tests.contract.runner import Target
 from tests.contract.spec import Spec, ref
+from tests.support.conformance_runs import run_conformance, serving
 
 KEY = "boundary-test-key-41c2"
 
@@ -148,17 +149,9 @@ def test_boundaries_follow_keywords_the_spec_adds(tmp_path: Path) -> None:
 
 
 def run(spec: Spec, tmp_path: Path, broken: frozenset[str] = frozenset()) -> list[str]:
-    api = MockApi(api_key=KEY, spec=spec, broken=broken)
-    server = serve(api)
-    try:
-        target = Target(server.url_for("/").rstrip("/"), KEY, 200, submission=spec.submission())
-        lines: list[str] = []
-        conformance.run(
-            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append, spec=spec
-        )
-        return lines
-    finally:
-        server.stop()
+    with serving(MockApi(api_key=KEY, spec=spec, broken=broken)) as url:
+        target = Target(url, KEY, 200, submission=spec.submission())
+        return run_conformance(target, tmp_path, spec=spec).out
 
 
 def test_the_project_spec_has_no_untested_rule(tmp_path: Path) -> None:

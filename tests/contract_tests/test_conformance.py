@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -17,8 +16,8 @@ from werkzeug import Request, Response
 from tests.contract import cases, checks, conformance, runner
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import FUZZ_EXAMPLES, Outcome, Status, Target, default_budget
-from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
+from tests.support.conformance_runs import answering, run_conformance
 
 SECRET = "sk-live-" + "5e" * 16
 BREAKS = checks.registry().breaks
@@ -208,17 +207,14 @@ def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> Non
     def echo_the_token(request: Request) -> Response:
         return Response(f"denied for {request.headers.get('Authorization')}", status=400)
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(echo_the_token)
-    server.start()
-    try:
+    with answering(echo_the_token) as url:
         result = subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "tests.contract.conformance",
                 "--base-url",
-                server.url_for("/").rstrip("/"),
+                url,
                 "--examples",
                 "1",
                 "--report",
@@ -231,8 +227,6 @@ def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> Non
             timeout=300,
             check=False,
         )
-    finally:
-        server.stop()
     assert result.returncode == 1
     assert "FAIL" in result.stdout and "$ELKAPI_API_KEY" in result.stdout
     for text in (result.stdout, result.stderr, (tmp_path / "r.xml").read_text()):
@@ -367,17 +361,10 @@ def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> N
             return Response("{}", status=429, headers={"Retry-After": "0"})
         return api.handle(request)
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(every_other_is_limited)
-    server.start()
-    try:
-        target = Target(server.url_for("/").rstrip("/"), SECRET, 200)
-        lines: list[str] = []
-        status = conformance.run(
-            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append
-        )
-    finally:
-        server.stop()
+    with answering(every_other_is_limited) as url:
+        target = Target(url, SECRET, 200)
+        run = run_conformance(target, tmp_path)
+    status, lines = run.status, run.out
     assert status == 0, "\n".join(line for line in lines if not line.startswith("PASS"))
     assert seen["limited"] > 0 and target.requests == seen["count"]
 

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from tests.contract import checks, conformance, oracle, strategies
+from tests.contract import checks, oracle, strategies
 from tests.contract import spec as spec_module
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target
+from tests.support.conformance_runs import run_conformance, serving
 from tests.support.documents import ADDED, MODELS, extended_document, loaded
 
 KEY = "declarative-key-3f9a"
@@ -78,16 +79,11 @@ def test_the_mock_answers_them_from_the_spec(extended: spec_module.Spec) -> None
 
 
 def run(api: MockApi, spec: spec_module.Spec, tmp_path: Path) -> tuple[int, list[str]]:
-    server = serve(api)
-    try:
-        target = Target(server.url_for("/").rstrip("/"), KEY, 200, submission=spec.submission())
-        lines: list[str] = []
-        status = conformance.run(
-            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append, spec=spec
+    with serving(api) as url:
+        run = run_conformance(
+            Target(url, KEY, 200, submission=spec.submission()), tmp_path, spec=spec
         )
-    finally:
-        server.stop()
-    return status, lines
+    return run.status, run.out
 
 
 def test_conformance_covers_them(extended: spec_module.Spec, tmp_path: Path) -> None:

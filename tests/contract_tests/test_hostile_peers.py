@@ -29,6 +29,7 @@ from tests.contract.runner import NoAnswer, Target
 from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
 from tests.support import hostile_peers as hostile
+from tests.support.conformance_runs import run_conformance
 from tests.support.hostile_peers import RawServer
 
 SECRET = "sk-live-" + "9d" * 16
@@ -58,19 +59,10 @@ def suite(
     target: Target, tmp_path: Path, rules: tuple[str, ...] = RULES
 ) -> tuple[int, list[str], list[str], ET.Element, float]:
     """Run the selected rules in-process: status, stdout, stderr, the JUnit root, seconds."""
-    out: list[str] = []
-    err: list[str] = []
     started = time.monotonic()
-    status = conformance.run(
-        target,
-        examples=1,
-        report_path=tmp_path / "r.xml",
-        out=out.append,
-        rules=rules,
-        err=err.append,
-    )
+    run = run_conformance(target, tmp_path, rules=rules, errors_apart=True)
     elapsed = time.monotonic() - started
-    return status, out, err, ET.parse(tmp_path / "r.xml").getroot(), elapsed
+    return run.status, run.out, run.err, run.junit(), elapsed
 
 
 def verdicts(junit: ET.Element) -> dict[str, tuple[str, str]]:
