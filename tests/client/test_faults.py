@@ -344,6 +344,7 @@ def run(operation: str, server: Server) -> Any:
 # --- properties ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(operation=st.sampled_from(sorted(OPERATIONS)), server=SERVERS)
 def test_any_conversation_ends_in_a_model_or_a_documented_error(

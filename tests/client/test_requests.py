@@ -119,6 +119,7 @@ def test_the_mock_ignores_unknown_top_level_fields(body: dict[str, Any], base_ur
     assert oracle.is_valid("VideoTask", json.loads(reply))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("violation", VIOLATIONS, ids=lambda v: v.id)
 def test_each_rule_broken_alone_is_refused_by_builder_and_mock(
     violation: Violation, base_url: str, mock_api: MockApi
@@ -208,6 +209,7 @@ def test_images_with_metadata_content_are_refused_by_the_builder(
     assert "metadata.content" in error.message and "dropped" in error.message
 
 
+@pytest.mark.slow
 @given(body=valid(BODY), images=st.lists(st.sampled_from(IMAGES), min_size=1, max_size=3))
 def test_the_gateway_drops_images_when_metadata_content_is_given(
     body: dict[str, Any], images: list[str], base_url: str, mock_api: MockApi

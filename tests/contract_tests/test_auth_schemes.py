@@ -180,6 +180,7 @@ def test_each_scheme_places_and_reads_its_key() -> None:
 # --- the mock -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_mock_checks_each_key_where_its_scheme_says(
     keyed: spec_module.Spec, mock_url: str
 ) -> None:
@@ -206,6 +207,7 @@ def test_the_mock_checks_each_key_where_its_scheme_says(
 # --- conformance against the mock -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_conformance_passes_and_checks_auth_on_every_keyed_operation(
     keyed: spec_module.Spec, mock_url: str, tmp_path: Path
 ) -> None:
@@ -217,6 +219,7 @@ def test_conformance_passes_and_checks_auth_on_every_keyed_operation(
     assert {"operation.listModels", "operation.labelVideo", "operation.deleteVideo"} <= set(passed)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", AUTH_RULES)
 def test_breaking_a_key_check_fails_exactly_that_rule(
     keyed: spec_module.Spec, tmp_path: Path, rule: str
@@ -235,6 +238,7 @@ def test_breaking_a_key_check_fails_exactly_that_rule(
 # --- the key never shows ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_key_in_the_query_never_shows_in_lines_or_junit(
     keyed: spec_module.Spec, tmp_path: Path
 ) -> None:
@@ -269,6 +273,7 @@ def test_a_key_in_the_query_never_shows_in_lines_or_junit(
     assert any("api_key=$ELKAPI_API_KEY" in (f.text or "") for f in failures)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on this machine")
 def test_the_curl_line_of_a_query_key_repeats_the_request(
     keyed: spec_module.Spec, tmp_path: Path
@@ -308,6 +313,7 @@ def test_the_curl_line_of_a_query_key_repeats_the_request(
     assert shell.stdout == "200", (curl, shell.stdout, shell.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("base_url", ["http://127.0.0.1:8080", "http://[::1]:8080"])
 @pytest.mark.parametrize("auth", [Auth("apiKey", "query", "key"), Auth("bearer", "header")])
 def test_a_curl_line_is_one_url_word_with_the_key_left_to_the_shell(

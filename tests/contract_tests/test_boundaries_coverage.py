@@ -154,6 +154,7 @@ def run(spec: Spec, tmp_path: Path, broken: frozenset[str] = frozenset()) -> lis
         return run_conformance(target, tmp_path, spec=spec).out
 
 
+@pytest.mark.slow
 def test_the_project_spec_has_no_untested_rule(tmp_path: Path) -> None:
     lines = run(spec_module.load(), tmp_path)
     assert any(line.startswith("PASS  coverage: ") for line in lines), "\n".join(lines)
@@ -166,6 +167,7 @@ def test_the_project_spec_has_no_untested_rule(tmp_path: Path) -> None:
     assert 'name="request VideoMetadata.duration/oneOf/0 maximum"' in report
 
 
+@pytest.mark.slow
 def test_a_keyword_no_case_breaks_is_reported_untested(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from pathlib import Path
 
 import pytest
 
@@ -17,10 +18,12 @@ DEFAULTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def registries(tmp_path_factory: pytest.TempPathFactory) -> list[checks.Registry]:
-    extended = loaded(extended_document(), tmp_path_factory.mktemp("spec"))
-    return [checks.registry(), checks.registry(extended)]
+def _parts_set(check: checks.Check) -> set[str]:
+    return {
+        name
+        for name, default in DEFAULTS.items()
+        if name not in checks.COMMON_PARTS and getattr(check, name) != default
+    }
 
 
 def test_the_table_names_every_scope_and_every_part() -> None:
@@ -29,19 +32,19 @@ def test_the_table_names_every_scope_and_every_part() -> None:
     assert every_part == {field.name for field in dataclasses.fields(checks.Check)}
 
 
-def test_every_check_sets_only_the_parts_its_scope_reads(
-    registries: list[checks.Registry],
-) -> None:
-    for registry in registries:
-        for check in registry.checks:
-            set_parts = {
-                name
-                for name, default in DEFAULTS.items()
-                if name not in checks.COMMON_PARTS and getattr(check, name) != default
-            }
-            assert set_parts <= checks.PARTS[check.scope], (check.id, check.scope, set_parts)
+def test_every_check_sets_only_the_parts_its_scope_reads() -> None:
+    for check in checks.registry().checks:
+        assert _parts_set(check) <= checks.PARTS[check.scope], (check.id, _parts_set(check))
 
 
-def test_every_scope_is_filled_by_some_check(registries: list[checks.Registry]) -> None:
-    filled = {check.scope for registry in registries for check in registry.checks}
-    assert filled == set(checks.PARTS)
+@pytest.mark.slow
+def test_so_do_the_generic_checks_of_operations_no_code_names(tmp_path: Path) -> None:
+    extended = checks.registry(loaded(extended_document(), tmp_path))
+    generic = [c for c in extended.checks if c.id.startswith(f"{checks.GENERIC}.")]
+    assert {c.scope for c in generic} == {"done", "finally"}
+    for check in generic:
+        assert _parts_set(check) <= checks.PARTS[check.scope], (check.id, _parts_set(check))
+
+
+def test_every_scope_is_filled_by_some_check() -> None:
+    assert {check.scope for check in checks.registry().checks} == set(checks.PARTS)

@@ -95,6 +95,7 @@ def failed(outcomes: dict[str, Outcome]) -> set[str]:
     return {rule for rule, o in outcomes.items() if o.status == "fail"}
 
 
+@pytest.mark.slow
 def test_the_suite_passes_against_the_mock(tmp_path: Path) -> None:
     status, outcomes, lines, target = run_suite(
         MockApi(api_key=SECRET), examples=3, tmp_path=tmp_path
@@ -115,6 +116,7 @@ def test_the_suite_passes_against_the_mock(tmp_path: Path) -> None:
     assert lines[-1] == f"{len(outcomes)} passed, 0 failed, 0 skipped"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("broken", "rule", "allowed"),
     list(break_cases()),
@@ -142,6 +144,7 @@ def test_each_rule_broken_in_the_mock_fails_that_rule(
         assert '"Authorization: Bearer $ELKAPI_API_KEY"' in reproduce[0]
 
 
+@pytest.mark.slow
 def test_make_conformance_fails_on_exactly_the_broken_rule(tmp_path: Path) -> None:
     report = tmp_path / "report.xml"
     result = subprocess.run(
@@ -171,6 +174,7 @@ def test_make_conformance_fails_on_exactly_the_broken_rule(tmp_path: Path) -> No
     assert [c.attrib["name"] for c in root if c.find("failure") is not None] == ["response.task-id"]
 
 
+@pytest.mark.slow
 def test_the_budget_is_spent_on_the_most_important_cases_first(tmp_path: Path) -> None:
     status, outcomes, lines, target = run_suite(
         MockApi(api_key=SECRET), budget=3, tmp_path=tmp_path
@@ -203,6 +207,7 @@ def test_the_default_budget_depends_on_where_the_server_is() -> None:
     assert default_budget("http://10.0.0.5") == 2
 
 
+@pytest.mark.slow
 def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> None:
     def echo_the_token(request: Request) -> Response:
         return Response(f"denied for {request.headers.get('Authorization')}", status=400)
@@ -233,6 +238,7 @@ def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> Non
         assert SECRET not in text
 
 
+@pytest.mark.slow
 def test_make_conformance_keeps_the_key_out_of_its_output(tmp_path: Path) -> None:
     api = MockApi(api_key=SECRET, broken=frozenset({"response.object"}))
     server = serve(api)
@@ -284,6 +290,7 @@ def cli(args: list[str], base_url: str, key: str | None) -> subprocess.Completed
     )
 
 
+@pytest.mark.slow
 def test_cli_create_wait_completes(mock_url: tuple[str, str]) -> None:
     base_url, key = mock_url
     result = cli(
@@ -312,6 +319,7 @@ def test_cli_create_wait_completes(mock_url: tuple[str, str]) -> None:
     assert [line.split()[0] for line in result.stderr.splitlines()] == ["in_progress", "completed"]
 
 
+@pytest.mark.slow
 def test_cli_create_without_wait_prints_the_queued_task(mock_url: tuple[str, str]) -> None:
     base_url, key = mock_url
     result = cli(
@@ -323,6 +331,7 @@ def test_cli_create_without_wait_prints_the_queued_task(mock_url: tuple[str, str
     assert json.loads(result.stdout)["status"] == "queued"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key", "code", "message"),
     [
@@ -350,6 +359,7 @@ def test_cli_errors_are_clear_and_keyless(
         assert key not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> None:
     api = MockApi(api_key=SECRET)
     seen = {"count": 0, "limited": 0}
@@ -369,6 +379,7 @@ def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> N
     assert seen["limited"] > 0 and target.requests == seen["count"]
 
 
+@pytest.mark.slow
 def test_cli_create_wait_download_saves_the_video(
     mock_url: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -389,6 +400,7 @@ def test_cli_create_wait_download_saves_the_video(
     assert Path(path).read_bytes() == target.read_bytes()
 
 
+@pytest.mark.slow
 def test_cli_download_of_a_pending_task_fails_and_writes_nothing(
     mock_url: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -400,6 +412,7 @@ def test_cli_download_of_a_pending_task_fails_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_second_run_in_the_process_replays_the_refusal_searches_to_the_same_verdicts(
     tmp_path: Path,
 ) -> None:

@@ -23,6 +23,7 @@ MODULES = sorted(
 )
 
 
+@pytest.mark.slow
 def test_the_contract_tools_import_neither_the_generator_nor_its_output() -> None:
     """Of codegen, only the spec-independent runtime the runner sends with (and its parents)."""
     script = (
@@ -95,6 +96,7 @@ def test_checks_and_cases_read_their_values_from_the_spec(renamed: spec.Spec) ->
     assert ids[:2] == ["accepts.example.textToVideo", "accepts.example.multimodal"]
 
 
+@pytest.mark.slow
 def test_the_suite_passes_against_a_mock_of_another_spec(
     renamed: spec.Spec, tmp_path: Path
 ) -> None:

@@ -45,6 +45,7 @@ def test_every_operation_of_the_spec_is_served_and_judged() -> None:
     assert uncovered(spec_module.load()) == [], "operations nothing covers"
 
 
+@pytest.mark.slow
 def test_the_added_operations_are_served_and_judged(extended: spec_module.Spec) -> None:
     assert {op.operation_id for op in checks.generic_operations(extended)} == set(ADDED)
     assert uncovered(extended) == []
@@ -86,6 +87,7 @@ def run(api: MockApi, spec: spec_module.Spec, tmp_path: Path) -> tuple[int, list
     return run.status, run.out
 
 
+@pytest.mark.slow
 def test_conformance_covers_them(extended: spec_module.Spec, tmp_path: Path) -> None:
     status, lines = run(MockApi(api_key=KEY, spec=extended), extended, tmp_path)
     assert status == 0, "\n".join(line for line in lines if not line.startswith("PASS"))
@@ -94,6 +96,7 @@ def test_conformance_covers_them(extended: spec_module.Spec, tmp_path: Path) -> 
     assert any(line.startswith("PASS  operation.labelVideo:") for line in lines)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operation_id", ADDED)
 def test_breaking_an_added_operation_fails_its_check(
     extended: spec_module.Spec, tmp_path: Path, operation_id: str
@@ -105,6 +108,7 @@ def test_breaking_an_added_operation_fails_its_check(
     assert [line.split(":")[0] for line in lines if line.startswith("FAIL")] == [f"FAIL  {rule}"]
 
 
+@pytest.mark.slow
 def test_property_valid_bodies_of_added_operations_are_accepted_and_answered_by_the_spec(
     extended: spec_module.Spec,
 ) -> None:

@@ -325,6 +325,7 @@ def test_concurrent_clients_each_get_a_task_of_their_own() -> None:
 # The command line's limits.
 
 
+@pytest.mark.slow
 def test_the_command_line_limits_reach_the_run(servers: list[RawServer], tmp_path: Path) -> None:
     server = start(servers, hostile.slow_headers(0.1))
     env = {k: v for k, v in os.environ.items() if k != "ELKAPI_API_KEY"}

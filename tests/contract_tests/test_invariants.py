@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from werkzeug import Request, Response
 
 from tests.contract import spec as spec_module
@@ -69,6 +70,7 @@ def run_through(
     return run.status, run.out, polls
 
 
+@pytest.mark.slow
 def test_each_task_is_polled_after_it_ended(tmp_path: Path) -> None:
     ended: Counter[str] = Counter()
 
@@ -81,6 +83,7 @@ def test_each_task_is_polled_after_it_ended(tmp_path: Path) -> None:
     assert ended and min(ended.values()) >= 1 + AFTER_END
 
 
+@pytest.mark.slow
 def test_a_terminal_status_that_moves_fails_poll_forward(tmp_path: Path) -> None:
     seen_end: set[object] = set()
 
@@ -96,6 +99,7 @@ def test_a_terminal_status_that_moves_fails_poll_forward(tmp_path: Path) -> None
     assert any(f"{END} -> in_progress" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_an_ended_task_that_loses_its_url_fails_the_end_check(tmp_path: Path) -> None:
     seen_end: set[object] = set()
 

@@ -89,6 +89,7 @@ def test_a_wrong_key_stops_the_run_with_one_line(mock_url: str, tmp_path: Path) 
     assert junit.attrib["errors"] == "1" and junit.find("testcase/error") is not None
 
 
+@pytest.mark.slow
 def test_a_wrong_key_on_the_command_line_exits_2_and_passes_nothing(
     mock_url: str, tmp_path: Path
 ) -> None:
@@ -145,6 +146,7 @@ def test_refusals_by_401_fail_even_when_the_key_check_passes(tmp_path: Path) -> 
     assert any("the key was refused, not the request" in line for line in out)
 
 
+@pytest.mark.slow
 def test_an_unreachable_server_cannot_run(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -168,6 +170,7 @@ def test_exit_status_0_1_2(tmp_path: Path) -> None:
         assert suite(url, tmp_path, rules=("auth",))[0] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key", "message"),
     [
@@ -183,6 +186,7 @@ def test_bad_arguments_exit_2(args: list[str], key: str | None, message: str) ->
     assert result.returncode == 2 and message in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_a_mock_port_in_use_cannot_run(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -192,6 +196,7 @@ def test_a_mock_port_in_use_cannot_run(tmp_path: Path) -> None:
     assert result.returncode == 2 and f"port {port} on 127.0.0.1 is in use" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_key_is_never_an_argument() -> None:
     result = subprocess.run(
         ["make", "-n", "--no-print-directory", "conformance", "API_KEY=sk-x"],
@@ -242,6 +247,7 @@ def test_selecting_a_task_rule_submits_but_reports_only_it(tmp_path: Path) -> No
     assert api.tasks, "a response rule needs accepted tasks"
 
 
+@pytest.mark.slow
 def test_make_conformance_selects_rules_and_the_mock_port(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.inline import document, generated, post
 from tests.support.type_check import mypy_strict
 
@@ -19,6 +21,7 @@ BODY = {
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_a_default_behind_a_reference_makes_the_field_optional(tmp_path: Path) -> None:
     spec = document(
         schemas={"Colour": COLOUR, "Body": BODY},
@@ -47,6 +50,7 @@ def test_a_default_behind_a_reference_makes_the_field_optional(tmp_path: Path) -
         assert 'Missing named argument "name"' in refused.stdout
 
 
+@pytest.mark.slow
 def test_the_readme_quickstart_passes_mypy_strict(tmp_path: Path) -> None:
     checked = mypy_strict(
         "import elkapi\n"

@@ -141,6 +141,7 @@ TRICKY_PATHS: dict[str, Any] = {
 }
 
 
+@pytest.mark.slow
 def test_a_spec_of_tricky_names_generates_a_package_that_imports_and_type_checks(
     tmp_path: Path,
 ) -> None:

@@ -47,6 +47,7 @@ def test_every_problem_of_a_spec_is_reported_at_once() -> None:
     assert any("x-echo.properties.name.from" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_the_command_line_prints_each_problem_on_a_line(tmp_path: Path) -> None:
     spec = document(
         schemas={"A": {"type": "strng"}, "B": {"type": "object", "nullable": True}},

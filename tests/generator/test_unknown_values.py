@@ -89,6 +89,7 @@ def test_wrong_types_and_missing_fields_fail_either_way(
                 parse(package, {**VALID, **change}, strict)
 
 
+@pytest.mark.slow
 def test_open_annotations_keep_the_literal_and_pass_mypy_strict(tmp_path: Path) -> None:
     with generated(SPEC, tmp_path) as package:
         assert package.__file__ is not None

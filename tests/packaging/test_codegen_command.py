@@ -63,6 +63,7 @@ def test_with_every_dependency_help_works() -> None:
     assert result.stdout.startswith("usage: python -m codegen")
 
 
+@pytest.mark.slow
 def test_codegen_reports_its_version() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "codegen", "--version"],
@@ -121,6 +122,7 @@ def test_a_package_name_python_cannot_import_safely_is_refused_in_one_line(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_soft_keyword_names_a_package(tmp_path: Path) -> None:
     # `match` (like `case`, `type`, `_`) is an identifier everywhere an import names one.
     result = codegen("--spec", str(SPEC), "--out", str(tmp_path), "--package", "match")
@@ -128,6 +130,7 @@ def test_a_soft_keyword_names_a_package(tmp_path: Path) -> None:
     assert (tmp_path / "match" / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
 
 
+@pytest.mark.slow
 def test_out_leaves_a_folder_it_did_not_make_untouched(tmp_path: Path) -> None:
     mine = tmp_path / "api"
     mine.mkdir()
@@ -142,6 +145,7 @@ def test_out_leaves_a_folder_it_did_not_make_untouched(tmp_path: Path) -> None:
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "my own work"
 
 
+@pytest.mark.slow
 def test_out_replaces_what_it_made_and_an_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "api").mkdir()
     first = codegen("--spec", str(SPEC), "--out", str(tmp_path), "--package", "api")

@@ -7,6 +7,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+import pytest
+
 import codegen
 import elkapi
 import elkapi.__main__
@@ -36,6 +38,7 @@ def test_the_elkapi_command_is_the_generated_cli() -> None:
     assert script.load() is elkapi.__main__.main
 
 
+@pytest.mark.slow
 def test_the_elkapi_command_names_itself() -> None:
     installed = Path(sys.executable).parent / "elkapi"
     runs = {"elkapi": [str(installed)], "python -m elkapi": [sys.executable, "-m", "elkapi"]}

@@ -91,12 +91,14 @@ def _agrees(package: ModuleType, spec: spec_module.Spec, data: st.DataObject) ->
     assert _same(got, expected), (value, vars(got), vars(expected))
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_project_decoders_give_what_decode_gives(data: st.DataObject) -> None:
     _agrees(elkapi, spec_module.load(), data)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_openai_videos_decoders_give_what_decode_gives(
@@ -177,6 +179,7 @@ def inline_package() -> Iterator[ModuleType]:
         yield package
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_decoders_of_an_inline_spec_of_every_kind_give_what_decode_gives(
