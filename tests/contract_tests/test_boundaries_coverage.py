@@ -205,6 +205,7 @@ def test_an_x_rule_nothing_enforces_is_untested(tmp_path: Path) -> None:
     assert {"x-exclusive", "x-cli", "x-waiter", "x-expect"} <= client
 
 
+@pytest.mark.slow
 def test_fuzz_failures_are_shrunk_to_a_small_body_with_a_curl(tmp_path: Path) -> None:
     lines = run(spec_module.load(), tmp_path, frozenset({"accepts.fuzz"}))
     failing = [i for i, line in enumerate(lines) if line.startswith("FAIL")]

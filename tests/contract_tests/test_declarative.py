@@ -55,6 +55,7 @@ def test_the_added_operations_are_served_and_judged(extended: spec_module.Spec) 
         assert f"operation.{operation_id}" in registry.breaks
 
 
+@pytest.mark.slow
 def test_the_mock_answers_them_from_the_spec(extended: spec_module.Spec) -> None:
     server = serve(MockApi(api_key=KEY, spec=extended))
     try:

@@ -227,6 +227,7 @@ def test_a_chain_of_references_past_the_bound_is_refused(tmp_path: Path, link: A
     )
 
 
+@pytest.mark.slow
 def test_a_chain_of_references_within_the_bound_generates(tmp_path: Path) -> None:
     # 3 levels a link (properties, a, the reference) and 3 for the last schema: 63 links
     # reach the bound exactly.
@@ -295,6 +296,7 @@ def test_a_mapping_as_a_yaml_key_is_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_plain_date_is_the_text_it_is(tmp_path: Path) -> None:
     # YAML 1.1 would read a date (which crashed the generator as a default); OpenAPI asks for
     # YAML 1.2's JSON schema, where it is text: published specs write examples this way.
