@@ -8,7 +8,7 @@ PACKAGE := elkapi
 # Hypothesis: derandomized under CI so a failure reproduces; override with HYPOTHESIS_PROFILE=dev.
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: installed-version generate test lint typecheck spec-check drift pytest conformance mock bench clean
+.PHONY: installed-version generate test test-quick lint typecheck spec-check drift pytest conformance mock bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ WORKERS ?= $(shell $(PYTHON) -c 'import os; \
 
 pytest: installed-version
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q -n $(WORKERS)
+
+# While working: pytest without the tests marked slow (see the README's "The test suite").
+test-quick: installed-version
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -q -n $(WORKERS) -m "not slow"
 
 # The key travels in ELKAPI_API_KEY (export it), never on a command line (ps shows those).
 # RULES: rule ids or globs (comma-separated); MOCK_PORT: the bundled mock's port (no BASE_URL).

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 
 import elkapi
 from tests.contract.mock import MockApi, serve
+from tests.support.keys import API_KEY
 
 # "ci" is derandomized: the same examples every run, so a failure reproduces.
 settings.register_profile(
@@ -23,8 +24,6 @@ settings.register_profile(
 settings.register_profile("dev", deadline=None, max_examples=60)
 settings.register_profile("thorough", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
-
-API_KEY = "test-key-5f3a1c"
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.client.servers import RawServer
+from tests.support.servers import RawServer
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import elkapi
-from tests.conftest import API_KEY
 from tests.contract import spec
+from tests.support.keys import API_KEY
 
 KEY = "sk-async-0123456789"
 SPEC = spec.load()

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 
 import elkapi
-from tests.conftest import API_KEY
 from tests.contract import spec
 from tests.contract.mock import OUTCOME_KEY, MockApi
 from tests.contract.rules import MISSING, Lifecycle
 from tests.contract.strategies import valid
+from tests.support.keys import API_KEY
 
 SPEC = spec.load()
 CREATE = SPEC.operation("createVideoGeneration")
@@ -33,7 +33,7 @@ def test_the_docs_examples_build_send_and_parse(name: str, client: elkapi.Client
 
 @pytest.mark.parametrize("token", ["", "wrong-key", API_KEY + "x"])
 def test_wrong_or_missing_keys_are_refused(token: str, base_url: str) -> None:
-    from tests.client.test_requests import post_raw
+    from tests.support.submissions import post_raw
 
     status, body = post_raw(base_url, json.dumps({"prompt": "p"}).encode(), token=token or None)
     assert status == 401
@@ -68,7 +68,7 @@ def test_the_waiter_refuses_an_unknown_route(client: elkapi.Client) -> None:
 
 @given(body=valid("CreateVideoGenerationRequest"))
 def test_polling_moves_forward_to_completion(body: dict[str, Any], client: elkapi.Client) -> None:
-    from tests.client.test_requests import expected_duration, known_fields
+    from tests.support.submissions import expected_duration, known_fields
 
     fields = known_fields(body)
     task = client.create_video_generation(**fields)

@@ -23,9 +23,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import elkapi
-from tests.client.servers import RawServer, reply
-from tests.conftest import API_KEY
 from tests.contract.mock import MockApi, fake_file
+from tests.support.keys import API_KEY
+from tests.support.servers import RawServer, reply
 
 KEY = "sk-download-0123456789"
 TASK_ID = "task_abc123"

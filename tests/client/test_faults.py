@@ -29,9 +29,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import elkapi
-from tests.client.servers import reply
 from tests.contract import spec
 from tests.contract.strategies import JSON_VALUES, valid
+from tests.support.servers import reply
 
 KEY = "sk-faults-Zq7Wx3Lm9Rv2Tn8Pk4Hd"
 TASK_ID = "task_abc123"
@@ -344,6 +344,7 @@ def run(operation: str, server: Server) -> Any:
 # --- properties ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(operation=st.sampled_from(sorted(OPERATIONS)), server=SERVERS)
 def test_any_conversation_ends_in_a_model_or_a_documented_error(

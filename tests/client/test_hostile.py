@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 import elkapi
-from tests.client.servers import (
+from tests.contract import spec
+from tests.support.servers import (
     HOSTILE_SECONDS,
     RawServer,
     interim_forever,
@@ -25,7 +26,6 @@ from tests.client.servers import (
     reply,
     trickle_head,
 )
-from tests.contract import spec
 
 KEY = "sk-hostile-Qm4Zt8Wx2Rv6"
 QUEUED = spec.load().submission().examples("response")["submitted"]

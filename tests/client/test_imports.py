@@ -52,6 +52,7 @@ loaded("async")
 """
 
 
+@pytest.mark.slow
 def test_importing_and_building_load_no_transport_and_first_use_works(
     httpserver: HTTPServer,
 ) -> None:

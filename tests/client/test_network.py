@@ -26,8 +26,8 @@ from codegen.runtime._http import HttpRequest, HttpResponse, MockTransport
 from codegen.runtime._runtime import ApiSpec, OperationSpec, parse_response
 from codegen.runtime._validation import Validator
 from codegen.runtime.errors import ServerError
-from tests.client.servers import closed_port, drop, hang, reply, trickle
 from tests.contract import spec
+from tests.support.servers import closed_port, drop, hang, reply, trickle
 
 KEY = "sk-test-0123456789abcdef"
 TASK_ID = "task_abc123"

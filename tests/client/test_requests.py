@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
@@ -14,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elkapi
-from tests.conftest import API_KEY
 from tests.contract import oracle, spec
 from tests.contract.mock import MockApi
-from tests.contract.rules import MISSING, Lifecycle
+from tests.contract.rules import Lifecycle
 from tests.contract.strategies import Violation, valid, violations
+from tests.support.keys import API_KEY
+from tests.support.submissions import known_fields, post_raw
 
 SPEC = spec.load()
 BODY = "CreateVideoGenerationRequest"
@@ -62,11 +61,6 @@ MEDIA = [
 ]
 
 
-def known_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """The body's declared top-level fields: what a caller passes as keyword arguments."""
-    return {key: value for key, value in body.items() if key in DECLARED}
-
-
 def normalized(path: str) -> str:
     """``metadata.content[3].role`` -> ``metadata.content[].role``."""
     out, depth = [], 0
@@ -80,22 +74,6 @@ def normalized(path: str) -> str:
         elif depth == 0:
             out.append(char)
     return "".join(out)
-
-
-def post_raw(base_url: str, body: bytes, token: str | None = API_KEY) -> tuple[int, bytes]:
-    """POST ``body`` untouched by the builder; return status and body."""
-    headers = {"Content-Type": "application/json"}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        base_url + CREATE.path, data=body, headers=headers, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return reply.status, reply.read()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.read()
 
 
 def test_every_documented_field_has_refusal_cases() -> None:
@@ -141,6 +119,7 @@ def test_the_mock_ignores_unknown_top_level_fields(body: dict[str, Any], base_ur
     assert oracle.is_valid("VideoTask", json.loads(reply))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("violation", VIOLATIONS, ids=lambda v: v.id)
 def test_each_rule_broken_alone_is_refused_by_builder_and_mock(
     violation: Violation, base_url: str, mock_api: MockApi
@@ -183,13 +162,6 @@ def _check_builder(violation: Violation, body: dict[str, Any]) -> None:
     assert any(e.rule in violation.rules for e in named), (violation.rules, named)
     assert all(str(e).startswith(e.path + ": ") for e in named)
     assert violation.field.split("[")[0].split(".")[0] in str(raised.value)
-
-
-def expected_duration(body: dict[str, Any]) -> Any:
-    """The documented effective duration: ``seconds`` overrides ``metadata.duration``."""
-    if "seconds" in body:
-        return int(body["seconds"])
-    return body.get("metadata", {}).get("duration", MISSING)
 
 
 def adapter_payload(body: dict[str, Any]) -> dict[str, Any]:
@@ -237,6 +209,7 @@ def test_images_with_metadata_content_are_refused_by_the_builder(
     assert "metadata.content" in error.message and "dropped" in error.message
 
 
+@pytest.mark.slow
 @given(body=valid(BODY), images=st.lists(st.sampled_from(IMAGES), min_size=1, max_size=3))
 def test_the_gateway_drops_images_when_metadata_content_is_given(
     body: dict[str, Any], images: list[str], base_url: str, mock_api: MockApi

@@ -61,6 +61,7 @@ def test_the_documented_examples_parse() -> None:
     assert completed.metadata is not None and completed.metadata["url"].startswith("https://")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("violation", TASK_VIOLATIONS, ids=lambda v: v.id)
 def test_each_response_rule_broken_alone_is_reported(violation: Violation) -> None:
     @given(task=violation.values, parse=st.sampled_from(PARSERS))

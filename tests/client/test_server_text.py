@@ -22,8 +22,8 @@ import elkapi
 from codegen.runtime._http import HttpRequest, HttpTransport
 from codegen.runtime._printable import SHOWN_CHARACTERS, printable
 from codegen.runtime.errors import TransportError
-from tests.client.servers import RawServer
 from tests.contract import spec
+from tests.support.servers import RawServer
 
 KEY = "sk-text-Hb7Kw2Qz9Lp4"
 QUEUED = spec.load().submission().examples("response")["submitted"]

@@ -111,6 +111,7 @@ def test_every_python_block_is_found() -> None:
     assert sum(not block.runs for block in BLOCKS) <= 1, "keep no-run blocks rare"
 
 
+@pytest.mark.slow
 def test_the_blocks_pass_mypy_strict(folder: Path) -> None:
     files = sorted(str(path) for path in folder.glob("*.py"))
     with pytest.MonkeyPatch.context() as patch:
@@ -119,6 +120,7 @@ def test_the_blocks_pass_mypy_strict(folder: Path) -> None:
     assert status == 0, out + err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", [b for b in BLOCKS if b.runs], ids=lambda b: b.name)
 def test_the_block_runs(block: Block, folder: Path, environment: dict[str, str]) -> None:
     result = subprocess.run(

@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from codegen.parser import parse
-from tests.generator.inline import document, generated
+from tests.support.inline import document, generated
 
 THING = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
 FILE = {"type": "string", "format": "binary", "description": "The clip."}
@@ -98,6 +98,7 @@ def test_the_ir_knows_the_media_types_and_files() -> None:
     assert op.other_bodies[0].type_name == "CreateUploadMultipartBody"
 
 
+@pytest.mark.slow
 def test_a_multipart_file_is_streamed_from_disk(tmp_path: Path, httpserver: HTTPServer) -> None:
     video = tmp_path / "clip.mp4"
     size = 20 * 1024 * 1024

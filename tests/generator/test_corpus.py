@@ -225,6 +225,7 @@ def real_package(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             del sys.modules[module]
 
 
+@pytest.mark.slow
 def test_the_real_package_passes_mypy_strict(real_package: Any) -> None:
     folder = Path(real_package[0].__file__).parent
     checked = subprocess.run(
@@ -318,6 +319,7 @@ def key_sent(request: Any) -> tuple[str, str, str] | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_every_builder_builds_a_body_the_oracle_accepts(real_package: Any) -> None:
     package, api, spec = real_package

@@ -12,7 +12,7 @@ import pytest
 
 from codegen.loader import SpecError
 from codegen.parser import parse
-from tests.generator.inline import document, generated, post
+from tests.support.inline import document, generated, post
 
 ERROR = {
     "type": "object",
@@ -58,6 +58,7 @@ def test_a_non_json_response_is_binary_in_the_ir() -> None:
     assert op.success_models == () and api.response_models == ()
 
 
+@pytest.mark.slow
 def test_the_download_method_streams_and_the_parser_returns_bytes(tmp_path: Path) -> None:
     # A JSON operation beside it: a package needs a model (a limitation of models.py).
     thing = {"type": "object", "properties": {"name": {"type": "string"}}}

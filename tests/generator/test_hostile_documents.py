@@ -15,7 +15,7 @@ import yaml
 from codegen import documents
 from codegen.loader import SpecError, load
 from codegen.parser import graph, parse
-from tests.generator.inline import document, generated, generated_from, post
+from tests.support.inline import document, generated, generated_from, post
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = "#/components/schemas/"
@@ -102,6 +102,7 @@ def test_a_few_aliases_still_load(tmp_path: Path) -> None:
     assert loaded["x-more"] == {"a": [1, 2], "b": 3}
 
 
+@pytest.mark.slow
 def test_laughs_through_references_are_refused_too(tmp_path: Path) -> None:
     # Every followed (non-schema) reference is copied: the same blow-up without a YAML alias.
     spec: dict[str, Any] = {"openapi": "3.1.0", "paths": {}, "x-0": ["lol"] * 9}
@@ -113,6 +114,7 @@ def test_laughs_through_references_are_refused_too(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_file_past_the_size_bound_is_refused_unread(tmp_path: Path) -> None:
     text = "openapi: 3.1.0\n" + "#" * documents.MAX_BYTES
     assert refusal(tmp_path, "big.yaml", text) == (
@@ -127,6 +129,7 @@ def nested(levels: int) -> dict[str, Any]:
     return schema
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
 def test_a_200_deep_schema_is_refused_at_load(tmp_path: Path, suffix: str) -> None:
     # JSON is valid YAML: the same text through both readers.
@@ -148,6 +151,7 @@ def test_json_nesting_past_its_own_recursion_limit_is_one_line(tmp_path: Path) -
     )
 
 
+@pytest.mark.slow
 def test_nesting_within_the_bound_generates(tmp_path: Path) -> None:
     # 62 levels of objects: the innermost mapping is level 4 + 2 * 62 = 128 of the document.
     with generated(spec_with({"A": nested(62)}), tmp_path) as package:
@@ -223,6 +227,7 @@ def test_a_chain_of_references_past_the_bound_is_refused(tmp_path: Path, link: A
     )
 
 
+@pytest.mark.slow
 def test_a_chain_of_references_within_the_bound_generates(tmp_path: Path) -> None:
     # 3 levels a link (properties, a, the reference) and 3 for the last schema: 63 links
     # reach the bound exactly.
@@ -302,6 +307,7 @@ def test_a_mapping_as_a_yaml_key_is_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_plain_date_is_the_text_it_is(tmp_path: Path) -> None:
     # YAML 1.1 would read a date (which crashed the generator as a default); OpenAPI asks for
     # YAML 1.2's JSON schema, where it is text: published specs write examples this way.
@@ -319,6 +325,7 @@ def test_keys_are_the_text_they_are_written_as(tmp_path: Path) -> None:
     assert list(load(path)["x-codes"]) == ["200", "true", "null", "1.0"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus of published specs")
 @pytest.mark.parametrize(
     "name", ["openai.yaml", "asana.yaml", "box.json", "discord.json", "twilio_api_v2010.json"]

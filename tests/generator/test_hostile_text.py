@@ -34,7 +34,7 @@ from codegen.literals import comment, docstring, literal
 from codegen.loader import SpecError, load, resolved
 from codegen.parser import parse
 from codegen.render import MODULES, generate
-from tests.generator.inline import document, generated, post
+from tests.support.inline import document, generated, post
 
 # Every module rendered from the spec (the runtime's are copied as they are).
 RENDERED = (*MODULES, "models.py", "params.py")
@@ -382,6 +382,7 @@ _FEW = settings(
 )
 
 
+@pytest.mark.slow
 @_FEW
 @given(texts=hostile_texts(), spec_name=hostile())
 def test_hostile_text_changes_only_string_constants(
@@ -410,6 +411,7 @@ def hostile_names(draw: Callable[..., Any]) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 @_FEW
 @given(texts=hostile_names())
 def test_hostile_names_change_only_constants_and_identifiers(
@@ -449,6 +451,7 @@ def _tokens_of_line(line: str) -> list[int]:
 PAYLOAD = '"""\nraise RuntimeError("spec text ran")\n"""'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", ["title", "description", "url"])
 def test_info_and_server_text_stays_in_the_docstrings(field: str, tmp_path: Path) -> None:
     """A docstring's closing quotes in the title, description or server URL end nothing.
@@ -467,6 +470,7 @@ def test_info_and_server_text_stays_in_the_docstrings(field: str, tmp_path: Path
         assert PAYLOAD in _unindented(shown or "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", ["summary", "operationId", "x-waiter"])
 def test_operation_text_stays_in_the_docstrings(field: str, tmp_path: Path) -> None:
     """The same payload in an operation's summary, id or waiter description: a docstring still."""
@@ -507,6 +511,7 @@ def _unindented(doc: str) -> str:
     return "\n".join(line.strip() for line in doc.split("\n"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("separator", LINE_BREAKS)
 def test_property_names_with_line_separators_stay_keys(separator: str, tmp_path: Path) -> None:
     """A property name holding a character only ``str.splitlines`` breaks at stays one key.
@@ -567,6 +572,7 @@ def test_the_spec_file_name_is_one_comment_line(tmp_path: Path) -> None:
         ]
 
 
+@pytest.mark.slow
 def test_generation_does_not_run_the_models_module(tmp_path: Path) -> None:
     """Code in the spec's file name, were the models module run, would create a file."""
     marker = tmp_path / "ran"

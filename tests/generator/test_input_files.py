@@ -62,6 +62,7 @@ def test_the_yaml_error_says_where(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "line 4, column 1" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("in the way", encoding="utf-8")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.generator.inline import document, generated, post
+import pytest
+
+from tests.support.inline import document, generated, post
+from tests.support.type_check import mypy_strict
 
 COLOUR = {"type": "string", "enum": ["red", "blue"], "default": "red"}
 BODY = {
@@ -20,18 +21,7 @@ BODY = {
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def mypy_strict(code: str, folder: Path, path: Path) -> subprocess.CompletedProcess[str]:
-    snippet = folder / "snippet.py"
-    snippet.write_text(code, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", str(snippet)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"MYPYPATH": str(path), "PATH": ""},
-    )
-
-
+@pytest.mark.slow
 def test_a_default_behind_a_reference_makes_the_field_optional(tmp_path: Path) -> None:
     spec = document(
         schemas={"Colour": COLOUR, "Body": BODY},
@@ -60,6 +50,7 @@ def test_a_default_behind_a_reference_makes_the_field_optional(tmp_path: Path) -
         assert 'Missing named argument "name"' in refused.stdout
 
 
+@pytest.mark.slow
 def test_the_readme_quickstart_passes_mypy_strict(tmp_path: Path) -> None:
     checked = mypy_strict(
         "import elkapi\n"

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from codegen.parser import TAKEN_OPERATION_NAMES, names, parse
 from codegen.runtime._async import AsyncBaseClient
 from codegen.runtime._client import BaseClient
-from tests.generator.inline import document, generated
-from tests.generator.test_models import mypy_strict
+from tests.support.inline import document, generated
+from tests.support.type_check import mypy_strict
 
 CONVERTERS = (names.snake, names.field, names.pascal)
 
@@ -141,6 +141,7 @@ TRICKY_PATHS: dict[str, Any] = {
 }
 
 
+@pytest.mark.slow
 def test_a_spec_of_tricky_names_generates_a_package_that_imports_and_type_checks(
     tmp_path: Path,
 ) -> None:

@@ -42,6 +42,7 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
             del sys.modules[name]
 
 
+@pytest.mark.slow
 def test_generation_is_deterministic_and_matches_the_committed_package(tmp_path: Path) -> None:
     first = generate_to(SPEC_PATH, tmp_path / "a", "elkapi")
     second = generate_to(SPEC_PATH, tmp_path / "b", "elkapi")
@@ -52,6 +53,7 @@ def test_generation_is_deterministic_and_matches_the_committed_package(tmp_path:
             assert (first / name).read_bytes() == (other / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_the_generated_package_needs_only_the_standard_library() -> None:
     script = (
         # Every public name: importing the package alone loads none of its modules.
@@ -161,6 +163,7 @@ def test_second_spec_parses_responses_and_errors(inventory: Any) -> None:
         inventory.parse_create_item_response(201, {}, b'{"id": "i1"}')
 
 
+@pytest.mark.slow
 def test_second_spec_package_is_clean_under_mypy_strict(inventory: Any) -> None:
     folder = Path(inventory.__file__).parent
     result = subprocess.run(
@@ -215,6 +218,7 @@ def find_python(version: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["3.10", "3.12", "3.13"])
 def test_the_generated_package_runs_on_other_pythons(version: str) -> None:
     found = find_python(version)

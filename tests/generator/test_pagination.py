@@ -12,8 +12,8 @@ import pytest
 
 from codegen.loader import SpecError
 from codegen.parser import parse
-from tests.generator.inline import document, generated
-from tests.generator.test_models import mypy_strict
+from tests.support.inline import document, generated
+from tests.support.type_check import mypy_strict
 
 VIDEO = {
     "type": "object",
@@ -186,6 +186,7 @@ def test_the_async_iterator(tmp_path: Path) -> None:
         assert [q.get("after") for q in queries(transport)] == [None, "b"]
 
 
+@pytest.mark.slow
 def test_the_iterators_pass_mypy_strict(tmp_path: Path) -> None:
     with generated(spec(), tmp_path) as package:
         checked = mypy_strict(

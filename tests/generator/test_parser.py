@@ -12,7 +12,7 @@ import pytest
 from codegen.ir import Echo, Lifecycle
 from codegen.loader import SpecError, resolve_schema
 from codegen.parser import parse
-from tests.generator.inline import document, post, write
+from tests.support.inline import document, post, write
 
 OBJECT = {"type": "object", "properties": {"name": {"type": "string"}}}
 TASK: dict[str, Any] = {
@@ -47,6 +47,7 @@ def test_every_problem_of_a_spec_is_reported_at_once() -> None:
     assert any("x-echo.properties.name.from" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_the_command_line_prints_each_problem_on_a_line(tmp_path: Path) -> None:
     spec = document(
         schemas={"A": {"type": "strng"}, "B": {"type": "object", "nullable": True}},
@@ -151,7 +152,7 @@ def test_one_resolver_follows_references_and_keeps_sibling_keywords() -> None:
 
 
 def test_x_idempotent_is_read_into_the_ir_and_rendered_into_the_operation(tmp_path: Path) -> None:
-    from tests.generator.inline import generated
+    from tests.support.inline import generated
 
     assert parse(document(paths=post(OBJECT, OBJECT)), "inline").operations[0].idempotent is False
     spec = document(paths=post(OBJECT, OBJECT, x_idempotent=True))

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.generator.inline import document, generated, post
-from tests.generator.test_models import mypy_strict
+from tests.support.inline import document, generated, post
+from tests.support.type_check import mypy_strict
 
 OWNER = {
     "type": "object",
@@ -109,6 +109,7 @@ def test_deprecated_properties_say_so_in_their_docs(tmp_path: Path) -> None:
         assert f"colour: {note}" in " ".join(package.build_create_thing.__doc__.split())
 
 
+@pytest.mark.slow
 def test_the_directed_models_pass_mypy_strict(tmp_path: Path) -> None:
     with generated(SPEC, tmp_path) as package:
         name = package.__name__

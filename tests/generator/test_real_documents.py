@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.generator.inline import document, generated, post
-from tests.generator.test_models import mypy_strict
+from tests.support.inline import document, generated, post
+from tests.support.type_check import mypy_strict
 
 REF = "#/components/schemas/"
 
@@ -19,6 +19,7 @@ def type_checks(package: Any, tmp_path: Path, code: str = "") -> None:
     assert checked.returncode == 0, checked.stdout
 
 
+@pytest.mark.slow
 def test_unknown_vendor_keys_are_ignored_everywhere(tmp_path: Path) -> None:
     body = {
         "type": "object",
@@ -43,6 +44,7 @@ def test_unknown_vendor_keys_are_ignored_everywhere(tmp_path: Path) -> None:
         type_checks(package, tmp_path, 'p.build_create_thing(api_key="k", name="n")\n')
 
 
+@pytest.mark.slow
 def test_nullable_as_a_type_list_and_as_any_of_null(tmp_path: Path) -> None:
     thing = {
         "type": "object",
@@ -72,6 +74,7 @@ def test_nullable_as_a_type_list_and_as_any_of_null(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_ref_with_sibling_keywords(tmp_path: Path) -> None:
     thing = {
         "type": "object",
@@ -96,6 +99,7 @@ def test_ref_with_sibling_keywords(tmp_path: Path) -> None:
         type_checks(package, tmp_path, 'p.build_create_thing(api_key="k", size=5)\n')
 
 
+@pytest.mark.slow
 def test_formats_defaults_and_annotations(tmp_path: Path) -> None:
     thing = {
         "type": "object",
@@ -119,6 +123,7 @@ def test_formats_defaults_and_annotations(tmp_path: Path) -> None:
         type_checks(package, tmp_path, 'p.build_create_thing(api_key="k", count=1, mode="b")\n')
 
 
+@pytest.mark.slow
 def test_recursive_schemas_in_requests_and_responses(tmp_path: Path) -> None:
     node = {
         "type": "object",
@@ -152,6 +157,7 @@ def test_recursive_schemas_in_requests_and_responses(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_a_deprecated_operation_warns_and_says_so(tmp_path: Path) -> None:
     paths = post({"type": "object", "properties": {"a": {"type": "string"}}}, {"type": "object"})
     paths["/things"]["post"]["deprecated"] = True
@@ -163,6 +169,7 @@ def test_a_deprecated_operation_warns_and_says_so(tmp_path: Path) -> None:
         type_checks(package, tmp_path, 'p.build_create_thing(api_key="k", a="x")\n')
 
 
+@pytest.mark.slow
 def test_array_query_parameters_exploded_or_not(tmp_path: Path) -> None:
     array = {"type": "array", "items": {"type": "string"}}
     paths = {

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from codegen.loader import SpecError
 from codegen.parser import parse
 from codegen.parser.names import snake_case
-from tests.generator.inline import document, generated, post
+from tests.support.inline import document, generated, post
 
 OBJECT = {"type": "object", "properties": {"name": {"type": "string"}}}
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from codegen.parser import parse
-from tests.generator.inline import document, generated
+from tests.support.inline import document, generated
 
 A = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}}
 B = {"type": "object", "required": ["b"], "properties": {"b": {"type": "integer"}}}
@@ -45,6 +45,7 @@ def answer(package: Any, status: int, body: bytes, content_type: str = "applicat
     )
 
 
+@pytest.mark.slow
 def test_a_text_response_returns_str(tmp_path: Path) -> None:
     with generated(document(paths=get({"200": TEXT})), tmp_path) as package:
         client = answer(package, 200, "héllo\n".encode("latin-1"), "text/plain; charset=latin-1")
@@ -85,6 +86,7 @@ def test_several_2xx_statuses_pick_their_model_by_status(tmp_path: Path) -> None
         assert ") -> A | B | None:" in source
 
 
+@pytest.mark.slow
 def test_the_kinds_type_check(tmp_path: Path) -> None:
     spec = document(
         schemas={"A": A, "B": B},

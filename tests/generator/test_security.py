@@ -24,7 +24,7 @@ import pytest
 from codegen.loader import SpecError
 from codegen.parser import parse
 from tests.contract.spec import Spec as ContractSpec
-from tests.generator.inline import generated
+from tests.support.inline import generated
 
 # A key with a scheme word in front, as Discord's bot tokens are sent, and with
 # characters a query string percent-encodes.

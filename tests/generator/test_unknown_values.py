@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.generator.inline import document, generated, post
-from tests.generator.test_models import mypy_strict
+from tests.support.inline import document, generated, post
+from tests.support.type_check import mypy_strict
 
 LEVEL = {"type": "integer", "enum": [1, 2], "description": "How loud."}
 PART = {
@@ -89,6 +89,7 @@ def test_wrong_types_and_missing_fields_fail_either_way(
                 parse(package, {**VALID, **change}, strict)
 
 
+@pytest.mark.slow
 def test_open_annotations_keep_the_literal_and_pass_mypy_strict(tmp_path: Path) -> None:
     with generated(SPEC, tmp_path) as package:
         assert package.__file__ is not None

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_the_bench_prints_ours_beside_every_peer() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench", "--rounds", "1", "--sizes", "5", "--calls", "50"],

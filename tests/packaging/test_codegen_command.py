@@ -13,7 +13,7 @@ import pytest
 from codegen.__main__ import INSTALL, REQUIREMENTS
 from codegen.output import MARKER, MARKER_TEXT
 from tests.contract.spec import ROOT
-from tests.packaging.test_distribution import spec_version
+from tests.support.documents import spec_version
 
 # Hides the module named by argv[1] (as an uninstalled one), then runs `python -m codegen`.
 HIDDEN = """
@@ -64,6 +64,7 @@ def test_with_every_dependency_help_works() -> None:
     assert result.stdout.startswith("usage: python -m codegen")
 
 
+@pytest.mark.slow
 def test_codegen_reports_its_version() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "codegen", "--version"],
@@ -122,6 +123,7 @@ def test_a_package_name_python_cannot_import_safely_is_refused_in_one_line(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_soft_keyword_names_a_package(tmp_path: Path) -> None:
     # `match` (like `case`, `type`, `_`) is an identifier everywhere an import names one.
     result = codegen("--spec", str(SPEC), "--out", str(tmp_path), "--package", "match")
@@ -129,6 +131,7 @@ def test_a_soft_keyword_names_a_package(tmp_path: Path) -> None:
     assert (tmp_path / "match" / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
 
 
+@pytest.mark.slow
 def test_out_leaves_a_folder_it_did_not_make_untouched(tmp_path: Path) -> None:
     mine = tmp_path / "api"
     mine.mkdir()
@@ -143,6 +146,7 @@ def test_out_leaves_a_folder_it_did_not_make_untouched(tmp_path: Path) -> None:
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "my own work"
 
 
+@pytest.mark.slow
 def test_out_replaces_what_it_made_and_an_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "api").mkdir()
     first = codegen("--spec", str(SPEC), "--out", str(tmp_path), "--package", "api")

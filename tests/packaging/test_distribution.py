@@ -7,20 +7,16 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-import yaml
+import pytest
 
 import codegen
 import elkapi
 import elkapi.__main__
 from elkapi import _spec
-from tests.contract.spec import DEFAULT_SPEC_PATH, ROOT
+from tests.contract.spec import ROOT
+from tests.support.documents import spec_version
 
 DISTRIBUTION = "elkapi-contract"
-
-
-def spec_version() -> str:
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
-    return str(document["info"]["version"])
 
 
 def test_one_version_everywhere() -> None:
@@ -42,6 +38,7 @@ def test_the_elkapi_command_is_the_generated_cli() -> None:
     assert script.load() is elkapi.__main__.main
 
 
+@pytest.mark.slow
 def test_the_elkapi_command_names_itself() -> None:
     installed = Path(sys.executable).parent / "elkapi"
     runs = {"elkapi": [str(installed)], "python -m elkapi": [sys.executable, "-m", "elkapi"]}

@@ -28,7 +28,7 @@ from elkapi import _checks
 from elkapi._validation import json_errors
 from tests.contract import spec as spec_module
 from tests.contract.strategies import JSON_VALUES, valid_for, violations
-from tests.generator.inline import document, generated, generated_from
+from tests.support.inline import document, generated, generated_from
 
 ROOT = Path(__file__).resolve().parents[2]
 ODD_VALUES: st.SearchStrategy[Any] = st.one_of(
@@ -236,6 +236,7 @@ NEAR_MISSES = [v.values for v in violations("CreateVideoGenerationRequest")] + [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=400)
 @given(data=st.data(), index=st.integers(0, len(PROJECT) - 1))
 def test_project_predicates_agree_with_the_validator(data: st.DataObject, index: int) -> None:
@@ -331,6 +332,7 @@ def test_predicates_of_an_inline_spec_using_every_keyword_agree(
     _agrees(rich_package, direction, schema, check, value)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_predicates_of_the_openai_videos_extract_agree(
@@ -356,6 +358,7 @@ def _nested_conditions(levels: int) -> dict[str, Any]:
     return {"type": "object", **schema}
 
 
+@pytest.mark.slow
 def test_conditions_nested_deeper_than_python_indents_still_compile() -> None:
     deep = document(
         schemas={"Deep": _nested_conditions(120)},

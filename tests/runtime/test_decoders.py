@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import elkapi
 from tests.contract import spec as spec_module
 from tests.contract.strategies import valid_for
-from tests.generator.inline import document, generated, generated_from, post
+from tests.support.inline import document, generated, generated_from, post
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAI = ROOT / "tests" / "specs" / "real" / "openai-videos.yaml"
@@ -91,12 +91,14 @@ def _agrees(package: ModuleType, spec: spec_module.Spec, data: st.DataObject) ->
     assert _same(got, expected), (value, vars(got), vars(expected))
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_project_decoders_give_what_decode_gives(data: st.DataObject) -> None:
     _agrees(elkapi, spec_module.load(), data)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_openai_videos_decoders_give_what_decode_gives(
@@ -177,6 +179,7 @@ def inline_package() -> Iterator[ModuleType]:
         yield package
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_decoders_of_an_inline_spec_of_every_kind_give_what_decode_gives(

@@ -110,6 +110,7 @@ def _built(
 BODIES = valid_for({"$ref": f"#/components/schemas/{BODY}"}, spec=SPEC)
 
 
+@pytest.mark.slow
 @given(
     st.one_of(
         BODIES,

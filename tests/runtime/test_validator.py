@@ -26,6 +26,7 @@ def candidates(name: str) -> st.SearchStrategy[Any]:
     return st.one_of(JSON_VALUES, valid_for(spec.ref(name)), *near)
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(data=st.data(), name=st.sampled_from(NAMES))
 def test_generated_validator_agrees_with_jsonschema(data: st.DataObject, name: str) -> None:
@@ -57,6 +58,7 @@ def test_a_boolean_is_never_an_integer_or_equal_to_one() -> None:
 LENIENT_RULES = {"enum", "const", "additionalProperties"}
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data(), name=st.sampled_from(NAMES))
 def test_lenient_reading_forgives_only_unlisted_values_and_forbidden_properties(

@@ -14,9 +14,16 @@ from tests.contract.runner import Target
 from tests.contract.spec import ROOT
 
 KEY = "tools-test-key-7d1e"
-MODULES = sorted(p.stem for p in (ROOT / "tests" / "contract").glob("*.py") if p.stem != "__init__")
+TOOLKIT = ROOT / "tests" / "contract"
+# Every module of the toolkit, its subpackages' too (``checks.poll``).
+MODULES = sorted(
+    ".".join(p.relative_to(TOOLKIT).with_suffix("").parts).removesuffix(".__init__")
+    for p in TOOLKIT.rglob("*.py")
+    if p != TOOLKIT / "__init__.py"
+)
 
 
+@pytest.mark.slow
 def test_the_contract_tools_import_neither_the_generator_nor_its_output() -> None:
     """Of codegen, only the spec-independent runtime the runner sends with (and its parents)."""
     script = (
@@ -89,6 +96,7 @@ def test_checks_and_cases_read_their_values_from_the_spec(renamed: spec.Spec) ->
     assert ids[:2] == ["accepts.example.textToVideo", "accepts.example.multimodal"]
 
 
+@pytest.mark.slow
 def test_the_suite_passes_against_a_mock_of_another_spec(
     renamed: spec.Spec, tmp_path: Path
 ) -> None:

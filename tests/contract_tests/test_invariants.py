@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from werkzeug import Request, Response
 
-from tests.contract import conformance
 from tests.contract import spec as spec_module
 from tests.contract.mock import MockApi
 from tests.contract.rules import Invariants, Lifecycle
 from tests.contract.runner import AFTER_END, Target
-from tests.contract.server import QuickServer
+from tests.support.conformance_runs import answering, failed_rules, run_conformance
 
 KEY = "invariants-key-51c2"
 SPEC = spec_module.load()
@@ -66,24 +65,12 @@ def run_through(
         rewrite(request, task)
         return Response(json.dumps(task), status=200, content_type="application/json")
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(handler)
-    server.start()
-    try:
-        target = Target(server.url_for("/").rstrip("/"), KEY, 200)
-        lines: list[str] = []
-        status = conformance.run(
-            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append
-        )
-    finally:
-        server.stop()
-    return status, lines, polls
+    with answering(handler) as url:
+        run = run_conformance(Target(url, KEY, 200), tmp_path)
+    return run.status, run.out, polls
 
 
-def failures(lines: list[str]) -> list[str]:
-    return [line.split(":")[0].removeprefix("FAIL  ") for line in lines if line.startswith("FAIL")]
-
-
+@pytest.mark.slow
 def test_each_task_is_polled_after_it_ended(tmp_path: Path) -> None:
     ended: Counter[str] = Counter()
 
@@ -92,10 +79,11 @@ def test_each_task_is_polled_after_it_ended(tmp_path: Path) -> None:
             ended[str(task["id"])] += 1
 
     status, lines, _ = run_through(count, tmp_path)
-    assert status == 0, failures(lines)
+    assert status == 0, failed_rules(lines)
     assert ended and min(ended.values()) >= 1 + AFTER_END
 
 
+@pytest.mark.slow
 def test_a_terminal_status_that_moves_fails_poll_forward(tmp_path: Path) -> None:
     seen_end: set[object] = set()
 
@@ -107,10 +95,11 @@ def test_a_terminal_status_that_moves_fails_poll_forward(tmp_path: Path) -> None
 
     status, lines, _ = run_through(reopen, tmp_path)
     assert status == 1
-    assert failures(lines) == ["poll.forward"]
+    assert failed_rules(lines) == ["poll.forward"]
     assert any(f"{END} -> in_progress" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_an_ended_task_that_loses_its_url_fails_the_end_check(tmp_path: Path) -> None:
     seen_end: set[object] = set()
 
@@ -122,4 +111,4 @@ def test_an_ended_task_that_loses_its_url_fails_the_end_check(tmp_path: Path) ->
 
     status, lines, _ = run_through(forget, tmp_path)
     assert status == 1
-    assert failures(lines) == [f"poll.{END}-url"]
+    assert failed_rules(lines) == [f"poll.{END}-url"]

@@ -35,9 +35,9 @@ from tests.contract import spec as spec_module
 from tests.contract.checks import KEY as OWN_KEY
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target
-from tests.contract.server import QuickServer
 from tests.contract.spec import Auth
-from tests.contract_tools.test_declarative import extended_document, loaded
+from tests.support.conformance_runs import answering, failed_rules, run_conformance, serving
+from tests.support.documents import extended_document, loaded
 
 # Characters a query string percent-encodes, so its encoded forms differ from the key.
 KEY = "qk-7f3a/9b+c=d~e"
@@ -72,11 +72,8 @@ def keyed(tmp_path_factory: pytest.TempPathFactory) -> spec_module.Spec:
 
 @pytest.fixture
 def mock_url(keyed: spec_module.Spec) -> Iterator[str]:
-    server = serve(MockApi(api_key=KEY, spec=keyed))
-    try:
-        yield server.url_for("/").rstrip("/")
-    finally:
-        server.stop()
+    with serving(MockApi(api_key=KEY, spec=keyed)) as url:
+        yield url
 
 
 def run(
@@ -84,26 +81,15 @@ def run(
 ) -> tuple[int, list[str], str]:
     """Conformance in-process: the status, the stdout lines and the JUnit text."""
     target = Target(base_url, KEY, 200, submission=spec.submission())
-    lines: list[str] = []
-    report = tmp_path / "r.xml"
-    status = conformance.run(
-        target, examples=1, report_path=report, out=lines.append, spec=spec, rules=rules
-    )
-    return status, lines, report.read_text(encoding="utf-8")
+    run = run_conformance(target, tmp_path, spec=spec, rules=rules)
+    return run.status, run.out, run.report.read_text(encoding="utf-8")
 
 
 def run_mock(
     api: MockApi, spec: spec_module.Spec, tmp_path: Path, rules: tuple[str, ...] = ()
 ) -> tuple[int, list[str], str]:
-    server = serve(api)
-    try:
-        return run(server.url_for("/").rstrip("/"), spec, tmp_path, rules)
-    finally:
-        server.stop()
-
-
-def failed(lines: list[str]) -> list[str]:
-    return [line.split(":")[0].removeprefix("FAIL  ") for line in lines if line.startswith("FAIL")]
+    with serving(api) as url:
+        return run(url, spec, tmp_path, rules)
 
 
 def reproduce(lines: list[str], rule: str) -> str:
@@ -194,6 +180,7 @@ def test_each_scheme_places_and_reads_its_key() -> None:
 # --- the mock -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_mock_checks_each_key_where_its_scheme_says(
     keyed: spec_module.Spec, mock_url: str
 ) -> None:
@@ -220,6 +207,7 @@ def test_the_mock_checks_each_key_where_its_scheme_says(
 # --- conformance against the mock -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_conformance_passes_and_checks_auth_on_every_keyed_operation(
     keyed: spec_module.Spec, mock_url: str, tmp_path: Path
 ) -> None:
@@ -231,6 +219,7 @@ def test_conformance_passes_and_checks_auth_on_every_keyed_operation(
     assert {"operation.listModels", "operation.labelVideo", "operation.deleteVideo"} <= set(passed)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", AUTH_RULES)
 def test_breaking_a_key_check_fails_exactly_that_rule(
     keyed: spec_module.Spec, tmp_path: Path, rule: str
@@ -239,7 +228,7 @@ def test_breaking_a_key_check_fails_exactly_that_rule(
         MockApi(api_key=KEY, spec=keyed, broken=frozenset({rule})), keyed, tmp_path
     )
     assert status == 1
-    assert failed(lines) == [rule]
+    assert failed_rules(lines) == [rule]
     curl = reproduce(lines, rule)
     assert "$ELKAPI_API_KEY" not in curl and not leaks("\n".join(lines) + junit)
     name = "X-Api-Key" if "listModels" in rule else "api_key="
@@ -249,6 +238,7 @@ def test_breaking_a_key_check_fails_exactly_that_rule(
 # --- the key never shows ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_key_in_the_query_never_shows_in_lines_or_junit(
     keyed: spec_module.Spec, tmp_path: Path
 ) -> None:
@@ -262,16 +252,10 @@ def test_a_key_in_the_query_never_shows_in_lines_or_junit(
             return Response(json.dumps(echo), 200, content_type="application/json")
         return answer
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(echoing)
-    server.start()
-    try:
-        base_url = server.url_for("/").rstrip("/")
+    with answering(echoing) as base_url:
         status, lines, junit = run(base_url, keyed, tmp_path)
-    finally:
-        server.stop()
     assert status == 1
-    assert set(failed(lines)) == {
+    assert set(failed_rules(lines)) == {
         "auth.wrong-token.labelVideo",
         "operation.labelVideo",
         "operation.listModels",
@@ -289,6 +273,7 @@ def test_a_key_in_the_query_never_shows_in_lines_or_junit(
     assert any("api_key=$ELKAPI_API_KEY" in (f.text or "") for f in failures)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on this machine")
 def test_the_curl_line_of_a_query_key_repeats_the_request(
     keyed: spec_module.Spec, tmp_path: Path
@@ -328,6 +313,7 @@ def test_the_curl_line_of_a_query_key_repeats_the_request(
     assert shell.stdout == "200", (curl, shell.stdout, shell.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("base_url", ["http://127.0.0.1:8080", "http://[::1]:8080"])
 @pytest.mark.parametrize("auth", [Auth("apiKey", "query", "key"), Auth("bearer", "header")])
 def test_a_curl_line_is_one_url_word_with_the_key_left_to_the_shell(

@@ -29,8 +29,9 @@ from tests.contract.mock import MockApi, serve
 from tests.contract.runner import NoAnswer, Target
 from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
-from tests.contract_tools import hostile
-from tests.contract_tools.hostile import RawServer
+from tests.support import hostile_peers as hostile
+from tests.support.conformance_runs import run_conformance
+from tests.support.hostile_peers import RawServer
 
 SECRET = "sk-live-" + "9d" * 16
 # Two probes that each send one request of their own: the run must judge both.
@@ -59,19 +60,10 @@ def suite(
     target: Target, tmp_path: Path, rules: tuple[str, ...] = RULES
 ) -> tuple[int, list[str], list[str], ET.Element, float]:
     """Run the selected rules in-process: status, stdout, stderr, the JUnit root, seconds."""
-    out: list[str] = []
-    err: list[str] = []
     started = time.monotonic()
-    status = conformance.run(
-        target,
-        examples=1,
-        report_path=tmp_path / "r.xml",
-        out=out.append,
-        rules=rules,
-        err=err.append,
-    )
+    run = run_conformance(target, tmp_path, rules=rules, errors_apart=True)
     elapsed = time.monotonic() - started
-    return status, out, err, ET.parse(tmp_path / "r.xml").getroot(), elapsed
+    return run.status, run.out, run.err, run.junit(), elapsed
 
 
 def verdicts(junit: ET.Element) -> dict[str, tuple[str, str]]:
@@ -373,6 +365,7 @@ def test_concurrent_clients_each_get_a_task_of_their_own() -> None:
 # The command line's limits.
 
 
+@pytest.mark.slow
 def test_the_command_line_limits_reach_the_run(servers: list[RawServer], tmp_path: Path) -> None:
     server = start(servers, hostile.slow_headers(0.1))
     env = {k: v for k, v in os.environ.items() if k != "ELKAPI_API_KEY"}

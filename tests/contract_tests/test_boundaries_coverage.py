@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.contract import cases, checks, conformance, coverage, oracle
+from tests.contract import cases, checks, coverage, oracle
 from tests.contract import spec as spec_module
-from tests.contract.mock import MockApi, serve
+from tests.contract.mock import MockApi
 from tests.contract.runner import Target
 from tests.contract.spec import Spec, ref
+from tests.support.conformance_runs import run_conformance, serving
 
 KEY = "boundary-test-key-41c2"
 
@@ -148,19 +149,12 @@ def test_boundaries_follow_keywords_the_spec_adds(tmp_path: Path) -> None:
 
 
 def run(spec: Spec, tmp_path: Path, broken: frozenset[str] = frozenset()) -> list[str]:
-    api = MockApi(api_key=KEY, spec=spec, broken=broken)
-    server = serve(api)
-    try:
-        target = Target(server.url_for("/").rstrip("/"), KEY, 200, submission=spec.submission())
-        lines: list[str] = []
-        conformance.run(
-            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append, spec=spec
-        )
-        return lines
-    finally:
-        server.stop()
+    with serving(MockApi(api_key=KEY, spec=spec, broken=broken)) as url:
+        target = Target(url, KEY, 200, submission=spec.submission())
+        return run_conformance(target, tmp_path, spec=spec).out
 
 
+@pytest.mark.slow
 def test_the_project_spec_has_no_untested_rule(tmp_path: Path) -> None:
     lines = run(spec_module.load(), tmp_path)
     assert any(line.startswith("PASS  coverage: ") for line in lines), "\n".join(lines)
@@ -173,6 +167,7 @@ def test_the_project_spec_has_no_untested_rule(tmp_path: Path) -> None:
     assert 'name="request VideoMetadata.duration/oneOf/0 maximum"' in report
 
 
+@pytest.mark.slow
 def test_a_keyword_no_case_breaks_is_reported_untested(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,6 +205,7 @@ def test_an_x_rule_nothing_enforces_is_untested(tmp_path: Path) -> None:
     assert {"x-exclusive", "x-cli", "x-waiter", "x-expect"} <= client
 
 
+@pytest.mark.slow
 def test_fuzz_failures_are_shrunk_to_a_small_body_with_a_curl(tmp_path: Path) -> None:
     lines = run(spec_module.load(), tmp_path, frozenset({"accepts.fuzz"}))
     failing = [i for i, line in enumerate(lines) if line.startswith("FAIL")]

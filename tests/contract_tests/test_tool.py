@@ -6,7 +6,6 @@ Fast: most runs select a few rules, so only their requests are sent.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -20,10 +19,10 @@ from werkzeug import Request, Response
 from tests.contract import checks, conformance
 from tests.contract import spec as spec_module
 from tests.contract.checks import Reply
-from tests.contract.mock import MockApi, serve
+from tests.contract.mock import MockApi
 from tests.contract.runner import Target, matches, rule_ids, split_patterns
-from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
+from tests.support.conformance_runs import answering, run_conformance, serving
 
 SECRET = "sk-live-" + "7a" * 16
 WRONG = "sk-wrong-" + "3c" * 16
@@ -36,34 +35,18 @@ AUTH_RULES = [
 ]
 
 
-def served(api: MockApi) -> Iterator[str]:
-    server = serve(api)
-    try:
-        yield server.url_for("/").rstrip("/")
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def mock_url() -> Iterator[str]:
-    yield from served(MockApi(api_key=SECRET))
+    with serving(MockApi(api_key=SECRET)) as url:
+        yield url
 
 
 def suite(
     base_url: str, tmp_path: Path, *, key: str = SECRET, rules: tuple[str, ...] = ()
 ) -> tuple[int, list[str], list[str], ET.Element]:
     """Run the suite in-process: status, stdout lines, error lines, the JUnit root."""
-    out: list[str] = []
-    err: list[str] = []
-    status = conformance.run(
-        Target(base_url, key, 200),
-        examples=1,
-        report_path=tmp_path / "r.xml",
-        out=out.append,
-        rules=rules,
-        err=err.append,
-    )
-    return status, out, err, ET.parse(tmp_path / "r.xml").getroot()
+    run = run_conformance(Target(base_url, key, 200), tmp_path, rules=rules, errors_apart=True)
+    return run.status, run.out, run.err, run.junit()
 
 
 def verdicts(out: list[str]) -> dict[str, str]:
@@ -106,6 +89,7 @@ def test_a_wrong_key_stops_the_run_with_one_line(mock_url: str, tmp_path: Path) 
     assert junit.attrib["errors"] == "1" and junit.find("testcase/error") is not None
 
 
+@pytest.mark.slow
 def test_a_wrong_key_on_the_command_line_exits_2_and_passes_nothing(
     mock_url: str, tmp_path: Path
 ) -> None:
@@ -118,17 +102,11 @@ def test_a_wrong_key_on_the_command_line_exits_2_and_passes_nothing(
 
 
 def test_a_key_refused_by_403_also_stops_the_run(tmp_path: Path) -> None:
-    server = QuickServer(host="127.0.0.1", port=0)
-
     def forbidden(request: Request) -> Response:
         return Response('{"error": {"message": "forbidden"}}', 403, content_type="application/json")
 
-    server.expect_request(re.compile(".*")).respond_with_handler(forbidden)
-    server.start()
-    try:
-        status, out, err, _ = suite(server.url_for("/").rstrip("/"), tmp_path)
-    finally:
-        server.stop()
+    with answering(forbidden) as url:
+        status, out, err, _ = suite(url, tmp_path)
     assert status == 2 and out == [] and "HTTP 403" in err[0]
 
 
@@ -159,15 +137,8 @@ def test_refusals_by_401_fail_even_when_the_key_check_passes(tmp_path: Path) -> 
             return Response(body, 401, content_type="application/json")
         return api.handle(request)
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(posts_unauthorized)
-    server.start()
-    try:
-        status, out, _, _ = suite(
-            server.url_for("/").rstrip("/"), tmp_path, rules=("refuses.prompt", "json.malformed")
-        )
-    finally:
-        server.stop()
+    with answering(posts_unauthorized) as url:
+        status, out, _, _ = suite(url, tmp_path, rules=("refuses.prompt", "json.malformed"))
     assert status == 1
     found = verdicts(out)
     assert set(found) == {"refuses.prompt", "refuses.prompt.required", "json.malformed"}
@@ -175,6 +146,7 @@ def test_refusals_by_401_fail_even_when_the_key_check_passes(tmp_path: Path) -> 
     assert any("the key was refused, not the request" in line for line in out)
 
 
+@pytest.mark.slow
 def test_an_unreachable_server_cannot_run(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -190,14 +162,15 @@ def test_an_unreachable_server_cannot_run(tmp_path: Path) -> None:
 
 
 def test_exit_status_0_1_2(tmp_path: Path) -> None:
-    for url in served(MockApi(api_key=SECRET)):
+    with serving(MockApi(api_key=SECRET)) as url:
         assert suite(url, tmp_path, rules=("auth",))[0] == 0
         assert suite(url, tmp_path, rules=("auth",), key=WRONG)[0] == 2
     broken = frozenset({AUTH_RULES[-1]})
-    for url in served(MockApi(api_key=SECRET, broken=broken)):
+    with serving(MockApi(api_key=SECRET, broken=broken)) as url:
         assert suite(url, tmp_path, rules=("auth",))[0] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key", "message"),
     [
@@ -213,6 +186,7 @@ def test_bad_arguments_exit_2(args: list[str], key: str | None, message: str) ->
     assert result.returncode == 2 and message in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_a_mock_port_in_use_cannot_run(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -222,6 +196,7 @@ def test_a_mock_port_in_use_cannot_run(tmp_path: Path) -> None:
     assert result.returncode == 2 and f"port {port} on 127.0.0.1 is in use" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_key_is_never_an_argument() -> None:
     result = subprocess.run(
         ["make", "-n", "--no-print-directory", "conformance", "API_KEY=sk-x"],
@@ -256,7 +231,7 @@ def test_patterns_are_globs_prefixes_comma_separated_and_repeatable() -> None:
 
 def test_selection_runs_only_the_selected_rules(tmp_path: Path) -> None:
     api = MockApi(api_key=SECRET)
-    for url in served(api):
+    with serving(api) as url:
         status, out, _, junit = suite(url, tmp_path, rules=("auth.*", "json.malformed"))
     assert status == 0
     assert list(verdicts(out)) == [*AUTH_RULES, checks.JSON_MALFORMED]
@@ -266,12 +241,13 @@ def test_selection_runs_only_the_selected_rules(tmp_path: Path) -> None:
 
 def test_selecting_a_task_rule_submits_but_reports_only_it(tmp_path: Path) -> None:
     api = MockApi(api_key=SECRET, broken=frozenset({"response.object", "poll.same-id"}))
-    for url in served(api):
+    with serving(api) as url:
         status, out, _, _ = suite(url, tmp_path, rules=("response.object",))
     assert status == 1 and verdicts(out) == {"response.object": "FAIL"}
     assert api.tasks, "a response rule needs accepted tasks"
 
 
+@pytest.mark.slow
 def test_make_conformance_selects_rules_and_the_mock_port(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -307,7 +283,7 @@ def test_every_bearer_operation_has_both_auth_checks_and_a_break() -> None:
 
 @pytest.mark.parametrize("rule", AUTH_RULES)
 def test_each_auth_break_fails_exactly_that_rule(rule: str, tmp_path: Path) -> None:
-    for url in served(MockApi(api_key=SECRET, broken=frozenset({rule}))):
+    with serving(MockApi(api_key=SECRET, broken=frozenset({rule}))) as url:
         status, out, _, _ = suite(url, tmp_path, rules=("auth",))
     found = verdicts(out)
     assert status == 1 and {r for r, v in found.items() if v == "FAIL"} == {rule}, out

@@ -8,144 +8,21 @@ the conformance suite checks each one's answer against its schema.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given, settings
 
-from tests.contract import checks, conformance, oracle, strategies
+from tests.contract import checks, oracle, strategies
 from tests.contract import spec as spec_module
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import Target
+from tests.support.conformance_runs import run_conformance, serving
+from tests.support.documents import ADDED, MODELS, extended_document, loaded
 
 KEY = "declarative-key-3f9a"
-MODELS = {
-    "object": "list",
-    "data": [
-        {"id": "doubao-seedance-2-0-260128", "object": "model", "owned_by": "bytedance"},
-        {"id": "doubao-seedance-2-0-fast-260128", "object": "model", "owned_by": "bytedance"},
-    ],
-}
-ADDED_PATHS: dict[str, Any] = {
-    "/v1/models": {
-        "get": {
-            "operationId": "listModels",
-            "summary": "List the models.",
-            "responses": {
-                "200": {
-                    "description": "The models.",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/ModelList"},
-                            "examples": {"models": {"value": MODELS}},
-                        }
-                    },
-                },
-                "401": {"$ref": "#/components/responses/Error"},
-            },
-        }
-    },
-    "/v1/videos/{task_id}/labels": {
-        "post": {
-            "operationId": "labelVideo",
-            "summary": "Label a task (a body, no example of the answer).",
-            "parameters": [
-                {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["label"],
-                            "properties": {"label": {"type": "string", "minLength": 1}},
-                            "additionalProperties": False,
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": {
-                    "description": "The label, kept.",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Labelled"}}
-                    },
-                },
-                "400": {"$ref": "#/components/responses/Error"},
-            },
-        }
-    },
-}
-# A DELETE on the retrieval's own path: an answer drawn from its schema (no example).
-ADDED_DELETE: dict[str, Any] = {
-    "operationId": "deleteVideo",
-    "summary": "Delete a task's video.",
-    "responses": {
-        "200": {
-            "description": "The task is deleted.",
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/DeletedVideo"}}
-            },
-        },
-        "404": {"$ref": "#/components/responses/Error"},
-    },
-}
-ADDED_SCHEMAS: dict[str, Any] = {
-    "Model": {
-        "type": "object",
-        "required": ["id", "object"],
-        "properties": {
-            "id": {"type": "string", "minLength": 1},
-            "object": {"const": "model"},
-            "owned_by": {"type": "string"},
-        },
-    },
-    "ModelList": {
-        "type": "object",
-        "required": ["object", "data"],
-        "properties": {
-            "object": {"const": "list"},
-            "data": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}},
-        },
-    },
-    "DeletedVideo": {
-        "type": "object",
-        "required": ["id", "object", "deleted"],
-        "properties": {
-            "id": {"type": "string", "minLength": 1},
-            "object": {"const": "video.deleted"},
-            "deleted": {"const": True},
-        },
-    },
-    "Labelled": {
-        "type": "object",
-        "required": ["label"],
-        "properties": {"label": {"type": "string", "minLength": 1}},
-    },
-}
-ADDED = ("listModels", "labelVideo", "deleteVideo")
-
-
-def extended_document() -> dict[str, Any]:
-    """The project's spec plus the operations above."""
-    document = copy.deepcopy(spec_module.load().document)
-    document["paths"].update(copy.deepcopy(ADDED_PATHS))
-    retrieval = spec_module.load().retrieval().path
-    document["paths"][retrieval]["delete"] = copy.deepcopy(ADDED_DELETE)
-    document["components"]["schemas"].update(copy.deepcopy(ADDED_SCHEMAS))
-    return document
-
-
-def loaded(document: dict[str, Any], folder: Path) -> spec_module.Spec:
-    """``document`` written to ``folder`` as ``openapi.yaml`` and loaded as a spec."""
-    path = folder / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return spec_module.load(path)
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +45,7 @@ def test_every_operation_of_the_spec_is_served_and_judged() -> None:
     assert uncovered(spec_module.load()) == [], "operations nothing covers"
 
 
+@pytest.mark.slow
 def test_the_added_operations_are_served_and_judged(extended: spec_module.Spec) -> None:
     assert {op.operation_id for op in checks.generic_operations(extended)} == set(ADDED)
     assert uncovered(extended) == []
@@ -177,6 +55,7 @@ def test_the_added_operations_are_served_and_judged(extended: spec_module.Spec) 
         assert f"operation.{operation_id}" in registry.breaks
 
 
+@pytest.mark.slow
 def test_the_mock_answers_them_from_the_spec(extended: spec_module.Spec) -> None:
     server = serve(MockApi(api_key=KEY, spec=extended))
     try:
@@ -202,18 +81,14 @@ def test_the_mock_answers_them_from_the_spec(extended: spec_module.Spec) -> None
 
 
 def run(api: MockApi, spec: spec_module.Spec, tmp_path: Path) -> tuple[int, list[str]]:
-    server = serve(api)
-    try:
-        target = Target(server.url_for("/").rstrip("/"), KEY, 200, submission=spec.submission())
-        lines: list[str] = []
-        status = conformance.run(
-            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append, spec=spec
+    with serving(api) as url:
+        run = run_conformance(
+            Target(url, KEY, 200, submission=spec.submission()), tmp_path, spec=spec
         )
-    finally:
-        server.stop()
-    return status, lines
+    return run.status, run.out
 
 
+@pytest.mark.slow
 def test_conformance_covers_them(extended: spec_module.Spec, tmp_path: Path) -> None:
     status, lines = run(MockApi(api_key=KEY, spec=extended), extended, tmp_path)
     assert status == 0, "\n".join(line for line in lines if not line.startswith("PASS"))
@@ -222,6 +97,7 @@ def test_conformance_covers_them(extended: spec_module.Spec, tmp_path: Path) -> 
     assert any(line.startswith("PASS  operation.labelVideo:") for line in lines)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operation_id", ADDED)
 def test_breaking_an_added_operation_fails_its_check(
     extended: spec_module.Spec, tmp_path: Path, operation_id: str
@@ -233,6 +109,7 @@ def test_breaking_an_added_operation_fails_its_check(
     assert [line.split(":")[0] for line in lines if line.startswith("FAIL")] == [f"FAIL  {rule}"]
 
 
+@pytest.mark.slow
 def test_property_valid_bodies_of_added_operations_are_accepted_and_answered_by_the_spec(
     extended: spec_module.Spec,
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -17,8 +16,8 @@ from werkzeug import Request, Response
 from tests.contract import cases, checks, conformance, runner
 from tests.contract.mock import MockApi, serve
 from tests.contract.runner import FUZZ_EXAMPLES, Outcome, Status, Target, default_budget
-from tests.contract.server import QuickServer
 from tests.contract.spec import ROOT
+from tests.support.conformance_runs import answering, run_conformance
 
 SECRET = "sk-live-" + "5e" * 16
 BREAKS = checks.registry().breaks
@@ -96,6 +95,7 @@ def failed(outcomes: dict[str, Outcome]) -> set[str]:
     return {rule for rule, o in outcomes.items() if o.status == "fail"}
 
 
+@pytest.mark.slow
 def test_the_suite_passes_against_the_mock(tmp_path: Path) -> None:
     status, outcomes, lines, target = run_suite(
         MockApi(api_key=SECRET), examples=3, tmp_path=tmp_path
@@ -116,6 +116,7 @@ def test_the_suite_passes_against_the_mock(tmp_path: Path) -> None:
     assert lines[-1] == f"{len(outcomes)} passed, 0 failed, 0 skipped"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("broken", "rule", "allowed"),
     list(break_cases()),
@@ -143,6 +144,7 @@ def test_each_rule_broken_in_the_mock_fails_that_rule(
         assert '"Authorization: Bearer $ELKAPI_API_KEY"' in reproduce[0]
 
 
+@pytest.mark.slow
 def test_make_conformance_fails_on_exactly_the_broken_rule(tmp_path: Path) -> None:
     report = tmp_path / "report.xml"
     result = subprocess.run(
@@ -172,6 +174,7 @@ def test_make_conformance_fails_on_exactly_the_broken_rule(tmp_path: Path) -> No
     assert [c.attrib["name"] for c in root if c.find("failure") is not None] == ["response.task-id"]
 
 
+@pytest.mark.slow
 def test_the_budget_is_spent_on_the_most_important_cases_first(tmp_path: Path) -> None:
     status, outcomes, lines, target = run_suite(
         MockApi(api_key=SECRET), budget=3, tmp_path=tmp_path
@@ -204,21 +207,19 @@ def test_the_default_budget_depends_on_where_the_server_is() -> None:
     assert default_budget("http://10.0.0.5") == 2
 
 
+@pytest.mark.slow
 def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> None:
     def echo_the_token(request: Request) -> Response:
         return Response(f"denied for {request.headers.get('Authorization')}", status=400)
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(echo_the_token)
-    server.start()
-    try:
+    with answering(echo_the_token) as url:
         result = subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "tests.contract.conformance",
                 "--base-url",
-                server.url_for("/").rstrip("/"),
+                url,
                 "--examples",
                 "1",
                 "--report",
@@ -231,14 +232,13 @@ def test_the_key_never_leaks_even_when_a_server_echoes_it(tmp_path: Path) -> Non
             timeout=300,
             check=False,
         )
-    finally:
-        server.stop()
     assert result.returncode == 1
     assert "FAIL" in result.stdout and "$ELKAPI_API_KEY" in result.stdout
     for text in (result.stdout, result.stderr, (tmp_path / "r.xml").read_text()):
         assert SECRET not in text
 
 
+@pytest.mark.slow
 def test_make_conformance_keeps_the_key_out_of_its_output(tmp_path: Path) -> None:
     api = MockApi(api_key=SECRET, broken=frozenset({"response.object"}))
     server = serve(api)
@@ -290,6 +290,7 @@ def cli(args: list[str], base_url: str, key: str | None) -> subprocess.Completed
     )
 
 
+@pytest.mark.slow
 def test_cli_create_wait_completes(mock_url: tuple[str, str]) -> None:
     base_url, key = mock_url
     result = cli(
@@ -318,6 +319,7 @@ def test_cli_create_wait_completes(mock_url: tuple[str, str]) -> None:
     assert [line.split()[0] for line in result.stderr.splitlines()] == ["in_progress", "completed"]
 
 
+@pytest.mark.slow
 def test_cli_create_without_wait_prints_the_queued_task(mock_url: tuple[str, str]) -> None:
     base_url, key = mock_url
     result = cli(
@@ -329,6 +331,7 @@ def test_cli_create_without_wait_prints_the_queued_task(mock_url: tuple[str, str
     assert json.loads(result.stdout)["status"] == "queued"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key", "code", "message"),
     [
@@ -356,6 +359,7 @@ def test_cli_errors_are_clear_and_keyless(
         assert key not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> None:
     api = MockApi(api_key=SECRET)
     seen = {"count": 0, "limited": 0}
@@ -367,21 +371,15 @@ def test_rate_limits_are_waited_out_not_counted_as_refusals(tmp_path: Path) -> N
             return Response("{}", status=429, headers={"Retry-After": "0"})
         return api.handle(request)
 
-    server = QuickServer(host="127.0.0.1", port=0)
-    server.expect_request(re.compile(".*")).respond_with_handler(every_other_is_limited)
-    server.start()
-    try:
-        target = Target(server.url_for("/").rstrip("/"), SECRET, 200)
-        lines: list[str] = []
-        status = conformance.run(
-            target, examples=1, report_path=tmp_path / "r.xml", out=lines.append
-        )
-    finally:
-        server.stop()
+    with answering(every_other_is_limited) as url:
+        target = Target(url, SECRET, 200)
+        run = run_conformance(target, tmp_path)
+    status, lines = run.status, run.out
     assert status == 0, "\n".join(line for line in lines if not line.startswith("PASS"))
     assert seen["limited"] > 0 and target.requests == seen["count"]
 
 
+@pytest.mark.slow
 def test_cli_create_wait_download_saves_the_video(
     mock_url: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -402,6 +400,7 @@ def test_cli_create_wait_download_saves_the_video(
     assert Path(path).read_bytes() == target.read_bytes()
 
 
+@pytest.mark.slow
 def test_cli_download_of_a_pending_task_fails_and_writes_nothing(
     mock_url: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -413,6 +412,7 @@ def test_cli_download_of_a_pending_task_fails_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_second_run_in_the_process_replays_the_refusal_searches_to_the_same_verdicts(
     tmp_path: Path,
 ) -> None:
