@@ -184,6 +184,8 @@ def parse_yaml(text: str) -> Any:
         document = loader.get_single_data()
     except yaml.YAMLError as error:
         raise DocumentError(f"invalid YAML: {_yaml_problem(error)}") from None
+    except DocumentError:  # a bound, counted while loading: already one line
+        raise
     except ValueError as error:  # an integer past Python's digit limit for int("...")
         raise DocumentError(f"invalid YAML: {' '.join(str(error).split())}") from None
     finally:
