@@ -35,7 +35,7 @@ from ._http import (
     deliver,
     stream_with,
 )
-from ._runtime import OperationSpec
+from ._operation import OperationSpec
 from ._waiting import pause, waiting
 from .errors import Error
 

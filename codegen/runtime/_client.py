@@ -38,14 +38,12 @@ from ._http import (
     HttpTransport,
     Timeout,
     Transport,
-    hide_secret,
-    redact_headers,
-    secret_forms,
     stream_with,
 )
 from ._log import logger
+from ._operation import ApiSpec, OperationSpec
 from ._printable import printable
-from ._runtime import ApiSpec, OperationSpec
+from ._secrets import hide_secret, redact_headers, scrub, scrub_error
 from ._validation import FieldError, Validator, child_path, pointer_keys, show
 from ._waiting import cut, pause, time_left, waiting
 from .errors import (
@@ -169,39 +167,6 @@ def transient(error: Error) -> bool:
     return isinstance(error, ApiError) and (
         error.status_code in (408, 429) or error.status_code >= 500
     )
-
-
-def scrub(value: Any, secret: str) -> Any:
-    """``value`` with every form of ``secret`` replaced, looking inside containers.
-
-    The forms (:func:`secret_forms`) include the key percent-encoded, as a URL
-    carrying it in its query shows it.
-    """
-    if not secret:
-        return value
-    if isinstance(value, str):
-        return hide_secret(value, secret)
-    if isinstance(value, bytes):
-        for form in secret_forms(secret):
-            value = value.replace(form.encode(), _HIDDEN.encode())
-        return value
-    if isinstance(value, list):
-        return [scrub(item, secret) for item in value]
-    if isinstance(value, tuple):
-        return tuple(scrub(item, secret) for item in value)
-    if isinstance(value, dict):
-        return {scrub(key, secret): scrub(item, secret) for key, item in value.items()}
-    if isinstance(value, FieldError):
-        return FieldError(scrub(value.path, secret), value.rule, scrub(value.message, secret))
-    return value
-
-
-def scrub_error(error: BaseException, secret: str) -> None:
-    """Remove ``secret`` from the message and every attribute an error shows."""
-    error.args = scrub(error.args, secret)
-    for name in ("message", "body", "headers", "errors", "location", "type", "code", "request_id"):
-        if hasattr(error, name):
-            setattr(error, name, scrub(getattr(error, name), secret))
 
 
 @dataclass(frozen=True)

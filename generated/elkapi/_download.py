@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
-from ._runtime import OperationSpec, read_api_error
+from ._operation import OperationSpec
+from ._read import read_api_error
 from ._validation import FieldError, show
 from .errors import (
     DownloadError,

@@ -12,68 +12,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._bodies import StreamBody
 from ._printable import printable
+from ._secrets import hide_secret, redact_headers
 from .errors import ResponseTooLargeError, TransportError
 
 if TYPE_CHECKING:
     # At run time HttpTransport imports it when it sends: building a request needs
     # HttpRequest only, and http.client brings ssl, socket and email with it.
     import http.client
-
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
-
-
-_HIDDEN = "***"
-# A piece of a key shorter than this is not hidden on its own: it would hide common words.
-_SHORTEST_PART = 6
-
-
-def secret_forms(secret: str) -> tuple[str, ...]:
-    """Every way the key ``secret`` may show in text, longest first ("" for none).
-
-    As it is; percent-encoded, as a query string carries it; in base64, as
-    HTTP basic sends ``user:password``; escaped as in a JSON string (a key
-    with a quote, a backslash or non-ASCII text); and, for a key with a
-    scheme word or a user in front (``Bot abc...``, ``user:password``), the
-    part after it, which a server may echo alone.
-    """
-    if not secret:
-        return ()
-    forms = {
-        secret,
-        urllib.parse.quote(secret, safe=""),
-        urllib.parse.quote_plus(secret, safe=""),
-        base64.b64encode(secret.encode()).decode(),
-        json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-    }
-    for separator in (" ", ":"):
-        part = secret.rpartition(separator)[2].strip()
-        if separator in secret and len(part) >= _SHORTEST_PART:
-            forms.add(part)
-    return tuple(sorted(forms, key=lambda form: (-len(form), form)))
-
-
-def hide_secret(text: str, secret: str) -> str:
-    """``text`` with every form of ``secret`` (:func:`secret_forms`) replaced by ``***``."""
-    for form in secret_forms(secret):
-        text = text.replace(form, _HIDDEN)
-    return text
-
-
-def redact_headers(headers: Mapping[str, str], secret: str = "") -> dict[str, str]:
-    """A copy of ``headers`` with credentials replaced by ``***``.
-
-    Credentials are the usual headers (``Authorization``, ``Cookie``, ...) and
-    any header carrying the key ``secret`` (an API key in a header of its own).
-    """
-    return {
-        name: (
-            _HIDDEN
-            if name.lower() in _SECRET_HEADERS or hide_secret(value, secret) != value
-            else value
-        )
-        for name, value in headers.items()
-    }
 
 
 @dataclass(frozen=True)
