@@ -37,7 +37,7 @@ RUNTIME_EXPORTS = {
     "StreamBody": "_bodies",
     "Upload": "_bodies",
     "RawResponse": "_client",
-    "RetryPolicy": "_client",
+    "RetryPolicy": "_retry",
     "DownloadResult": "_download",
     "HttpRequest": "_http",
     "HttpResponse": "_http",

@@ -10,20 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-from ._client import (
-    DEFAULT_TIMEOUT,
-    URL_DOWNLOAD,
-    Call,
-    ClientCore,
-    Items,
-    Pages,
-    Pause,
-    RawResponse,
-    RetryPolicy,
-    Steps,
-    Stream,
-    _parse_any,
-)
+from ._client import DEFAULT_TIMEOUT, URL_DOWNLOAD, ClientCore, RawResponse, _parse_any
 from ._download import Destination, DownloadResult, ProgressCallback
 from ._http import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -36,6 +23,8 @@ from ._http import (
     stream_with,
 )
 from ._operation import OperationSpec
+from ._retry import RetryPolicy
+from ._steps import Call, Items, Pages, Pause, Steps, Stream
 from ._waiting import pause, waiting
 from .errors import Error
 
