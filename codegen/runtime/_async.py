@@ -25,7 +25,7 @@ from ._http import (
 from ._operation import OperationSpec
 from ._retry import RetryPolicy
 from ._steps import Call, Items, Pages, Pause, Steps, Stream
-from ._waiting import pause, waiting
+from ._waiting import pause, polls, waiting
 from .errors import Error
 
 T = TypeVar("T")
@@ -184,7 +184,7 @@ class AsyncBaseClient(ClientCore):
         on_progress: Callable[[T], None] | None,
     ) -> T:
         """Poll until ``done``; transient failures are waited out until the deadline."""
-        steps: Steps[T] = self._polls(
+        steps: Steps[T] = polls(
             poll,
             state=state,
             done=done,
@@ -192,6 +192,8 @@ class AsyncBaseClient(ClientCore):
             max_interval=max_interval,
             timeout=timeout,
             on_progress=on_progress,
+            max_retry_after=self.retry.max_retry_after,
+            hide=self._hide,
         )
         with waiting(timeout):
             return await self._drive(steps)

@@ -11,7 +11,6 @@ calls, ``AsyncBaseClient`` (``_async.py``) with ``await``.
 from __future__ import annotations
 
 import copy
-import functools
 import os
 import random
 import time
@@ -41,14 +40,14 @@ from ._http import (
 )
 from ._log import logger
 from ._operation import ApiSpec, OperationSpec
-from ._paging import Paging, _key, pointer_path
+from ._paging import Paging, pages
 from ._printable import printable
-from ._redirects import MAX_REDIRECTS, REDIRECT_STATUSES, _origin, _query_key, _redirect_refusal
-from ._retry import RetryPolicy, _policy, retry_after, retry_reason, starts_work, transient
-from ._secrets import hide_secret, redact_headers, scrub, scrub_error
+from ._redirects import follow
+from ._retry import RetryPolicy, _policy, retry_reason, starts_work
+from ._secrets import redact_headers, scrub, scrub_error
 from ._steps import Call, Items, Pages, Pause, Steps, Stream
-from ._validation import FieldError, Validator, show
-from ._waiting import cut, pause, time_left, waiting
+from ._validation import FieldError, Validator
+from ._waiting import cut, pause, polls, time_left, waiting
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -58,7 +57,6 @@ from .errors import (
     ResponseTooLargeError,
     ResponseValidationError,
     TransportError,
-    WaitTimeoutError,
     request_id_of,
 )
 
@@ -67,8 +65,6 @@ R = TypeVar("R")
 C = TypeVar("C", bound="ClientCore")
 ExchangeResult = tuple[HttpResponse, int]
 
-_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
-_HIDDEN = "***"
 DEFAULT_TIMEOUT = Timeout(connect=10.0, read=60.0)
 
 
@@ -213,7 +209,7 @@ class ClientCore:
             attempt += 1
             started = time.monotonic()
             try:
-                response = yield from self._follow(operation, request, sink)
+                response = yield from follow(operation, request, sink, self._hide)
             except TransportError as error:
                 reason = retry_reason(operation, error=error)
                 again = reason is not None and attempt <= policy.max_retries and not _time_up()
@@ -235,58 +231,6 @@ class ClientCore:
             yield Pause(policy.delay(attempt, response.headers, self._random.random()))
             if _time_up():
                 return response, attempt
-
-    def _follow(
-        self, operation: OperationSpec, request: HttpRequest, sink: BodySink | None = None
-    ) -> Steps[HttpResponse]:
-        """Send, following redirects that are safe to follow."""
-        current = request
-        for hop in range(MAX_REDIRECTS + 1):
-            response: HttpResponse = yield current if sink is None else Stream(current, sink)
-            location = response.headers.get("location")
-            if response.status_code not in REDIRECT_STATUSES or not location:
-                return response
-            try:
-                target = urllib.parse.urljoin(current.url, location)
-                refusal = _redirect_refusal(operation, current, response.status_code, target, hop)
-                same_origin = _origin(target) == _origin(current.url)
-            except ValueError:
-                target, same_origin = location, False
-                refusal = "not followed: the Location is not a usable URL"
-            if refusal:
-                # The Location is the server's text, and so is a URL an earlier hop gave.
-                raise RedirectError(
-                    f"{current.method} {printable(self._hide(current.url))} was redirected "
-                    f"(HTTP {response.status_code}) to {printable(self._hide(location))}: "
-                    f"{refusal}",
-                    status_code=response.status_code,
-                    location=location,
-                    request_id=request_id_of(response.headers),
-                )
-            logger.debug(
-                "%s %s redirected (HTTP %d) to %s",
-                current.method,
-                printable(self._hide(current.url)),
-                response.status_code,
-                printable(self._hide(target)),
-            )
-            headers = current.headers
-            if not same_origin:
-                # The usual credential headers, and any header of the scheme carrying the key.
-                headers = {
-                    k: v
-                    for k, v in headers.items()
-                    if k.lower() not in _CREDENTIAL_HEADERS and hide_secret(v, current.secret) == v
-                }
-            if operation.key_in == "query" and current.secret:
-                # A Location names a resource, not this client's key: on the same origin
-                # the key goes again (or the hop is refused with 401), to another never.
-                target = _query_key(target, operation.key_name, current.secret, same_origin)
-            method, body = current.method, current.body
-            if response.status_code == 303 and method != "HEAD":
-                method, body = "GET", None
-            current = HttpRequest(method, target, headers, body, secret=current.secret)
-        raise AssertionError("unreachable: the last hop is refused")  # pragma: no cover
 
     def _raw_response(
         self,
@@ -399,81 +343,9 @@ class ClientCore:
         scrub_error(error, self._api_key)
         return error
 
-    def _polls(
-        self,
-        poll: Callable[[], Any],
-        *,
-        state: Callable[[T], tuple[object, ...]],
-        done: Callable[[T], bool],
-        poll_interval: float,
-        max_interval: float,
-        timeout: float,
-        on_progress: Callable[[T], None] | None,
-    ) -> Steps[T]:
-        """Poll until ``done``; transient failures are waited out until the deadline."""
-        # The deadline the client cuts each attempt to, when a wait set one (it always does).
-        left = time_left()
-        deadline = time.monotonic() + (timeout if left is None else left)
-        delay = poll_interval
-        seen: tuple[object, ...] | None = None
-        last: T | None = None
-        failure: Error | None = None
-        while True:
-            asked: float | None = None
-            try:
-                current: T = yield Call(poll)
-            except Error as error:
-                if not transient(error):
-                    raise
-                if isinstance(error, ApiError):
-                    asked = retry_after(error.headers)
-                logger.debug("polling failed (%s); waiting it out", error)
-                failure = error
-            else:
-                last, failure = current, None
-                if on_progress is not None and state(current) != seen:
-                    on_progress(current)
-                seen = state(current)
-                if done(current):
-                    return current
-            remaining = deadline - time.monotonic()
-            if remaining > 0:
-                wanted = delay if asked is None else min(asked, self.retry.max_retry_after)
-                yield Pause(min(max(wanted, delay), remaining))
-                delay = min(delay * 1.5, max_interval)
-                remaining = deadline - time.monotonic()
-            if remaining > 0:
-                continue
-            if failure is not None:
-                message = f"no answer after {timeout:g} seconds; last error: {failure}"
-                raise WaitTimeoutError(self._hide(message), last) from failure
-            # The state is the server's text: it may echo the key back, or hold controls.
-            status = printable(self._hide(repr(seen[0] if seen else None)))
-            raise WaitTimeoutError(f"still {status} after {timeout:g} seconds", last)
-
     def _pages(self, fetch: Callable[[Any], Any], cursor: Any, paging: Paging) -> Pages:
-        """Every page of a listing, from ``cursor`` (None: the first page) to the last.
-
-        ``fetch(cursor)`` calls the operation with that cursor (a normal call:
-        retries and redirects apply) and gives its :class:`RawResponse`. A
-        cursor the pages already gave is refused: they would never end.
-        """
-        sent = {_key(cursor)} if cursor is not None else set()
-        while True:
-            raw: RawResponse[Any] = yield Call(functools.partial(fetch, cursor))
-            page = raw.parse()
-            items = paging.items_of(page)
-            yield Items(items)
-            cursor = paging.cursor_after(page, items, raw.status_code)
-            if cursor is None:
-                return
-            if _key(cursor) in sent:
-                message = f"gives the cursor {show(cursor)} again: the pages would never end"
-                path = pointer_path(paging.next_cursor)
-                raise ResponseValidationError(
-                    raw.status_code, [FieldError(path, "x-pagination", self._hide(message))]
-                )
-            sent.add(_key(cursor))
+        """Every page of a listing, from ``cursor`` (see :func:`pages`)."""
+        return pages(fetch, cursor, paging, self._hide)
 
     def _log(
         self, request: HttpRequest, attempt: int, started: float, outcome: str, retry: str | None
@@ -600,7 +472,7 @@ class BaseClient(ClientCore):
         on_progress: Callable[[T], None] | None,
     ) -> T:
         """Poll until ``done``; transient failures are waited out until the deadline."""
-        steps = self._polls(
+        steps = polls(
             poll,
             state=state,
             done=done,
@@ -608,6 +480,8 @@ class BaseClient(ClientCore):
             max_interval=max_interval,
             timeout=timeout,
             on_progress=on_progress,
+            max_retry_after=self.retry.max_retry_after,
+            hide=self._hide,
         )
         with waiting(timeout):
             return self._drive(steps)

@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._validation import FieldError, child_path, pointer_keys
+from ._steps import Call, Items, Pages
+from ._validation import FieldError, child_path, pointer_keys, show
 from .errors import ResponseValidationError
+
+if TYPE_CHECKING:
+    from ._client import RawResponse
 
 _ABSENT = object()
 
@@ -95,3 +100,31 @@ def pointer_path(pointer: str) -> str:
 def _key(cursor: Any) -> tuple[str, str]:
     """A cursor as a set member: its type and text (so 1 and "1" differ)."""
     return type(cursor).__name__, str(cursor)
+
+
+def pages(
+    fetch: Callable[[Any], Any], cursor: Any, paging: Paging, hide: Callable[[str], str]
+) -> Pages:
+    """Every page of a listing, from ``cursor`` (None: the first page) to the last.
+
+    ``fetch(cursor)`` calls the operation with that cursor (a normal call:
+    retries and redirects apply) and gives its :class:`RawResponse`. A
+    cursor the pages already gave is refused: they would never end. ``hide``
+    keeps the key out of the message.
+    """
+    sent = {_key(cursor)} if cursor is not None else set()
+    while True:
+        raw: RawResponse[Any] = yield Call(functools.partial(fetch, cursor))
+        page = raw.parse()
+        items = paging.items_of(page)
+        yield Items(items)
+        cursor = paging.cursor_after(page, items, raw.status_code)
+        if cursor is None:
+            return
+        if _key(cursor) in sent:
+            message = f"gives the cursor {show(cursor)} again: the pages would never end"
+            path = pointer_path(paging.next_cursor)
+            raise ResponseValidationError(
+                raw.status_code, [FieldError(path, "x-pagination", hide(message))]
+            )
+        sent.add(_key(cursor))

@@ -9,15 +9,20 @@ from https down to http, and at most ``MAX_REDIRECTS`` times.
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 
-from ._http import HttpRequest
+from ._http import BodySink, HttpRequest, HttpResponse
+from ._log import logger
 from ._operation import OperationSpec
+from ._printable import printable
 from ._retry import starts_work
+from ._secrets import hide_secret
+from ._steps import Steps, Stream
+from .errors import RedirectError, request_id_of
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-
 MAX_REDIRECTS = 5
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -64,3 +69,59 @@ def _redirect_refusal(
     if hop >= MAX_REDIRECTS:
         return f"not followed: more than {MAX_REDIRECTS} redirects"
     return None
+
+
+def follow(
+    operation: OperationSpec,
+    request: HttpRequest,
+    sink: BodySink | None,
+    hide: Callable[[str], str],
+) -> Steps[HttpResponse]:
+    """Send, following redirects that are safe to follow; ``hide`` keeps the key out of text."""
+    current = request
+    for hop in range(MAX_REDIRECTS + 1):
+        response: HttpResponse = yield current if sink is None else Stream(current, sink)
+        location = response.headers.get("location")
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return response
+        try:
+            target = urllib.parse.urljoin(current.url, location)
+            refusal = _redirect_refusal(operation, current, response.status_code, target, hop)
+            same_origin = _origin(target) == _origin(current.url)
+        except ValueError:
+            target, same_origin = location, False
+            refusal = "not followed: the Location is not a usable URL"
+        if refusal:
+            # The Location is the server's text, and so is a URL an earlier hop gave.
+            raise RedirectError(
+                f"{current.method} {printable(hide(current.url))} was redirected "
+                f"(HTTP {response.status_code}) to {printable(hide(location))}: "
+                f"{refusal}",
+                status_code=response.status_code,
+                location=location,
+                request_id=request_id_of(response.headers),
+            )
+        logger.debug(
+            "%s %s redirected (HTTP %d) to %s",
+            current.method,
+            printable(hide(current.url)),
+            response.status_code,
+            printable(hide(target)),
+        )
+        headers = current.headers
+        if not same_origin:
+            # The usual credential headers, and any header of the scheme carrying the key.
+            headers = {
+                k: v
+                for k, v in headers.items()
+                if k.lower() not in _CREDENTIAL_HEADERS and hide_secret(v, current.secret) == v
+            }
+        if operation.key_in == "query" and current.secret:
+            # A Location names a resource, not this client's key: on the same origin
+            # the key goes again (or the hop is refused with 401), to another never.
+            target = _query_key(target, operation.key_name, current.secret, same_origin)
+        method, body = current.method, current.body
+        if response.status_code == 303 and method != "HEAD":
+            method, body = "GET", None
+        current = HttpRequest(method, target, headers, body, secret=current.secret)
+    raise AssertionError("unreachable: the last hop is refused")  # pragma: no cover
