@@ -16,13 +16,12 @@ from ._log import logger
 from ._operation import OperationSpec
 from ._printable import printable
 from ._retry import starts_work
-from ._secrets import hide_secret
+from ._secrets import without_credentials
 from ._steps import Steps, Stream
 from .errors import RedirectError, request_id_of
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
-_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -111,11 +110,7 @@ def follow(
         headers = current.headers
         if not same_origin:
             # The usual credential headers, and any header of the scheme carrying the key.
-            headers = {
-                k: v
-                for k, v in headers.items()
-                if k.lower() not in _CREDENTIAL_HEADERS and hide_secret(v, current.secret) == v
-            }
+            headers = without_credentials(headers, current.secret)
         if operation.key_in == "query" and current.secret:
             # A Location names a resource, not this client's key: on the same origin
             # the key goes again (or the hop is refused with 401), to another never.

@@ -20,10 +20,12 @@ from ._validation import FieldError
 if TYPE_CHECKING:
     from ._http import HttpRequest
 
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
-
-
-_HIDDEN = "***"
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+"""The request headers that carry credentials (lower case), whatever the key."""
+RESPONSE_CREDENTIAL_HEADERS = frozenset({"set-cookie", "authorization", "proxy-authorization"})
+"""The response headers that carry credentials (lower case): an error never shows them."""
+HIDDEN = "***"
+"""What stands in for a credential wherever one is hidden."""
 # A piece of a key shorter than this is not hidden on its own: it would hide common words.
 _SHORTEST_PART = 6
 
@@ -57,7 +59,7 @@ def secret_forms(secret: str) -> tuple[str, ...]:
 def hide_secret(text: str, secret: str) -> str:
     """``text`` with every form of ``secret`` (:func:`secret_forms`) replaced by ``***``."""
     for form in secret_forms(secret):
-        text = text.replace(form, _HIDDEN)
+        text = text.replace(form, HIDDEN)
     return text
 
 
@@ -69,18 +71,30 @@ def redact_headers(headers: Mapping[str, str], secret: str = "") -> dict[str, st
     """
     return {
         name: (
-            _HIDDEN
-            if name.lower() in _SECRET_HEADERS or hide_secret(value, secret) != value
+            HIDDEN
+            if name.lower() in CREDENTIAL_HEADERS or hide_secret(value, secret) != value
             else value
         )
         for name, value in headers.items()
     }
 
 
+def without_credentials(headers: Mapping[str, str], secret: str) -> dict[str, str]:
+    """``headers`` without the credential headers, nor any header carrying the key ``secret``.
+
+    What a request keeps when a redirect sends it to another origin.
+    """
+    return {
+        name: value
+        for name, value in headers.items()
+        if name.lower() not in CREDENTIAL_HEADERS and hide_secret(value, secret) == value
+    }
+
+
 _ELLIPSIS = "…"
 
 
-def _secret_of(request: HttpRequest | None) -> str:
+def secret_of(request: HttpRequest | None) -> str:
     """The key ``request`` carries, or "" when it has none.
 
     A request built by hand, without its ``secret``, gives its bearer token.
@@ -95,7 +109,7 @@ def _secret_of(request: HttpRequest | None) -> str:
     return ""
 
 
-def _redact(text: str, secret: str) -> str:
+def redact(text: str, secret: str) -> str:
     """``text`` without any form of ``secret``, nor the start of one left at a cut (``…``)."""
     forms = secret_forms(secret)
     text = hide_secret(text, secret)
@@ -105,14 +119,15 @@ def _redact(text: str, secret: str) -> str:
             sizes = range(len(form) - 1, min(len(form) - 1, 4) - 1, -1)
             cut = next((n for n in sizes if n and part.endswith(form[:n])), 0)
             if cut:
-                part = parts[index] = part[:-cut] + "***"
+                part = parts[index] = part[:-cut] + HIDDEN
     return _ELLIPSIS.join(parts)
 
 
-def _redact_error(error: FieldError, secret: str) -> FieldError:
+def redact_error(error: FieldError, secret: str) -> FieldError:
+    """``error`` with :func:`redact` applied to its path and message."""
     if not secret:
         return error
-    return FieldError(_redact(error.path, secret), error.rule, _redact(error.message, secret))
+    return FieldError(redact(error.path, secret), error.rule, redact(error.message, secret))
 
 
 def scrub(value: Any, secret: str) -> Any:
@@ -127,7 +142,7 @@ def scrub(value: Any, secret: str) -> Any:
         return hide_secret(value, secret)
     if isinstance(value, bytes):
         for form in secret_forms(secret):
-            value = value.replace(form.encode(), _HIDDEN.encode())
+            value = value.replace(form.encode(), HIDDEN.encode())
         return value
     if isinstance(value, list):
         return [scrub(item, secret) for item in value]

@@ -28,7 +28,7 @@ from ._json import (
 )
 from ._log import logger
 from ._operation import OperationSpec
-from ._secrets import _redact, _redact_error, _secret_of, secret_forms
+from ._secrets import redact, redact_error, scrub, secret_of
 from ._validation import FieldError, json_equal, show
 from .errors import ApiError, ResponseValidationError, api_error_class
 
@@ -58,7 +58,7 @@ def parse_response(
     field.
     """
     if not 200 <= status_code < 300:
-        raise read_api_error(operation, status_code, body, headers, secret=_secret_of(request))
+        raise read_api_error(operation, status_code, body, headers, secret=secret_of(request))
     quick = operation.quick_reads.get(status_code)
     if quick is not None and isinstance(model, type):
         predicate, decoded, decoder = quick
@@ -114,8 +114,8 @@ def parse_response(
     if not errors and request is not None:
         errors = echo_errors(operation, request, data)
     if errors:
-        secret = _secret_of(request)
-        raise ResponseValidationError(status_code, [_redact_error(e, secret) for e in errors])
+        secret = secret_of(request)
+        raise ResponseValidationError(status_code, [redact_error(e, secret) for e in errors])
     if tolerated:
         _warn_tolerated(operation, status_code, tolerated, request)
     return decode(model, data)
@@ -160,13 +160,13 @@ def _warn_tolerated(
     request: HttpRequest | None,
 ) -> None:
     """Log what a lenient read let through; a token the request carried is never shown."""
-    secret = _secret_of(request)
+    secret = secret_of(request)
     for error in tolerated:
         logger.warning(
             "%s: HTTP %d response kept as it came, although %s (strict=True refuses it)",
             operation.operation_id,
             status_code,
-            _redact(f"{error} ({error.rule})", secret),
+            redact(f"{error} ({error.rule})", secret),
         )
 
 
@@ -202,8 +202,7 @@ def read_api_error(
     (the request's credential) is removed from the body before any of it is cut
     short for the message, so no part of it is left at the cut.
     """
-    for form in secret_forms(secret):
-        body = body.replace(form.encode(), b"***")
+    body = scrub(body, secret)
     data = _decode_json(body)
     if data is not _MISSING and _too_deep(data):
         data = _MISSING
