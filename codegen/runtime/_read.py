@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._decode import decode
-from ._http import HttpRequest
+from ._http import HttpRequest, content_type_of
 from ._json import (
     _MAX_DEPTH,
     _MISSING,
@@ -84,7 +84,7 @@ def parse_response(
                 ],
             )
         return None
-    content_type = _content_type(headers)
+    content_type = content_type_of(headers)
     if content_type and "json" not in content_type.lower():
         raise ResponseValidationError(
             status_code,
@@ -137,7 +137,7 @@ def quick_read(
     sent. None (anything odd) sends the parser to :func:`parse_response`,
     which explains what is wrong. The caller has checked the status.
     """
-    content_type = _content_type(headers)
+    content_type = content_type_of(headers)
     if (content_type and "json" not in content_type.lower()) or _may_be_too_deep(body):
         return None
     data = _decode_json(body)
@@ -236,7 +236,7 @@ def _documented_key(operation: OperationSpec, status_code: int) -> str | None:
 
 def _text_of(status_code: int, headers: Mapping[str, str], body: bytes) -> str:
     """A text response decoded by the charset of its Content-Type (UTF-8 without one)."""
-    content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+    content_type = content_type_of(headers)
     charset = "utf-8"
     for parameter in content_type.split(";")[1:]:
         name, _, value = parameter.strip().partition("=")
@@ -251,25 +251,3 @@ def _text_of(status_code: int, headers: Mapping[str, str], body: bytes) -> str:
 
 def _has_success_schema(operation: OperationSpec) -> bool:
     return any(key.startswith("2") and schema for key, schema in operation.responses.items())
-
-
-def _content_type(headers: Mapping[str, str]) -> str:
-    """The Content-Type of a response, read the same way on every path.
-
-    One lookup finds it in the lower-case names the transport gives; a
-    caller's own mapping may spell it otherwise (``_header``).
-    """
-    return (
-        headers.get("content-type")
-        or headers.get("Content-Type")
-        or (_header(headers, "content-type") if headers else "")
-    )
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    """The value of header ``name`` (lower case), whatever case ``headers`` spell it in."""
-    found = ""
-    for key, value in headers.items():
-        if key.lower() == name:
-            found = value
-    return found

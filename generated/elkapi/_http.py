@@ -76,6 +76,29 @@ decides what to follow. Raise :class:`TransportError` with ``request_sent=False`
 only when no byte of the request can have reached the server.
 """
 
+
+def content_type_of(headers: Mapping[str, str]) -> str:
+    """The Content-Type of a response ("" for none), read the same way on every path.
+
+    One lookup finds it in the lower-case names the transport gives; a
+    caller's own mapping may spell it otherwise (``_header``).
+    """
+    return (
+        headers.get("content-type")
+        or headers.get("Content-Type")
+        or (_header(headers, "content-type") if headers else "")
+    )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """The value of header ``name`` (lower case), whatever case ``headers`` spell it in."""
+    found = ""
+    for key, value in headers.items():
+        if key.lower() == name:
+            found = value
+    return found
+
+
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
 
