@@ -28,10 +28,7 @@ def decode(model: Any, value: Any) -> Any:
     A dataclass with an extra field (marked ``metadata={"extra": True}``) gets
     there every property it does not declare, unchanged.
     """
-    try:
-        decoder = _decoder(model)
-    except TypeError:  # an unhashable model (a dict of models): read it each time
-        return _decode_slowly(model, value)
+    decoder = _decoder(model)
     return value if decoder is None else decoder(value)
 
 
@@ -223,36 +220,6 @@ def _plain_defaults(model: type) -> tuple[dict[str, Any] | None, frozenset[str]]
     return plain, required
 
 
-def _decode_slowly(model: Any, value: Any) -> Any:
-    """:func:`decode` for a model that cannot be cached, read from its type hints each time."""
-    if dataclasses.is_dataclass(model) and isinstance(model, type):
-        hints = _type_hints(model)
-        fields = dataclasses.fields(model)
-        declared = [f for f in fields if not f.metadata.get(EXTRA)]
-        kwargs = {
-            f.name: decode(hints[f.name], value[_json_name(f)])
-            for f in declared
-            if _json_name(f) in value
-        }
-        names = {_json_name(f) for f in declared}
-        for f in fields:
-            if f.metadata.get(EXTRA):
-                kwargs[f.name] = {k: item for k, item in value.items() if k not in names}
-        return model(**kwargs)
-    origin, args = typing.get_origin(model), typing.get_args(model)
-    if origin in (typing.Union, types.UnionType):
-        return next((decode(arm, value) for arm in args if _fits(arm, value)), value)
-    if origin is list:
-        return [decode(args[0], item) for item in value]
-    if origin is dict:
-        return {key: decode(args[1], item) for key, item in value.items()}
-    if model is int and isinstance(value, float):
-        return int(value)
-    if model is float and isinstance(value, int):
-        return float(value)
-    return value
-
-
 def to_json(value: Any) -> Any:
     """A decoded model back as JSON data; dataclass fields left unset (None) are omitted.
 
@@ -278,7 +245,7 @@ def to_json(value: Any) -> Any:
 
 @functools.cache
 def _fitter(model: Any) -> Callable[[Any], bool]:
-    """:func:`_fits` for ``model``, with what it reads of ``model`` read once."""
+    """Whether a value has the JSON shape of ``model``, to pick a union arm; read once per model."""
     if dataclasses.is_dataclass(model):
         required = [
             _json_name(f)
@@ -286,37 +253,19 @@ def _fitter(model: Any) -> Callable[[Any], bool]:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         ]
         return lambda value: isinstance(value, dict) and all(name in value for name in required)
+    origin = typing.get_origin(model)
+    if origin is typing.Literal:
+        options = typing.get_args(model)
+        return lambda value: any(json_equal(value, option) for option in options)
+    if origin in (list, dict):
+        return lambda value: isinstance(value, origin)
     simple = {type(None): "null", bool: "boolean", str: "string", int: "integer"}
     if model in simple:
         kind = simple[model]
         return lambda value: json_type_of(value) == kind
-    if typing.get_origin(model) in (list, dict) or model is float:
-        return functools.partial(_fits, model)
-    if typing.get_origin(model) is typing.Literal:
-        return functools.partial(_fits, model)
-    return lambda value: True
-
-
-def _fits(model: Any, value: Any) -> bool:
-    """Whether ``value`` has the JSON shape of ``model``, to pick a union arm."""
-    if dataclasses.is_dataclass(model):
-        required = [
-            f
-            for f in dataclasses.fields(model)
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        ]
-        return isinstance(value, dict) and all(_json_name(f) in value for f in required)
-    origin = typing.get_origin(model)
-    if origin is typing.Literal:
-        return any(json_equal(value, option) for option in typing.get_args(model))
-    if origin in (list, dict):
-        return isinstance(value, origin)
-    simple = {type(None): "null", bool: "boolean", str: "string", int: "integer"}
-    if model in simple:
-        return json_type_of(value) == simple[model]
     if model is float:
-        return json_type_of(value) in ("integer", "number")
-    return True
+        return lambda value: json_type_of(value) in ("integer", "number")
+    return lambda value: True
 
 
 def _json_name(f: dataclasses.Field[Any]) -> str:
