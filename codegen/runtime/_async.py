@@ -20,6 +20,7 @@ from ._http import (
     Timeout,
     Transport,
     deliver,
+    send_with,
     stream_with,
 )
 from ._operation import OperationSpec
@@ -54,7 +55,7 @@ class ThreadTransport:
     read deadline.
     """
 
-    def __init__(self, transport: Transport | HttpTransport | None = None) -> None:
+    def __init__(self, transport: Transport | None = None) -> None:
         self.transport = transport or HttpTransport()
 
     def __repr__(self) -> str:
@@ -64,9 +65,7 @@ class ThreadTransport:
         """Send ``request`` in a worker thread and return what the transport returns."""
         import asyncio
 
-        if isinstance(self.transport, HttpTransport):
-            return await asyncio.to_thread(self.transport, request, timeout)
-        return await asyncio.to_thread(self.transport, request, Timeout.of(timeout).read)
+        return await asyncio.to_thread(send_with, self.transport, request, Timeout.of(timeout))
 
 
 class AsyncBaseClient(ClientCore):

@@ -36,6 +36,7 @@ from ._http import (
     HttpTransport,
     Timeout,
     Transport,
+    send_with,
     stream_with,
 )
 from ._log import logger
@@ -411,10 +412,7 @@ class BaseClient(ClientCore):
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send a built request once with this client's transport and timeout (no retries)."""
-        limits = self._timeout_for(request)
-        if isinstance(self._transport, HttpTransport):
-            return self._capped(self._transport(request, limits))
-        return self._capped(self._transport(request, limits.read))
+        return self._capped(send_with(self._transport, request, self._timeout_for(request)))
 
     def _call(self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]) -> T:
         """Send with retries and redirects, then parse; errors carry attempts, never the key."""

@@ -8,7 +8,7 @@ import json
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from ._bodies import StreamBody
 from ._printable import printable
@@ -68,13 +68,19 @@ class HttpResponse:
     body: bytes
 
 
-Transport = Callable[[HttpRequest, float], HttpResponse]
-"""Sends one request with a timeout in seconds; raises TransportError when it cannot.
+class Transport(Protocol):
+    """Sends one request with a timeout in seconds; raises TransportError when it cannot.
 
-A transport returns every status as it is, redirects included: the client
-decides what to follow. Raise :class:`TransportError` with ``request_sent=False``
-only when no byte of the request can have reached the server.
-"""
+    A transport returns every status as it is, redirects included: the client
+    decides what to follow. Raise :class:`TransportError` with ``request_sent=False``
+    only when no byte of the request can have reached the server. Any function
+    ``(request, timeout) -> HttpResponse`` is one; a transport that can also
+    stream a body is a :class:`StreamingTransport`.
+    """
+
+    def __call__(self, request: HttpRequest, timeout: float, /) -> HttpResponse:
+        """Send ``request``; read its whole response within ``timeout`` seconds."""
+        ...
 
 
 def content_type_of(headers: Mapping[str, str]) -> str:
@@ -150,6 +156,38 @@ class Timeout:
     def of(cls, value: float | Timeout) -> Timeout:
         """``value`` as a Timeout: a number is used for both limits."""
         return value if isinstance(value, Timeout) else cls(float(value), float(value))
+
+
+class StreamingTransport(Transport, Protocol):
+    """A :class:`Transport` that takes a whole :class:`Timeout` and can stream a body to a sink.
+
+    Which a transport is, the client asks :func:`is_streaming` (it has a
+    ``stream`` method): :class:`HttpTransport` is one. It is given the
+    client's Timeout where any other transport is given the read seconds, and
+    a download's body is streamed through it rather than handed over whole.
+    """
+
+    def __call__(self, request: HttpRequest, timeout: float | Timeout, /) -> HttpResponse:
+        """Send ``request`` within the limits of ``timeout`` (seconds for both)."""
+        ...
+
+    def stream(
+        self, request: HttpRequest, timeout: float | Timeout, sink: BodySink, /
+    ) -> HttpResponse:
+        """Send ``request``; a body ``sink`` takes is written to it in chunks as it arrives."""
+        ...
+
+
+def is_streaming(transport: Transport) -> TypeGuard[StreamingTransport]:
+    """Whether ``transport`` is a :class:`StreamingTransport`: it has a ``stream`` method."""
+    return callable(getattr(transport, "stream", None))
+
+
+def send_with(transport: Transport, request: HttpRequest, timeout: Timeout) -> HttpResponse:
+    """Send ``request`` once: a streaming transport gets ``timeout``, any other its read seconds."""
+    if is_streaming(transport):
+        return transport(request, timeout)
+    return transport(request, timeout.read)
 
 
 class MockTransport:
@@ -364,18 +402,17 @@ def _pour(reply: http.client.HTTPResponse, sink: BodySink) -> None:
 
 
 def stream_with(
-    transport: Transport | HttpTransport, request: HttpRequest, timeout: Timeout, sink: BodySink
+    transport: Transport, request: HttpRequest, timeout: Timeout, sink: BodySink
 ) -> HttpResponse:
     """Send ``request`` with ``transport``, streaming a body ``sink`` takes into it.
 
-    A transport with a ``stream(request, timeout, sink)`` method (such as
-    :class:`HttpTransport`) streams; any other transport (``MockTransport``,
-    a plain callable) is called as usual and the whole body it returns is
-    handed to the sink at once. Either way ``sink.finish()`` ends the exchange.
+    A :class:`StreamingTransport` (such as :class:`HttpTransport`) streams;
+    any other transport (``MockTransport``, a plain callable) is called as
+    usual and the whole body it returns is handed to the sink at once. Either
+    way ``sink.finish()`` ends the exchange.
     """
-    streamer = getattr(transport, "stream", None)
-    if callable(streamer):
-        streamed: HttpResponse = streamer(request, timeout, sink)
+    if is_streaming(transport):
+        streamed = transport.stream(request, timeout, sink)
     else:
         streamed = deliver(transport(request, timeout.read), sink)
     sink.finish()
