@@ -27,8 +27,8 @@ from ._bodies import (
 )
 from ._bodies import urlencoded_body as _urlencoded
 from ._http import HttpRequest
-from ._json import _MISSING, json_bytes
-from ._operation import BodyContent, OperationSpec, Param, _QuickPlan
+from ._json import MISSING, json_bytes
+from ._operation import BodyContent, OperationSpec, Param, QuickPlan
 from ._validation import FieldError, Validator, json_errors, show
 from .errors import RequestValidationError
 
@@ -41,7 +41,7 @@ def build_request(
     params: Mapping[str, object],
     fields: Mapping[str, object] | None,
     content_type: str | None = None,
-    value: object = _MISSING,
+    value: object = MISSING,
 ) -> HttpRequest:
     """Validate every argument and build the request; raise RequestValidationError if any is bad.
 
@@ -59,25 +59,25 @@ def build_request(
     errors.extend(_base_url_errors(base_url))
     values: dict[str, object] = {}
     if operation.all_params:
-        values = {p.name: params.get(p.python_name, _MISSING) for p in operation.all_params}
+        values = {p.name: params.get(p.python_name, MISSING) for p in operation.all_params}
         for param in operation.all_params:
             errors.extend(_param_errors(operation.api.validator, param, values[param.name]))
         for param in operation.path_params:
             errors.extend(_path_segment_errors(param, values[param.name]))
     chosen = _chosen_body(operation, content_type, errors)
-    body: Any = _MISSING
+    body: Any = MISSING
     if chosen is not None and operation.body_whole:
         if not (value is None and operation.body_optional):
-            body = _whole_body(operation, chosen, None if value is _MISSING else value, errors)
+            body = _whole_body(operation, chosen, None if value is MISSING else value, errors)
     elif chosen is not None and fields is not None:
         body = _body(operation, chosen, fields, errors)
     if errors:
         raise RequestValidationError(errors)
     headers = {"Accept": operation.accept, "User-Agent": operation.api.user_agent}
     for param in operation.header_params:
-        if values[param.name] is not _MISSING:
+        if values[param.name] is not MISSING:
             headers[param.name] = _text(values[param.name])
-    encoded = None if body is _MISSING or chosen is None else _encoded(chosen, body)
+    encoded = None if body is MISSING or chosen is None else _encoded(chosen, body)
     if isinstance(encoded, StreamBody):
         headers["Content-Type"] = encoded.content_type
         headers["Content-Length"] = str(encoded.length)
@@ -145,7 +145,7 @@ def quick_request(
     return request
 
 
-def _remembered_url(plan: _QuickPlan, base_url: str, path: str) -> str | None:
+def _remembered_url(plan: QuickPlan, base_url: str, path: str) -> str | None:
     """The URL of ``path`` on ``base_url``, or None for a bad base URL; remembered in ``plan``.
 
     A client sends every request to the same base URL: it is checked once, and
@@ -257,7 +257,7 @@ def _url_errors(base_url: object) -> list[FieldError]:
 
 
 def _param_errors(validator: Validator, param: Param, value: object) -> list[FieldError]:
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return [FieldError(param.python_name, "required", "is required")] if param.required else []
     return validator.errors(param.schema, value, param.python_name)
 
@@ -265,7 +265,7 @@ def _param_errors(validator: Validator, param: Param, value: object) -> list[Fie
 def _path_segment_errors(param: Param, value: object) -> list[FieldError]:
     # Percent-encoding leaves "." and ".." as they are, and servers resolve them as
     # dot-segments: the value would leave its segment and name another resource.
-    if value is not _MISSING and value is not None and _text(value) in (".", ".."):
+    if value is not MISSING and value is not None and _text(value) in (".", ".."):
         message = f"must not be {show(_text(value))}: it would leave its path segment"
         return [FieldError(param.python_name, "path-segment", message)]
     return []
@@ -354,7 +354,7 @@ def _query_values(param: Param, value: object) -> list[str]:
 
 def _items(value: object) -> list[object]:
     """A query parameter's values: a list repeats the name (form style, exploded)."""
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
 

@@ -44,7 +44,7 @@ from ._operation import ApiSpec, OperationSpec
 from ._paging import Paging, pages
 from ._printable import printable
 from ._redirects import follow
-from ._retry import RetryPolicy, _policy, retry_reason, starts_work
+from ._retry import RetryPolicy, retry_reason, starts_work, with_max_retries
 from ._secrets import redact_headers, scrub, scrub_error
 from ._steps import Call, Items, Pages, Pause, Steps, Stream
 from ._validation import FieldError, Validator
@@ -132,7 +132,7 @@ class ClientCore:
             raise ConfigurationError(f"no API key: pass api_key={where}")
         self.base_url = self._configured(base_url, self.base_url_env) or self.default_base_url
         self.timeout = Timeout.of(timeout)
-        self.retry = _policy(retry or RetryPolicy(), max_retries)
+        self.retry = with_max_retries(retry or RetryPolicy(), max_retries)
         self.max_response_bytes = max_response_bytes
         self.strict = strict
         self._random = random.Random()
@@ -156,7 +156,7 @@ class ClientCore:
     ) -> C:
         """A copy of this client with another retry policy, timeout or strictness."""
         other = copy.copy(self)
-        other.retry = _policy(retry or self.retry, max_retries)
+        other.retry = with_max_retries(retry or self.retry, max_retries)
         if timeout is not None:
             other.timeout = Timeout.of(timeout)
         if strict is not None:

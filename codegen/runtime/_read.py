@@ -18,13 +18,13 @@ from typing import Any
 from ._decode import decode
 from ._http import HttpRequest, content_type_of
 from ._json import (
-    _MAX_DEPTH,
-    _MISSING,
-    _decode_json,
-    _may_be_too_deep,
-    _pointer,
-    _too_deep,
+    MAX_DEPTH,
+    MISSING,
+    decode_json,
     first_value,
+    may_be_too_deep,
+    too_deep,
+    value_at,
 )
 from ._log import logger
 from ._operation import OperationSpec
@@ -90,16 +90,16 @@ def parse_response(
             status_code,
             [FieldError("", "content-type", f"must be JSON (got {show(content_type)})")],
         )
-    data = _decode_json(body)
-    if data is _MISSING:
+    data = decode_json(body)
+    if data is MISSING:
         raise ResponseValidationError(
             status_code, [FieldError("", "json", "the body is not valid JSON")]
         )
     validator = operation.api.validator.for_responses
     check = None if key is None else operation.response_checks.get(key)
     tolerated: list[FieldError] = []
-    if _may_be_too_deep(body) and _too_deep(data):
-        errors = [FieldError("", "json", f"is nested more than {_MAX_DEPTH} levels deep")]
+    if may_be_too_deep(body) and too_deep(data):
+        errors = [FieldError("", "json", f"is nested more than {MAX_DEPTH} levels deep")]
     else:
         try:
             # A value the strict predicate accepts has no error and nothing to tolerate.
@@ -138,12 +138,12 @@ def quick_read(
     which explains what is wrong. The caller has checked the status.
     """
     content_type = content_type_of(headers)
-    if (content_type and "json" not in content_type.lower()) or _may_be_too_deep(body):
+    if (content_type and "json" not in content_type.lower()) or may_be_too_deep(body):
         return None
-    data = _decode_json(body)
+    data = decode_json(body)
     try:
         if (
-            data is not _MISSING
+            data is not MISSING
             and check(data)
             and (request is None or not echo_errors(operation, request, data))
         ):
@@ -175,8 +175,8 @@ def echo_errors(operation: OperationSpec, request: HttpRequest, data: Any) -> li
     sent = request.json()
     errors = []
     for echo in operation.echo:
-        expected = _pointer(sent, echo.pointer)
-        if expected is _MISSING or not isinstance(data, dict):
+        expected = value_at(sent, echo.pointer)
+        if expected is MISSING or not isinstance(data, dict):
             continue
         wanted = f"must repeat the request's {echo.pointer} {show(expected)}"
         if echo.property not in data:
@@ -198,14 +198,14 @@ def read_api_error(
 ) -> ApiError:
     """An ApiError for an error response, read from whichever documented shape it has.
 
-    A body nested more than ``_MAX_DEPTH`` levels deep is kept as None. ``secret``
+    A body nested more than ``MAX_DEPTH`` levels deep is kept as None. ``secret``
     (the request's credential) is removed from the body before any of it is cut
     short for the message, so no part of it is left at the cut.
     """
     body = scrub(body, secret)
-    data = _decode_json(body)
-    if data is not _MISSING and _too_deep(data):
-        data = _MISSING
+    data = decode_json(body)
+    if data is not MISSING and too_deep(data):
+        data = MISSING
     fields = {
         name: first_value(data, pointers) for name, pointers in operation.error_fields.items()
     }
@@ -220,7 +220,7 @@ def read_api_error(
         message,
         type=error_type if isinstance(error_type, str) else None,
         code=code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
-        body=None if data is _MISSING else data,
+        body=None if data is MISSING else data,
         headers=headers,
     )
 

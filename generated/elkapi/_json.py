@@ -17,12 +17,10 @@ from typing import Any
 
 from ._validation import pointer_keys
 
-_MAX_DEPTH = 128
+MAX_DEPTH = 128
 """JSON nested deeper than this is refused: it would exhaust the stack of whoever walks it."""
-
-
-_MISSING = object()
-
+MISSING = object()
+"""No value at all (not even JSON null): what a lookup finds where there is nothing."""
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 """What ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` uses, made once, not per call."""
@@ -52,27 +50,27 @@ json_bytes = _json_encoder()
 """A JSON value as the compact UTF-8 bytes a request body carries."""
 
 
-def _may_be_too_deep(body: object) -> bool:
-    """Whether the JSON in ``body`` may nest more than ``_MAX_DEPTH`` levels deep.
+def may_be_too_deep(body: object) -> bool:
+    """Whether the JSON in ``body`` may nest more than ``MAX_DEPTH`` levels deep.
 
-    Nesting that deep takes more than ``_MAX_DEPTH`` brackets, and valid JSON
+    Nesting that deep takes more than ``MAX_DEPTH`` brackets, and valid JSON
     closes each one it opens: a shorter body cannot be too deep, and nor can
     one of objects alone under five bytes a level; any other has its brackets
     counted (in C). A body that is not bytes may be anything.
     """
     if not isinstance(body, bytes):
         return True
-    if len(body) <= 2 * _MAX_DEPTH:
+    if len(body) <= 2 * MAX_DEPTH:
         return False
     # Most bodies hold no array (find: "in" first tries the operand as an int). Then each
     # level but the last takes five bytes or more ({"":...}), the last two ({}).
     arrays = body.find(b"[") >= 0
-    if not arrays and len(body) < 5 * _MAX_DEPTH + 2:
+    if not arrays and len(body) < 5 * MAX_DEPTH + 2:
         return False
-    return body.count(b"{") + (body.count(b"[") if arrays else 0) > _MAX_DEPTH
+    return body.count(b"{") + (body.count(b"[") if arrays else 0) > MAX_DEPTH
 
 
-def _too_deep(data: Any, limit: int = _MAX_DEPTH) -> bool:
+def too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether ``data`` nests containers more than ``limit`` levels deep (without recursing)."""
     level: list[Any] = [data] if isinstance(data, (dict, list)) else []
     depth = 0
@@ -102,8 +100,8 @@ _SCAN: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(typing.
 """The decoder's scanner (in C where the accelerator is): one JSON value from an index on."""
 
 
-def _decode_json(body: bytes) -> Any:
-    """``body``'s JSON value as ``json.loads`` reads it (NaN and infinity refused), or _MISSING."""
+def decode_json(body: bytes) -> Any:
+    """``body``'s JSON value as ``json.loads`` reads it (NaN and infinity refused), or MISSING."""
     try:
         if type(body) is bytes and len(body) > 1 and body[0] in _OPENERS and body[1]:
             # UTF-8 by json.detect_encoding's rule (no BOM, no zero byte among the first
@@ -111,12 +109,12 @@ def _decode_json(body: bytes) -> Any:
             # the scan itself detecting that in Python.
             text = body.decode("utf-8", "surrogatepass")
             value, end = _SCAN(text, 0)
-            return value if end == len(text) or not text[end:].strip(_JSON_SPACE) else _MISSING
+            return value if end == len(text) or not text[end:].strip(_JSON_SPACE) else MISSING
         if isinstance(body, (bytes, bytearray)):  # as json.loads reads bytes
             return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
         return json.loads(body, parse_constant=_reject_constant)
     except (ValueError, RecursionError, StopIteration):  # StopIteration: no value at all
-        return _MISSING
+        return MISSING
 
 
 _OPENERS = (ord("{"), ord("["))
@@ -126,11 +124,12 @@ _JSON_SPACE = " \t\n\r"
 """What JSON counts as white space (``str.strip`` would take more)."""
 
 
-def _pointer(document: Any, pointer: str) -> Any:
+def value_at(document: Any, pointer: str) -> Any:
+    """The value at the JSON ``pointer`` in ``document``, or MISSING where there is none."""
     node = document
     for key in pointer_keys(pointer):
         if not isinstance(node, dict) or key not in node:
-            return _MISSING
+            return MISSING
         node = node[key]
     return node
 
@@ -138,7 +137,7 @@ def _pointer(document: Any, pointer: str) -> Any:
 def first_value(document: Any, pointers: tuple[str, ...]) -> Any:
     """The first non-null value found at one of the JSON ``pointers``, or None."""
     for pointer in pointers:
-        value = _pointer(document, pointer)
-        if value is not _MISSING and value is not None:
+        value = value_at(document, pointer)
+        if value is not MISSING and value is not None:
             return value
     return None

@@ -70,7 +70,7 @@ class BodyContent:
     """The compiled predicate of ``schema`` for requests: True means the body is valid JSON."""
 
 
-_QuickRead = tuple[Callable[[Any], bool], type | None, Callable[[Any], Any] | None]
+QuickRead = tuple[Callable[[Any], bool], type | None, Callable[[Any], Any] | None]
 """A status's predicate, and the model its decoder was written for and that decoder."""
 
 
@@ -164,12 +164,12 @@ class OperationSpec:
         return {b.media_type: properties(b.schema) for b in self._bodies}
 
     @functools.cached_property
-    def quick_reads(self) -> dict[int, _QuickRead]:
+    def quick_reads(self) -> dict[int, QuickRead]:
         """For each status documented exactly whose body is JSON, what its quick read uses.
 
         That is its predicate, and the model and its decoder if it has one.
         """
-        reads: dict[int, _QuickRead] = {}
+        reads: dict[int, QuickRead] = {}
         for key, check in self.response_checks.items():
             if key.isdigit() and key not in self.text_responses and self.responses.get(key):
                 model, decoder = self.response_decoders.get(key, (None, None))
@@ -177,7 +177,7 @@ class OperationSpec:
         return reads
 
     @functools.cached_property
-    def quick_plan(self) -> _QuickPlan | None:
+    def quick_plan(self) -> QuickPlan | None:
         """What :func:`quick_request` reads of this operation, read once.
 
         None unless the operation has no parameters and its default body is
@@ -195,7 +195,7 @@ class OperationSpec:
             "Content-Type": body.media_type,
         }
         bearer = self.key_name if self.key_scheme == "bearer" and self.key_in == "header" else ""
-        return _QuickPlan(
+        return QuickPlan(
             body.check,
             frozenset(self.declared[body.media_type]),
             body.defaults,
@@ -210,7 +210,7 @@ class OperationSpec:
 
 
 @dataclass(frozen=True)
-class _QuickPlan:
+class QuickPlan:
     """What :func:`quick_request` reads of an operation, read once."""
 
     check: Callable[[Any], bool]

@@ -117,7 +117,8 @@ def transient(error: Error) -> bool:
     )
 
 
-def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
+def with_max_retries(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
+    """``policy`` with ``max_retries`` retries (as it is for None)."""
     if max_retries is None:
         return policy
     return RetryPolicy(

@@ -61,7 +61,7 @@ def _loaded(body: bytes) -> Any:
 
 # A JSON text in any encoding json.loads detects, with white space around it
 # or something after it; or bytes that may not be JSON at all. Most start with
-# a bracket, as the bodies _decode_json reads without detecting the encoding do.
+# a bracket, as the bodies decode_json reads without detecting the encoding do.
 SPACE = st.sampled_from(["", " ", "\n", "\t\r\n ", "\x0b", "\u00a0"])
 ENCODINGS = st.sampled_from(["utf-8", "utf-16-le", "utf-8", "utf-8-sig", "utf-16", "utf-32-be"])
 CONTAINERS = st.lists(JSON_TEXT, max_size=3) | st.dictionaries(st.text(), JSON_TEXT, max_size=3)
@@ -82,10 +82,10 @@ BODIES = st.builds(lambda text, encoding: text.encode(encoding, "surrogatepass")
 @example("{}".encode("utf-16-le"))  # a bracket first, and yet not UTF-8
 @example(b"{")
 def test_reading_json_bytes_gives_what_json_loads_gives(body: bytes) -> None:
-    found = _json._decode_json(body)
+    found = _json.decode_json(body)
     expected = _loaded(body)
-    assert ("<refused>" if found is _json._MISSING else found) == expected
-    assert type(found) is type(expected) or found is _json._MISSING
+    assert ("<refused>" if found is _json.MISSING else found) == expected
+    assert type(found) is type(expected) or found is _json.MISSING
 
 
 def _built(
@@ -229,24 +229,24 @@ def test_a_task_nested_past_the_limit_is_refused_by_either_read(
     body = json.dumps(QUEUED).encode()[:-1] + b', "metadata": {"x": ' + inner + b"}}"
     quick = _read(body, elkapi.VideoTask, {})
     assert quick == _read(body, {"200": elkapi.VideoTask}, {})
-    refused = quick == [f"(body): is nested more than {_json._MAX_DEPTH} levels deep"]
-    assert refused is _json._too_deep(json.loads(body))
+    refused = quick == [f"(body): is nested more than {_json.MAX_DEPTH} levels deep"]
+    assert refused is _json.too_deep(json.loads(body))
 
 
 @pytest.mark.parametrize("levels", [127, 128])
 def test_objects_nested_past_the_limit_in_the_fewest_bytes_are_refused(levels: int) -> None:
     body = b'{"":' * levels + b"{}" + b"}" * levels  # levels + 1 deep
     refused = _read(body, elkapi.VideoTask, {})
-    too_deep = [f"(body): is nested more than {_json._MAX_DEPTH} levels deep"]
-    assert (refused == too_deep) is (levels == _json._MAX_DEPTH)
+    too_deep = [f"(body): is nested more than {_json.MAX_DEPTH} levels deep"]
+    assert (refused == too_deep) is (levels == _json.MAX_DEPTH)
 
 
 @pytest.mark.parametrize("levels", [127, 128])
 def test_an_array_nested_past_the_limit_is_refused(levels: int) -> None:
     body = b"[" + b'{"a":' * levels + b"1" + b"}" * levels + b"]"
     refused = _read(body, elkapi.VideoTask, {})
-    too_deep = [f"(body): is nested more than {_json._MAX_DEPTH} levels deep"]
-    assert (refused == too_deep) is (levels == _json._MAX_DEPTH)
+    too_deep = [f"(body): is nested more than {_json.MAX_DEPTH} levels deep"]
+    assert (refused == too_deep) is (levels == _json.MAX_DEPTH)
 
 
 def test_unions_in_another_order_are_decoded_in_their_own_order() -> None:
