@@ -61,6 +61,16 @@ def test_every_package_holds_the_runtime_unchanged() -> None:
         assert copied.read_bytes() == source.read_bytes(), source.name
 
 
+def test_no_runtime_module_is_long_enough_to_hold_two_jobs() -> None:
+    # One module per job (issue 19): past this size a module has taken on a second one.
+    lines = {
+        source.name: len(source.read_text(encoding="utf-8").splitlines())
+        for source in runtime_files()
+        if source.suffix == ".py"
+    }
+    assert max(lines.values()) <= 700, {name: n for name, n in lines.items() if n > 700}
+
+
 def test_the_runtime_imports_nothing_generated() -> None:
     for source in runtime_files():
         text = source.read_text(encoding="utf-8")
