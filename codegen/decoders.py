@@ -3,7 +3,7 @@
 The generated models module is not run: its dataclasses are rebuilt from
 its AST (:mod:`codegen.model_classes`), and each is read the way the runtime
 reads it: its fields, their JSON names and defaults, and their type hints.
-The runtime's own helpers (:func:`codegen.runtime._runtime._plain_defaults`,
+The runtime's own helpers (:func:`codegen.runtime._decode._plain_defaults`,
 ``_decoder``, ``_without_none``) decide what each field needs, so a
 generated decoder does what ``decode`` does by construction. A model whose ``__init__`` does
 more than store its arguments, or whose fields have JSON names of their own,
@@ -21,7 +21,7 @@ from typing import Any
 
 from codegen import naming
 from codegen.model_classes import dataclasses_of
-from codegen.runtime import _runtime
+from codegen.runtime import _decode
 
 _MODULE = "_codegen_models_for_decoders"
 
@@ -81,10 +81,10 @@ def _decoder_of(model: type, functions: dict[str, str]) -> ModelDecoder:
     function = functions[name]
     constant = naming.decoder_constant(function)
     fields = dataclasses.fields(model)
-    extras = tuple(f.name for f in fields if f.metadata.get(_runtime.EXTRA))
-    declared = [f for f in fields if not f.metadata.get(_runtime.EXTRA)]
-    plain, _ = _runtime._plain_defaults(model)
-    renamed = any(_runtime._json_name(f) != f.name for f in declared)
+    extras = tuple(f.name for f in fields if f.metadata.get(_decode.EXTRA))
+    declared = [f for f in fields if not f.metadata.get(_decode.EXTRA)]
+    plain, _ = _decode._plain_defaults(model)
+    renamed = any(_decode._json_name(f) != f.name for f in declared)
     if plain is None or renamed or not all(_literal(value) for value in plain.values()):
         return ModelDecoder(name, function, constant, False, {}, (), extras, ())
     hints = typing.get_type_hints(model)
@@ -99,9 +99,9 @@ def _decoder_of(model: type, functions: dict[str, str]) -> ModelDecoder:
 
 def _fix(name: str, hint: Any, functions: dict[str, str]) -> FieldFix | None:
     """What is done to the field ``name`` (typed ``hint``) once stored; None: nothing."""
-    if _runtime._decoder(hint) is None:
+    if _decode._decoder(hint) is None:
         return None
-    base = _runtime._without_none(hint)
+    base = _decode._without_none(hint)
     if base is int or base is float:
         return FieldFix(name, base.__name__)
     number = _number_arm(base)
@@ -113,7 +113,7 @@ def _fix(name: str, hint: Any, functions: dict[str, str]) -> FieldFix | None:
     origin, args = typing.get_origin(base), typing.get_args(base)
     if origin in (list, dict):
         item = args[0] if origin is list else args[1]
-        if _runtime._decoder(item) is None:
+        if _decode._decoder(item) is None:
             return FieldFix(name, origin.__name__)
         model = _model_name(item, functions)
         if model:

@@ -20,7 +20,7 @@ RUNTIME_EXPORTS: dict[str, str] = {
     "StreamBody": "_bodies",
     "Upload": "_bodies",
     "RawResponse": "_client",
-    "RetryPolicy": "_client",
+    "RetryPolicy": "_retry",
     "DownloadResult": "_download",
     "HttpRequest": "_http",
     "HttpResponse": "_http",

@@ -10,20 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-from ._client import (
-    DEFAULT_TIMEOUT,
-    URL_DOWNLOAD,
-    Call,
-    ClientCore,
-    Items,
-    Pages,
-    Pause,
-    RawResponse,
-    RetryPolicy,
-    Steps,
-    Stream,
-    _parse_any,
-)
+from ._client import DEFAULT_TIMEOUT, URL_DOWNLOAD, ClientCore, RawResponse, _parse_any
 from ._download import Destination, DownloadResult, ProgressCallback
 from ._http import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -33,10 +20,13 @@ from ._http import (
     Timeout,
     Transport,
     deliver,
+    send_with,
     stream_with,
 )
-from ._runtime import OperationSpec
-from ._waiting import pause, waiting
+from ._operation import OperationSpec
+from ._retry import RetryPolicy
+from ._steps import Call, Items, Pages, Pause, Steps, Stream
+from ._waiting import pause, polls, waiting
 from .errors import Error
 
 T = TypeVar("T")
@@ -65,7 +55,7 @@ class ThreadTransport:
     read deadline.
     """
 
-    def __init__(self, transport: Transport | HttpTransport | None = None) -> None:
+    def __init__(self, transport: Transport | None = None) -> None:
         self.transport = transport or HttpTransport()
 
     def __repr__(self) -> str:
@@ -75,9 +65,7 @@ class ThreadTransport:
         """Send ``request`` in a worker thread and return what the transport returns."""
         import asyncio
 
-        if isinstance(self.transport, HttpTransport):
-            return await asyncio.to_thread(self.transport, request, timeout)
-        return await asyncio.to_thread(self.transport, request, Timeout.of(timeout).read)
+        return await asyncio.to_thread(send_with, self.transport, request, Timeout.of(timeout))
 
 
 class AsyncBaseClient(ClientCore):
@@ -195,7 +183,7 @@ class AsyncBaseClient(ClientCore):
         on_progress: Callable[[T], None] | None,
     ) -> T:
         """Poll until ``done``; transient failures are waited out until the deadline."""
-        steps: Steps[T] = self._polls(
+        steps: Steps[T] = polls(
             poll,
             state=state,
             done=done,
@@ -203,6 +191,8 @@ class AsyncBaseClient(ClientCore):
             max_interval=max_interval,
             timeout=timeout,
             on_progress=on_progress,
+            max_retry_after=self.retry.max_retry_after,
+            hide=self._hide,
         )
         with waiting(timeout):
             return await self._drive(steps)

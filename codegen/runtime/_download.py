@@ -18,7 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
-from ._runtime import OperationSpec, read_api_error
+from ._http import content_type_of
+from ._operation import OperationSpec
+from ._read import read_api_error
 from ._validation import FieldError, show
 from .errors import (
     DownloadError,
@@ -117,7 +119,7 @@ def parse_binary_response(
     """
     if not 200 <= status_code < 300:
         raise read_api_error(operation, status_code, body, headers)
-    content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+    content_type = content_type_of(headers)
     media = media_types_for(operation, status_code)
     if not admits(media, content_type):
         message = f"must be {' or '.join(media)} (got {show(content_type)})"
@@ -168,7 +170,7 @@ class FileSink:
 
     def start(self, status_code: int, headers: Mapping[str, str]) -> bool:
         """Take the body of a 2xx response that is not JSON in disguise; start the file over."""
-        content_type = headers.get("content-type", "")
+        content_type = content_type_of(headers)
         media = media_types_for(self._operation, status_code)
         self.accepted = 200 <= status_code < 300 and admits(media, content_type)
         self._open = self.accepted

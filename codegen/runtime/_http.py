@@ -8,72 +8,17 @@ import json
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from ._bodies import StreamBody
 from ._printable import printable
+from ._secrets import hide_secret, redact_headers
 from .errors import ResponseTooLargeError, TransportError
 
 if TYPE_CHECKING:
     # At run time HttpTransport imports it when it sends: building a request needs
     # HttpRequest only, and http.client brings ssl, socket and email with it.
     import http.client
-
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
-
-
-_HIDDEN = "***"
-# A piece of a key shorter than this is not hidden on its own: it would hide common words.
-_SHORTEST_PART = 6
-
-
-def secret_forms(secret: str) -> tuple[str, ...]:
-    """Every way the key ``secret`` may show in text, longest first ("" for none).
-
-    As it is; percent-encoded, as a query string carries it; in base64, as
-    HTTP basic sends ``user:password``; escaped as in a JSON string (a key
-    with a quote, a backslash or non-ASCII text); and, for a key with a
-    scheme word or a user in front (``Bot abc...``, ``user:password``), the
-    part after it, which a server may echo alone.
-    """
-    if not secret:
-        return ()
-    forms = {
-        secret,
-        urllib.parse.quote(secret, safe=""),
-        urllib.parse.quote_plus(secret, safe=""),
-        base64.b64encode(secret.encode()).decode(),
-        json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-    }
-    for separator in (" ", ":"):
-        part = secret.rpartition(separator)[2].strip()
-        if separator in secret and len(part) >= _SHORTEST_PART:
-            forms.add(part)
-    return tuple(sorted(forms, key=lambda form: (-len(form), form)))
-
-
-def hide_secret(text: str, secret: str) -> str:
-    """``text`` with every form of ``secret`` (:func:`secret_forms`) replaced by ``***``."""
-    for form in secret_forms(secret):
-        text = text.replace(form, _HIDDEN)
-    return text
-
-
-def redact_headers(headers: Mapping[str, str], secret: str = "") -> dict[str, str]:
-    """A copy of ``headers`` with credentials replaced by ``***``.
-
-    Credentials are the usual headers (``Authorization``, ``Cookie``, ...) and
-    any header carrying the key ``secret`` (an API key in a header of its own).
-    """
-    return {
-        name: (
-            _HIDDEN
-            if name.lower() in _SECRET_HEADERS or hide_secret(value, secret) != value
-            else value
-        )
-        for name, value in headers.items()
-    }
 
 
 @dataclass(frozen=True)
@@ -123,13 +68,42 @@ class HttpResponse:
     body: bytes
 
 
-Transport = Callable[[HttpRequest, float], HttpResponse]
-"""Sends one request with a timeout in seconds; raises TransportError when it cannot.
+class Transport(Protocol):
+    """Sends one request with a timeout in seconds; raises TransportError when it cannot.
 
-A transport returns every status as it is, redirects included: the client
-decides what to follow. Raise :class:`TransportError` with ``request_sent=False``
-only when no byte of the request can have reached the server.
-"""
+    A transport returns every status as it is, redirects included: the client
+    decides what to follow. Raise :class:`TransportError` with ``request_sent=False``
+    only when no byte of the request can have reached the server. Any function
+    ``(request, timeout) -> HttpResponse`` is one; a transport that can also
+    stream a body is a :class:`StreamingTransport`.
+    """
+
+    def __call__(self, request: HttpRequest, timeout: float, /) -> HttpResponse:
+        """Send ``request``; read its whole response within ``timeout`` seconds."""
+        ...
+
+
+def content_type_of(headers: Mapping[str, str]) -> str:
+    """The Content-Type of a response ("" for none), read the same way on every path.
+
+    One lookup finds it in the lower-case names the transport gives; a
+    caller's own mapping may spell it otherwise (``_header``).
+    """
+    return (
+        headers.get("content-type")
+        or headers.get("Content-Type")
+        or (_header(headers, "content-type") if headers else "")
+    )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """The value of header ``name`` (lower case), whatever case ``headers`` spell it in."""
+    found = ""
+    for key, value in headers.items():
+        if key.lower() == name:
+            found = value
+    return found
+
 
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
@@ -182,6 +156,38 @@ class Timeout:
     def of(cls, value: float | Timeout) -> Timeout:
         """``value`` as a Timeout: a number is used for both limits."""
         return value if isinstance(value, Timeout) else cls(float(value), float(value))
+
+
+class StreamingTransport(Transport, Protocol):
+    """A :class:`Transport` that takes a whole :class:`Timeout` and can stream a body to a sink.
+
+    Which a transport is, the client asks :func:`is_streaming` (it has a
+    ``stream`` method): :class:`HttpTransport` is one. It is given the
+    client's Timeout where any other transport is given the read seconds, and
+    a download's body is streamed through it rather than handed over whole.
+    """
+
+    def __call__(self, request: HttpRequest, timeout: float | Timeout, /) -> HttpResponse:
+        """Send ``request`` within the limits of ``timeout`` (seconds for both)."""
+        ...
+
+    def stream(
+        self, request: HttpRequest, timeout: float | Timeout, sink: BodySink, /
+    ) -> HttpResponse:
+        """Send ``request``; a body ``sink`` takes is written to it in chunks as it arrives."""
+        ...
+
+
+def is_streaming(transport: Transport) -> TypeGuard[StreamingTransport]:
+    """Whether ``transport`` is a :class:`StreamingTransport`: it has a ``stream`` method."""
+    return callable(getattr(transport, "stream", None))
+
+
+def send_with(transport: Transport, request: HttpRequest, timeout: Timeout) -> HttpResponse:
+    """Send ``request`` once: a streaming transport gets ``timeout``, any other its read seconds."""
+    if is_streaming(transport):
+        return transport(request, timeout)
+    return transport(request, timeout.read)
 
 
 class MockTransport:
@@ -396,18 +402,17 @@ def _pour(reply: http.client.HTTPResponse, sink: BodySink) -> None:
 
 
 def stream_with(
-    transport: Transport | HttpTransport, request: HttpRequest, timeout: Timeout, sink: BodySink
+    transport: Transport, request: HttpRequest, timeout: Timeout, sink: BodySink
 ) -> HttpResponse:
     """Send ``request`` with ``transport``, streaming a body ``sink`` takes into it.
 
-    A transport with a ``stream(request, timeout, sink)`` method (such as
-    :class:`HttpTransport`) streams; any other transport (``MockTransport``,
-    a plain callable) is called as usual and the whole body it returns is
-    handed to the sink at once. Either way ``sink.finish()`` ends the exchange.
+    A :class:`StreamingTransport` (such as :class:`HttpTransport`) streams;
+    any other transport (``MockTransport``, a plain callable) is called as
+    usual and the whole body it returns is handed to the sink at once. Either
+    way ``sink.finish()`` ends the exchange.
     """
-    streamer = getattr(transport, "stream", None)
-    if callable(streamer):
-        streamed: HttpResponse = streamer(request, timeout, sink)
+    if is_streaming(transport):
+        streamed = transport.stream(request, timeout, sink)
     else:
         streamed = deliver(transport(request, timeout.read), sink)
     sink.finish()

@@ -14,9 +14,17 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from ._http import Timeout
+from ._log import logger
+from ._printable import printable
+from ._retry import retry_after, transient
+from ._steps import Call, Pause, Steps
+from .errors import ApiError, Error, WaitTimeoutError
+
+T = TypeVar("T")
 
 _UNTIL: contextvars.ContextVar[float | None] = contextvars.ContextVar("wait_until", default=None)
 
@@ -53,3 +61,61 @@ def pause(seconds: float) -> float:
     """``seconds``, or the time the wait has left if that is shorter."""
     left = time_left()
     return seconds if left is None else min(seconds, left)
+
+
+def polls(
+    poll: Callable[[], Any],
+    *,
+    state: Callable[[T], tuple[object, ...]],
+    done: Callable[[T], bool],
+    poll_interval: float,
+    max_interval: float,
+    timeout: float,
+    on_progress: Callable[[T], None] | None,
+    max_retry_after: float,
+    hide: Callable[[str], str],
+) -> Steps[T]:
+    """Poll until ``done``; transient failures are waited out until the deadline.
+
+    A ``Retry-After`` is honoured up to ``max_retry_after`` seconds; ``hide``
+    keeps the key out of the messages.
+    """
+    # The deadline the client cuts each attempt to, when a wait set one (it always does).
+    left = time_left()
+    deadline = time.monotonic() + (timeout if left is None else left)
+    delay = poll_interval
+    seen: tuple[object, ...] | None = None
+    last: T | None = None
+    failure: Error | None = None
+    while True:
+        asked: float | None = None
+        try:
+            current: T = yield Call(poll)
+        except Error as error:
+            if not transient(error):
+                raise
+            if isinstance(error, ApiError):
+                asked = retry_after(error.headers)
+            logger.debug("polling failed (%s); waiting it out", error)
+            failure = error
+        else:
+            last, failure = current, None
+            if on_progress is not None and state(current) != seen:
+                on_progress(current)
+            seen = state(current)
+            if done(current):
+                return current
+        remaining = deadline - time.monotonic()
+        if remaining > 0:
+            wanted = delay if asked is None else min(asked, max_retry_after)
+            yield Pause(min(max(wanted, delay), remaining))
+            delay = min(delay * 1.5, max_interval)
+            remaining = deadline - time.monotonic()
+        if remaining > 0:
+            continue
+        if failure is not None:
+            message = f"no answer after {timeout:g} seconds; last error: {failure}"
+            raise WaitTimeoutError(hide(message), last) from failure
+        # The state is the server's text: it may echo the key back, or hold controls.
+        status = printable(hide(repr(seen[0] if seen else None)))
+        raise WaitTimeoutError(f"still {status} after {timeout:g} seconds", last)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     # The real names, for type checkers and IDEs; at run time __getattr__ finds them.
     from ._async import AsyncTransport, ThreadTransport
     from ._bodies import StreamBody, Upload
-    from ._client import RawResponse, RetryPolicy
+    from ._client import RawResponse
     from ._download import DownloadResult
     from ._http import (
         HttpRequest,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         default_transport,
         urllib_transport,
     )
+    from ._retry import RetryPolicy
     from ._validation import FieldError
     from .client import AsyncClient, Client
     from .errors import (
@@ -150,7 +151,7 @@ _HOMES = {
     "RequestValidationError": "errors",
     "ResponseTooLargeError": "errors",
     "ResponseValidationError": "errors",
-    "RetryPolicy": "_client",
+    "RetryPolicy": "_retry",
     "ServerError": "errors",
     "StreamBody": "_bodies",
     "TaskError": "models",

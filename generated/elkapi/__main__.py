@@ -15,9 +15,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._decode import to_json
 from ._download import DownloadResult
+from ._json import first_value
 from ._output import hidden_from_output, json_text, terminal_text
-from ._runtime import first_value, to_json
 from ._spec import ElkapiError
 from .client import Client
 from .errors import RequestValidationError

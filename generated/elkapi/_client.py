@@ -1,23 +1,21 @@
 # Runtime of the generated package: codegen copies this file in unchanged.
-"""The client every generated ``Client`` extends: retries, redirects, waiting, secrets.
+"""The client every generated ``Client`` extends: configuration, sending, downloads, secrecy.
 
-What may be repeated depends on whether the operation can start work. One
-that cannot (GET, HEAD, OPTIONS, PUT, DELETE, or any the spec marks
-``x-idempotent``) is retried on a transport failure, 408, 409, 429 and 5xx.
-One that may (POST, PATCH) is retried only when the server certainly did not
-start it: the connection failed before any byte was sent, or it answered 429.
+Each call is a generator of steps (``_steps.py``) that makes the decisions
+once: what to retry (``_retry.py``), which redirect to follow
+(``_redirects.py``), when a wait ends (``_waiting.py``), which page comes next
+(``_paging.py``). :class:`BaseClient` carries the steps out with blocking
+calls, ``AsyncBaseClient`` (``_async.py``) with ``await``.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import functools
 import os
 import random
 import time
 import urllib.parse
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -38,16 +36,19 @@ from ._http import (
     HttpTransport,
     Timeout,
     Transport,
-    hide_secret,
-    redact_headers,
-    secret_forms,
+    send_with,
     stream_with,
 )
 from ._log import logger
+from ._operation import ApiSpec, OperationSpec
+from ._paging import Paging, pages
 from ._printable import printable
-from ._runtime import ApiSpec, OperationSpec
-from ._validation import FieldError, Validator, child_path, pointer_keys, show
-from ._waiting import cut, pause, time_left, waiting
+from ._redirects import follow
+from ._retry import RetryPolicy, retry_reason, starts_work, with_max_retries
+from ._secrets import redact_headers, scrub, scrub_error
+from ._steps import Call, Items, Pages, Pause, Steps, Stream
+from ._validation import FieldError, Validator
+from ._waiting import cut, pause, polls, time_left, waiting
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -57,7 +58,6 @@ from .errors import (
     ResponseTooLargeError,
     ResponseValidationError,
     TransportError,
-    WaitTimeoutError,
     request_id_of,
 )
 
@@ -66,142 +66,7 @@ R = TypeVar("R")
 C = TypeVar("C", bound="ClientCore")
 ExchangeResult = tuple[HttpResponse, int]
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_REDIRECTS = 5
-_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
-_HIDDEN = "***"
 DEFAULT_TIMEOUT = Timeout(connect=10.0, read=60.0)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently to repeat a call that failed in a way that may heal.
-
-    ``max_retries`` retries follow the first attempt. The n-th retry waits
-    ``initial_backoff * 2**(n-1)`` seconds, at most ``max_backoff``, less a
-    random fraction up to ``jitter`` of it, unless the server said how long
-    (``Retry-After`` in seconds or as an HTTP date, or ``retry-after-ms``):
-    that is honoured up to ``max_retry_after`` seconds.
-    """
-
-    max_retries: int = 2
-    initial_backoff: float = 0.5
-    max_backoff: float = 8.0
-    jitter: float = 0.25
-    max_retry_after: float = 60.0
-
-    def __post_init__(self) -> None:
-        if self.max_retries < 0 or self.initial_backoff < 0 or self.max_backoff < 0:
-            raise ValueError("retry counts and backoffs must not be negative")
-        if not 0 <= self.jitter <= 1 or self.max_retry_after < 0:
-            raise ValueError("jitter must be from 0 to 1 and max_retry_after not negative")
-
-    def backoff(self, retry: int, fraction: float) -> float:
-        """Seconds before retry number ``retry`` (from 1), with ``fraction`` in [0, 1) of jitter."""
-        base: float = min(self.max_backoff, self.initial_backoff * 2.0 ** max(retry - 1, 0))
-        return base * (1 - self.jitter * fraction)
-
-    def delay(self, retry: int, headers: Mapping[str, str], fraction: float) -> float:
-        """Seconds before retry number ``retry``: the server's wish up to the cap, or backoff."""
-        asked = retry_after(headers)
-        if asked is not None:
-            return min(asked, self.max_retry_after)
-        return self.backoff(retry, fraction)
-
-
-def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds the server asks to wait (``retry-after-ms``, ``Retry-After``), or None."""
-    lowered = {name.lower(): value.strip() for name, value in headers.items()}
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = lowered.get(name)
-        if not value:
-            continue
-        try:
-            seconds = float(value) * scale
-        except ValueError:
-            if name == "retry-after-ms":
-                continue
-            import email.utils  # only an HTTP date needs it, and it is slow to import
-
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                continue
-            seconds = when.timestamp() - (time.time() if now is None else now)
-        if seconds == seconds:  # not NaN
-            return max(seconds, 0.0)
-    return None
-
-
-def starts_work(operation: OperationSpec) -> bool:
-    """Whether a call may start work on the server, so that repeating it could do it twice."""
-    return not (operation.idempotent or operation.method.upper() in SAFE_METHODS)
-
-
-def retry_reason(
-    operation: OperationSpec,
-    *,
-    status_code: int | None = None,
-    error: TransportError | None = None,
-) -> str | None:
-    """Why this outcome of an attempt may be retried, or None when it must not be."""
-    repeatable = not starts_work(operation)
-    if error is not None:
-        if isinstance(error, ResponseTooLargeError):
-            return None
-        if not error.request_sent:
-            return "the connection failed before the request was sent"
-        return "the connection failed" if repeatable else None
-    if status_code == 429:
-        return "HTTP 429 (nothing was started)"
-    if repeatable and status_code is not None and (status_code in (408, 409) or status_code >= 500):
-        return f"HTTP {status_code}"
-    return None
-
-
-def transient(error: Error) -> bool:
-    """Whether a failed poll may succeed later: no connection, 408, 429 or 5xx."""
-    if isinstance(error, ResponseTooLargeError):
-        return False
-    if isinstance(error, TransportError):
-        return True
-    return isinstance(error, ApiError) and (
-        error.status_code in (408, 429) or error.status_code >= 500
-    )
-
-
-def scrub(value: Any, secret: str) -> Any:
-    """``value`` with every form of ``secret`` replaced, looking inside containers.
-
-    The forms (:func:`secret_forms`) include the key percent-encoded, as a URL
-    carrying it in its query shows it.
-    """
-    if not secret:
-        return value
-    if isinstance(value, str):
-        return hide_secret(value, secret)
-    if isinstance(value, bytes):
-        for form in secret_forms(secret):
-            value = value.replace(form.encode(), _HIDDEN.encode())
-        return value
-    if isinstance(value, list):
-        return [scrub(item, secret) for item in value]
-    if isinstance(value, tuple):
-        return tuple(scrub(item, secret) for item in value)
-    if isinstance(value, dict):
-        return {scrub(key, secret): scrub(item, secret) for key, item in value.items()}
-    if isinstance(value, FieldError):
-        return FieldError(scrub(value.path, secret), value.rule, scrub(value.message, secret))
-    return value
-
-
-def scrub_error(error: BaseException, secret: str) -> None:
-    """Remove ``secret`` from the message and every attribute an error shows."""
-    error.args = scrub(error.args, secret)
-    for name in ("message", "body", "headers", "errors", "location", "type", "code", "request_id"):
-        if hasattr(error, name):
-            setattr(error, name, scrub(getattr(error, name), secret))
 
 
 @dataclass(frozen=True)
@@ -236,128 +101,6 @@ class RawResponse(Generic[T]):
         )
 
 
-@dataclass(frozen=True)
-class Pause:
-    """A step of a call: wait this many seconds before the next."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Call:
-    """A step of a wait: call ``function`` (a poll) and hand back its result or error."""
-
-    function: Callable[[], Any]
-
-
-@dataclass(frozen=True)
-class Stream:
-    """A step of a download: send ``request``, streaming a body ``sink`` takes into it."""
-
-    request: HttpRequest
-    sink: BodySink
-
-
-@dataclass(frozen=True)
-class Items:
-    """A step of a paginated listing: hand these items, one page's, to the caller."""
-
-    items: tuple[Any, ...]
-
-
-Step = HttpRequest | Stream | Pause | Call
-"""What a call asks its driver to do: send a request (or stream one), pause, or poll.
-
-The decisions (what to retry, which redirect to follow, when a wait ends)
-are written once as generators of steps; :class:`BaseClient` carries them
-out with blocking calls and ``AsyncBaseClient`` with ``await``.
-"""
-
-Steps = Generator[Step, Any, R]
-Pages = Generator[Call | Items, Any, None]
-"""A listing: call for each page (a :class:`RawResponse`), then hand out its :class:`Items`."""
-
-_ABSENT = object()
-
-
-@dataclass(frozen=True)
-class Paging:
-    """How the pages of a list operation chain (``x-pagination`` in the spec).
-
-    ``cursor`` is the query parameter that takes the cursor; ``items``,
-    ``next_cursor`` and ``has_more`` are JSON pointers into a page, where an
-    index ``-1`` means the last item of an array (``/data/-1/id``). With
-    ``has_more``, the pages go on while it is true, and a page that says so
-    must give a cursor; without it, they end with a page that has no items or
-    no cursor.
-    """
-
-    cursor: str
-    items: str
-    next_cursor: str
-    has_more: str | None = None
-
-    def items_of(self, page: Any) -> tuple[Any, ...]:
-        """The items of ``page`` (none if it has no array there)."""
-        found = model_at(page, self.items)
-        return tuple(found) if isinstance(found, list) else ()
-
-    def cursor_after(self, page: Any, items: tuple[Any, ...], status_code: int) -> Any:
-        """The cursor of the page after ``page``, or None when ``page`` is the last one."""
-        if self.has_more is not None:
-            if model_at(page, self.has_more) is not True:
-                return None
-        elif not items:
-            return None
-        cursor = model_at(page, self.next_cursor)
-        if cursor is not None and cursor != "":
-            return cursor
-        if self.has_more is None:
-            return None
-        message = f"must give the next page's cursor, since {self.has_more} is true (got nothing)"
-        raise ResponseValidationError(
-            status_code, [FieldError(pointer_path(self.next_cursor), "x-pagination", message)]
-        )
-
-
-def model_at(value: Any, pointer: str) -> Any:
-    """What a decoded model holds at a JSON ``pointer`` (an index -1 is the last item), or None.
-
-    A dataclass is read by its fields' JSON names, then its extra properties.
-    """
-    for key in pointer_keys(pointer):
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            value = _field_value(value, key)
-        elif isinstance(value, dict):
-            value = value.get(key, _ABSENT)
-        elif isinstance(value, list) and key.lstrip("-").isdigit():
-            index = int(key)
-            value = value[index] if -len(value) <= index < len(value) else _ABSENT
-        else:
-            value = _ABSENT
-        if value is _ABSENT:
-            return None
-    return value
-
-
-def _field_value(model: Any, key: str) -> Any:
-    extra: Mapping[str, Any] = {}
-    for item in dataclasses.fields(model):
-        if item.metadata.get("extra"):
-            extra = getattr(model, item.name)
-        elif item.metadata.get("alias", item.name) == key:
-            return getattr(model, item.name)
-    return extra.get(key, _ABSENT)
-
-
-def pointer_path(pointer: str) -> str:
-    """A JSON pointer as a field path: ``/data/-1/id`` -> ``data[-1].id``."""
-    path = ""
-    for key in pointer_keys(pointer):
-        path = child_path(path, int(key) if key.lstrip("-").isdigit() else key)
-    return path
-
-
 class ClientCore:
     """Configuration and decisions shared by the blocking and the async client.
 
@@ -389,7 +132,7 @@ class ClientCore:
             raise ConfigurationError(f"no API key: pass api_key={where}")
         self.base_url = self._configured(base_url, self.base_url_env) or self.default_base_url
         self.timeout = Timeout.of(timeout)
-        self.retry = _policy(retry or RetryPolicy(), max_retries)
+        self.retry = with_max_retries(retry or RetryPolicy(), max_retries)
         self.max_response_bytes = max_response_bytes
         self.strict = strict
         self._random = random.Random()
@@ -413,7 +156,7 @@ class ClientCore:
     ) -> C:
         """A copy of this client with another retry policy, timeout or strictness."""
         other = copy.copy(self)
-        other.retry = _policy(retry or self.retry, max_retries)
+        other.retry = with_max_retries(retry or self.retry, max_retries)
         if timeout is not None:
             other.timeout = Timeout.of(timeout)
         if strict is not None:
@@ -467,7 +210,7 @@ class ClientCore:
             attempt += 1
             started = time.monotonic()
             try:
-                response = yield from self._follow(operation, request, sink)
+                response = yield from follow(operation, request, sink, self._hide)
             except TransportError as error:
                 reason = retry_reason(operation, error=error)
                 again = reason is not None and attempt <= policy.max_retries and not _time_up()
@@ -489,58 +232,6 @@ class ClientCore:
             yield Pause(policy.delay(attempt, response.headers, self._random.random()))
             if _time_up():
                 return response, attempt
-
-    def _follow(
-        self, operation: OperationSpec, request: HttpRequest, sink: BodySink | None = None
-    ) -> Steps[HttpResponse]:
-        """Send, following redirects that are safe to follow."""
-        current = request
-        for hop in range(MAX_REDIRECTS + 1):
-            response: HttpResponse = yield current if sink is None else Stream(current, sink)
-            location = response.headers.get("location")
-            if response.status_code not in REDIRECT_STATUSES or not location:
-                return response
-            try:
-                target = urllib.parse.urljoin(current.url, location)
-                refusal = _redirect_refusal(operation, current, response.status_code, target, hop)
-                same_origin = _origin(target) == _origin(current.url)
-            except ValueError:
-                target, same_origin = location, False
-                refusal = "not followed: the Location is not a usable URL"
-            if refusal:
-                # The Location is the server's text, and so is a URL an earlier hop gave.
-                raise RedirectError(
-                    f"{current.method} {printable(self._hide(current.url))} was redirected "
-                    f"(HTTP {response.status_code}) to {printable(self._hide(location))}: "
-                    f"{refusal}",
-                    status_code=response.status_code,
-                    location=location,
-                    request_id=request_id_of(response.headers),
-                )
-            logger.debug(
-                "%s %s redirected (HTTP %d) to %s",
-                current.method,
-                printable(self._hide(current.url)),
-                response.status_code,
-                printable(self._hide(target)),
-            )
-            headers = current.headers
-            if not same_origin:
-                # The usual credential headers, and any header of the scheme carrying the key.
-                headers = {
-                    k: v
-                    for k, v in headers.items()
-                    if k.lower() not in _CREDENTIAL_HEADERS and hide_secret(v, current.secret) == v
-                }
-            if operation.key_in == "query" and current.secret:
-                # A Location names a resource, not this client's key: on the same origin
-                # the key goes again (or the hop is refused with 401), to another never.
-                target = _query_key(target, operation.key_name, current.secret, same_origin)
-            method, body = current.method, current.body
-            if response.status_code == 303 and method != "HEAD":
-                method, body = "GET", None
-            current = HttpRequest(method, target, headers, body, secret=current.secret)
-        raise AssertionError("unreachable: the last hop is refused")  # pragma: no cover
 
     def _raw_response(
         self,
@@ -653,81 +344,9 @@ class ClientCore:
         scrub_error(error, self._api_key)
         return error
 
-    def _polls(
-        self,
-        poll: Callable[[], Any],
-        *,
-        state: Callable[[T], tuple[object, ...]],
-        done: Callable[[T], bool],
-        poll_interval: float,
-        max_interval: float,
-        timeout: float,
-        on_progress: Callable[[T], None] | None,
-    ) -> Steps[T]:
-        """Poll until ``done``; transient failures are waited out until the deadline."""
-        # The deadline the client cuts each attempt to, when a wait set one (it always does).
-        left = time_left()
-        deadline = time.monotonic() + (timeout if left is None else left)
-        delay = poll_interval
-        seen: tuple[object, ...] | None = None
-        last: T | None = None
-        failure: Error | None = None
-        while True:
-            asked: float | None = None
-            try:
-                current: T = yield Call(poll)
-            except Error as error:
-                if not transient(error):
-                    raise
-                if isinstance(error, ApiError):
-                    asked = retry_after(error.headers)
-                logger.debug("polling failed (%s); waiting it out", error)
-                failure = error
-            else:
-                last, failure = current, None
-                if on_progress is not None and state(current) != seen:
-                    on_progress(current)
-                seen = state(current)
-                if done(current):
-                    return current
-            remaining = deadline - time.monotonic()
-            if remaining > 0:
-                wanted = delay if asked is None else min(asked, self.retry.max_retry_after)
-                yield Pause(min(max(wanted, delay), remaining))
-                delay = min(delay * 1.5, max_interval)
-                remaining = deadline - time.monotonic()
-            if remaining > 0:
-                continue
-            if failure is not None:
-                message = f"no answer after {timeout:g} seconds; last error: {failure}"
-                raise WaitTimeoutError(self._hide(message), last) from failure
-            # The state is the server's text: it may echo the key back, or hold controls.
-            status = printable(self._hide(repr(seen[0] if seen else None)))
-            raise WaitTimeoutError(f"still {status} after {timeout:g} seconds", last)
-
     def _pages(self, fetch: Callable[[Any], Any], cursor: Any, paging: Paging) -> Pages:
-        """Every page of a listing, from ``cursor`` (None: the first page) to the last.
-
-        ``fetch(cursor)`` calls the operation with that cursor (a normal call:
-        retries and redirects apply) and gives its :class:`RawResponse`. A
-        cursor the pages already gave is refused: they would never end.
-        """
-        sent = {_key(cursor)} if cursor is not None else set()
-        while True:
-            raw: RawResponse[Any] = yield Call(functools.partial(fetch, cursor))
-            page = raw.parse()
-            items = paging.items_of(page)
-            yield Items(items)
-            cursor = paging.cursor_after(page, items, raw.status_code)
-            if cursor is None:
-                return
-            if _key(cursor) in sent:
-                message = f"gives the cursor {show(cursor)} again: the pages would never end"
-                path = pointer_path(paging.next_cursor)
-                raise ResponseValidationError(
-                    raw.status_code, [FieldError(path, "x-pagination", self._hide(message))]
-                )
-            sent.add(_key(cursor))
+        """Every page of a listing, from ``cursor`` (see :func:`pages`)."""
+        return pages(fetch, cursor, paging, self._hide)
 
     def _log(
         self, request: HttpRequest, attempt: int, started: float, outcome: str, retry: str | None
@@ -793,10 +412,7 @@ class BaseClient(ClientCore):
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send a built request once with this client's transport and timeout (no retries)."""
-        limits = self._timeout_for(request)
-        if isinstance(self._transport, HttpTransport):
-            return self._capped(self._transport(request, limits))
-        return self._capped(self._transport(request, limits.read))
+        return self._capped(send_with(self._transport, request, self._timeout_for(request)))
 
     def _call(self, operation: OperationSpec, request: HttpRequest, parse: Callable[..., T]) -> T:
         """Send with retries and redirects, then parse; errors carry attempts, never the key."""
@@ -854,7 +470,7 @@ class BaseClient(ClientCore):
         on_progress: Callable[[T], None] | None,
     ) -> T:
         """Poll until ``done``; transient failures are waited out until the deadline."""
-        steps = self._polls(
+        steps = polls(
             poll,
             state=state,
             done=done,
@@ -862,6 +478,8 @@ class BaseClient(ClientCore):
             max_interval=max_interval,
             timeout=timeout,
             on_progress=on_progress,
+            max_retry_after=self.retry.max_retry_after,
+            hide=self._hide,
         )
         with waiting(timeout):
             return self._drive(steps)
@@ -924,66 +542,3 @@ def _parse_any(status_code: int, headers: Mapping[str, str], body: bytes) -> byt
 def _time_up() -> bool:
     """Whether a wait is under way and has no time left for another attempt."""
     return time_left() == 0
-
-
-def _key(cursor: Any) -> tuple[str, str]:
-    """A cursor as a set member: its type and text (so 1 and "1" differ)."""
-    return type(cursor).__name__, str(cursor)
-
-
-def _policy(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
-    if max_retries is None:
-        return policy
-    return RetryPolicy(
-        max_retries,
-        policy.initial_backoff,
-        policy.max_backoff,
-        policy.jitter,
-        policy.max_retry_after,
-    )
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urllib.parse.urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or ""), parts.port or default
-
-
-def _query_key(url: str, name: str, key: str, same_origin: bool) -> str:
-    """``url`` with the key as its query parameter ``name`` (same origin) or without the key.
-
-    Same origin: any ``name`` the Location carries gives way to the key.
-    Another origin: only a parameter whose value is the key goes (a server
-    may echo it into the Location); parameters of the same name with other
-    values belong to that origin. The rest of the query stays as written.
-    """
-    parts = urllib.parse.urlsplit(url)
-    kept = []
-    for item in parts.query.split("&") if parts.query else []:
-        field_name, _, value = item.partition("=")
-        if same_origin and urllib.parse.unquote_plus(field_name) == name:
-            continue
-        if not same_origin and urllib.parse.unquote_plus(value) == key:
-            continue
-        kept.append(item)
-    if same_origin:
-        kept.append(urllib.parse.urlencode([(name, key)]))
-    return urllib.parse.urlunsplit(parts._replace(query="&".join(kept)))
-
-
-def _redirect_refusal(
-    operation: OperationSpec, request: HttpRequest, status_code: int, target: str, hop: int
-) -> str | None:
-    """Why this redirect is not followed, or None to follow it."""
-    if starts_work(operation) or request.method.upper() in ("POST", "PATCH"):
-        return f"not followed, since sending the {request.method} again could start work twice"
-    if request.body is not None and status_code not in (303, 307, 308):
-        return "not followed, since it would change how the body is sent"
-    scheme = urllib.parse.urlsplit(target).scheme
-    if scheme not in ("http", "https"):
-        return "not followed: only http and https are"
-    if urllib.parse.urlsplit(request.url).scheme == "https" and scheme == "http":
-        return "not followed from https to http"
-    if hop >= MAX_REDIRECTS:
-        return f"not followed: more than {MAX_REDIRECTS} redirects"
-    return None

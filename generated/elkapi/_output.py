@@ -20,8 +20,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from ._http import hide_secret
 from ._printable import printable
+from ._secrets import hide_secret
 
 
 class _Hiding(io.TextIOBase):

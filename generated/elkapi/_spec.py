@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._runtime import ApiSpec
+from ._operation import ApiSpec
 from ._validation import Validator
 from .errors import Error
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ._printable import printable
+from ._secrets import HIDDEN, RESPONSE_CREDENTIAL_HEADERS
 
 # Not typing.TYPE_CHECKING: catching an error should cost no more than the
 # errors themselves, not typing, nor the validator (re, json, dataclasses).
@@ -140,9 +141,6 @@ class WaitTimeoutError(Error, TimeoutError):
         self.last = last
 
 
-_SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "authorization", "proxy-authorization"})
-
-
 class ApiError(Error):
     """The server answered with an error status.
 
@@ -170,7 +168,7 @@ class ApiError(Error):
         self.code = code
         self.body = body
         self.headers = {
-            name.lower(): "***" if name.lower() in _SECRET_RESPONSE_HEADERS else value
+            name.lower(): HIDDEN if name.lower() in RESPONSE_CREDENTIAL_HEADERS else value
             for name, value in (headers or {}).items()
         }
         self.request_id = request_id_of(self.headers)

@@ -13,17 +13,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from . import _checks, _decoders
+from ._build import build_request, quick_request
 from ._download import parse_binary_response
 from ._http import HttpRequest
-from ._runtime import (
-    Echo,
-    OperationSpec,
-    Param,
-    build_request,
-    parse_response,
-    quick_read,
-    quick_request,
-)
+from ._operation import Echo, OperationSpec, Param
+from ._read import parse_response, quick_read
 from ._spec import API
 from .models import VideoTask
 

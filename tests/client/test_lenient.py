@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import elkapi
-from elkapi._runtime import to_json
+from elkapi._decode import to_json
 from elkapi.params import VideoModel
 from tests.contract import spec
 from tests.contract.strategies import JSON_VALUES, valid

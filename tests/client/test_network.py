@@ -21,9 +21,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import elkapi
-from codegen.runtime._client import BaseClient, RetryPolicy, retry_after
+from codegen.runtime._client import BaseClient
 from codegen.runtime._http import HttpRequest, HttpResponse, MockTransport
-from codegen.runtime._runtime import ApiSpec, OperationSpec, parse_response
+from codegen.runtime._operation import ApiSpec, OperationSpec
+from codegen.runtime._read import parse_response
+from codegen.runtime._retry import RetryPolicy, retry_after
 from codegen.runtime._validation import Validator
 from codegen.runtime.errors import ServerError
 from tests.contract import spec

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elkapi
-from elkapi._runtime import to_json
+from elkapi._decode import to_json
 from elkapi.params import VideoModel
 from tests.contract import oracle, spec
 from tests.contract.strategies import JSON_VALUES, Violation, valid, violations

@@ -11,7 +11,8 @@ no redirect, refuses a body over its size cap and reads the whole answer
 
 from __future__ import annotations
 
-from codegen.runtime._http import HttpRequest, HttpResponse, HttpTransport, Timeout, hide_secret
+from codegen.runtime._http import HttpRequest, HttpResponse, HttpTransport, Timeout
+from codegen.runtime._secrets import hide_secret
 from codegen.runtime.errors import ResponseTooLargeError, TransportError
 
 CONNECT_SECONDS = 10.0

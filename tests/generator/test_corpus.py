@@ -130,7 +130,7 @@ def test_a_request_for_every_operation_and_a_parsed_response(package: Any) -> No
             parsed = getattr(package, f"parse_{name}_response")(
                 200, {"content-type": "application/json"}, body
             )
-            to_json = sys.modules[f"{PACKAGE}._runtime"].to_json
+            to_json = sys.modules[f"{PACKAGE}._decode"].to_json
             assert to_json(parsed) == without_nulls(reply), name
 
 

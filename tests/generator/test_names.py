@@ -167,7 +167,7 @@ def test_a_spec_of_tricky_names_generates_a_package_that_imports_and_type_checks
             "y",
             True,
         )
-        assert package._runtime.to_json(parsed) == answer
+        assert package._decode.to_json(parsed) == answer
         checked = mypy_strict(
             f"import {package.__name__} as p\n"
             'body: p.Class = {"class": 1, "2d": 2}\n'

@@ -519,7 +519,7 @@ def test_an_operation_without_security_sends_no_key_even_when_given_one(
     package: ModuleType, content_type: str | None
 ) -> None:
     # None takes the builders' quick path, a named media type the general one.
-    request = package._runtime.build_request(
+    request = package._build.build_request(
         package.operations.POST_NOTE,
         api_key=KEY,
         base_url="https://keys.example.test",

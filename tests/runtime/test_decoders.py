@@ -84,7 +84,7 @@ def _agrees(package: ModuleType, spec: spec_module.Spec, data: st.DataObject) ->
     value = data.draw(valid_for(raw, spec=spec))
     value = _floated(value, data.draw(st.randoms(use_true_random=False)))
     assume(isinstance(value, dict) and check(value))
-    expected = package._runtime.decode(model, value)
+    expected = package._decode.decode(model, value)
     got = decoder(value)
     assert got == expected
     assert vars(got) == vars(expected)
@@ -111,10 +111,10 @@ def test_the_quick_read_uses_the_decoder_of_the_model_asked_for_only() -> None:
     operation = elkapi.operations.RETRIEVE_VIDEO
     body = b'{"id": "v", "task_id": "v", "object": "video", "model": "m", "status": "queued",'
     body += b' "progress": 1.0, "created_at": 2, "error": {"message": "x", "code": 3.0}}'
-    task = elkapi._runtime.parse_response(operation, elkapi.VideoTask, 200, {}, body)
+    task = elkapi._read.parse_response(operation, elkapi.VideoTask, 200, {}, body)
     assert type(task.progress) is int and type(task.error.code) is int
     assert operation.quick_reads[200][1:] == (elkapi.VideoTask, elkapi._decoders.video_task)
-    as_dict = elkapi._runtime.parse_response(operation, dict, 200, {}, body)
+    as_dict = elkapi._read.parse_response(operation, dict, 200, {}, body)
     assert type(as_dict) is dict and as_dict["progress"] == 1.0
 
 

@@ -9,7 +9,7 @@ import pytest
 from codegen.runtime._client import BaseClient
 from codegen.runtime._download import may_be_empty, parse_binary_response
 from codegen.runtime._http import HttpRequest, HttpResponse, MockTransport
-from codegen.runtime._runtime import ApiSpec, OperationSpec
+from codegen.runtime._operation import ApiSpec, OperationSpec
 from codegen.runtime._validation import Validator
 from codegen.runtime.errors import ResponseValidationError
 

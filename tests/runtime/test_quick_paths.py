@@ -21,7 +21,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import elkapi
-from elkapi import RequestValidationError, ResponseValidationError, _runtime
+from elkapi import RequestValidationError, ResponseValidationError, _build, _decode, _json
+from elkapi import _read as reading
 from elkapi.operations import CREATE_VIDEO_GENERATION, RETRIEVE_VIDEO
 from tests.contract import spec as spec_module
 from tests.contract.strategies import JSON_VALUES, valid_for
@@ -43,7 +44,7 @@ JSON_TEXT = st.recursive(
 @given(JSON_TEXT)
 def test_the_reused_encoder_writes_what_the_json_module_writes(value: Any) -> None:
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    assert _runtime.json_bytes(value) == expected
+    assert _json.json_bytes(value) == expected
 
 
 def _loaded(body: bytes) -> Any:
@@ -60,7 +61,7 @@ def _loaded(body: bytes) -> Any:
 
 # A JSON text in any encoding json.loads detects, with white space around it
 # or something after it; or bytes that may not be JSON at all. Most start with
-# a bracket, as the bodies _decode_json reads without detecting the encoding do.
+# a bracket, as the bodies decode_json reads without detecting the encoding do.
 SPACE = st.sampled_from(["", " ", "\n", "\t\r\n ", "\x0b", "\u00a0"])
 ENCODINGS = st.sampled_from(["utf-8", "utf-16-le", "utf-8", "utf-8-sig", "utf-16", "utf-32-be"])
 CONTAINERS = st.lists(JSON_TEXT, max_size=3) | st.dictionaries(st.text(), JSON_TEXT, max_size=3)
@@ -81,10 +82,10 @@ BODIES = st.builds(lambda text, encoding: text.encode(encoding, "surrogatepass")
 @example("{}".encode("utf-16-le"))  # a bracket first, and yet not UTF-8
 @example(b"{")
 def test_reading_json_bytes_gives_what_json_loads_gives(body: bytes) -> None:
-    found = _runtime._decode_json(body)
+    found = _json.decode_json(body)
     expected = _loaded(body)
-    assert ("<refused>" if found is _runtime._MISSING else found) == expected
-    assert type(found) is type(expected) or found is _runtime._MISSING
+    assert ("<refused>" if found is _json.MISSING else found) == expected
+    assert type(found) is type(expected) or found is _json.MISSING
 
 
 def _built(
@@ -94,7 +95,7 @@ def _built(
     base_url: str = "https://api.example.com/",
 ) -> Any:
     try:
-        request = _runtime.build_request(
+        request = _build.build_request(
             CREATE_VIDEO_GENERATION,
             api_key=key,
             base_url=base_url,
@@ -159,9 +160,9 @@ TASKS = valid_for({"$ref": "#/components/schemas/VideoTask"}, spec=SPEC)
 
 @given(TASKS)
 def test_decoding_without_init_gives_what_init_gives(value: dict[str, Any]) -> None:
-    stored = _runtime.decode(elkapi.VideoTask, value)
-    plan = _runtime._Plan.of(elkapi.VideoTask, dataclasses.fields(elkapi.VideoTask))
-    constructed = _runtime._constructed(elkapi.VideoTask, plan, ["extra"], value)
+    stored = _decode.decode(elkapi.VideoTask, value)
+    plan = _decode._Plan.of(elkapi.VideoTask, dataclasses.fields(elkapi.VideoTask))
+    constructed = _decode._constructed(elkapi.VideoTask, plan, ["extra"], value)
     assert stored == constructed
     assert vars(stored) == vars(constructed)
     assert type(stored.progress) is int
@@ -169,7 +170,7 @@ def test_decoding_without_init_gives_what_init_gives(value: dict[str, Any]) -> N
 
 def _read(body: bytes, model: Any, headers: dict[str, str]) -> Any:
     try:
-        return _runtime.parse_response(RETRIEVE_VIDEO, model, 200, headers, body)
+        return reading.parse_response(RETRIEVE_VIDEO, model, 200, headers, body)
     except ResponseValidationError as error:
         return [str(e) for e in error.errors]
 
@@ -229,32 +230,32 @@ def test_a_task_nested_past_the_limit_is_refused_by_either_read(
     body = json.dumps(QUEUED).encode()[:-1] + b', "metadata": {"x": ' + inner + b"}}"
     quick = _read(body, elkapi.VideoTask, {})
     assert quick == _read(body, {"200": elkapi.VideoTask}, {})
-    refused = quick == [f"(body): is nested more than {_runtime._MAX_DEPTH} levels deep"]
-    assert refused is _runtime._too_deep(json.loads(body))
+    refused = quick == [f"(body): is nested more than {_json.MAX_DEPTH} levels deep"]
+    assert refused is _json.too_deep(json.loads(body))
 
 
 @pytest.mark.parametrize("levels", [127, 128])
 def test_objects_nested_past_the_limit_in_the_fewest_bytes_are_refused(levels: int) -> None:
     body = b'{"":' * levels + b"{}" + b"}" * levels  # levels + 1 deep
     refused = _read(body, elkapi.VideoTask, {})
-    too_deep = [f"(body): is nested more than {_runtime._MAX_DEPTH} levels deep"]
-    assert (refused == too_deep) is (levels == _runtime._MAX_DEPTH)
+    too_deep = [f"(body): is nested more than {_json.MAX_DEPTH} levels deep"]
+    assert (refused == too_deep) is (levels == _json.MAX_DEPTH)
 
 
 @pytest.mark.parametrize("levels", [127, 128])
 def test_an_array_nested_past_the_limit_is_refused(levels: int) -> None:
     body = b"[" + b'{"a":' * levels + b"1" + b"}" * levels + b"]"
     refused = _read(body, elkapi.VideoTask, {})
-    too_deep = [f"(body): is nested more than {_runtime._MAX_DEPTH} levels deep"]
-    assert (refused == too_deep) is (levels == _runtime._MAX_DEPTH)
+    too_deep = [f"(body): is nested more than {_json.MAX_DEPTH} levels deep"]
+    assert (refused == too_deep) is (levels == _json.MAX_DEPTH)
 
 
 def test_unions_in_another_order_are_decoded_in_their_own_order() -> None:
     # int | float == float | int (and hash the same), but the first arm that fits wins.
-    assert type(_runtime.decode(int | float, 1)) is int
-    assert type(_runtime.decode(float | int, 1)) is float
-    assert type(_runtime.decode(list[int | float], [1])[0]) is int
-    assert type(_runtime.decode(list[float | int], [1])[0]) is float
+    assert type(_decode.decode(int | float, 1)) is int
+    assert type(_decode.decode(float | int, 1)) is float
+    assert type(_decode.decode(list[int | float], [1])[0]) is int
+    assert type(_decode.decode(list[float | int], [1])[0]) is float
 
 
 @pytest.mark.parametrize(
@@ -263,4 +264,4 @@ def test_unions_in_another_order_are_decoded_in_their_own_order() -> None:
 def test_a_value_that_does_not_fit_an_optional_model_comes_back_as_it_is(
     model: Any, value: Any
 ) -> None:
-    assert _runtime.decode(model, value) is value
+    assert _decode.decode(model, value) is value

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from codegen.runtime._http import hide_secret
+from codegen.runtime._secrets import hide_secret
 
 KEYS = ['sk-"quoted"-0123456789', "sk-back\\slash-0123456789", "sk-clé-0123456789"]
 
