@@ -17,6 +17,7 @@
 
 Nothing here imports the generator (``codegen``) or the generated package
 (``elkapi``): the oracle must not share the generator's bugs. The one
-exception is the runtime's transport (``codegen.runtime._http``), which
+exception is the runtime's transport (``codegen.runtime._http``, with the
+``_secrets`` and ``errors`` modules it raises and hides the key with), which
 depends on no spec: the runner sends with the client's own discipline.
 """
