@@ -8,7 +8,7 @@ in :class:`ClientCore`): only sending, pausing and polling are awaited here.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ._client import DEFAULT_TIMEOUT, URL_DOWNLOAD, ClientCore, RawResponse, _parse_any
 from ._download import Destination, DownloadResult, ProgressCallback
@@ -43,8 +43,17 @@ async def _sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-AsyncTransport = Callable[[HttpRequest, float], Awaitable[HttpResponse]]
-"""Sends one request with a timeout in seconds, as a coroutine; the rules of ``Transport`` hold."""
+class AsyncTransport(Protocol):
+    """Sends one request with a timeout in seconds, as a coroutine; the rules of ``Transport`` hold.
+
+    Any coroutine function ``(request, timeout) -> HttpResponse`` is one (an
+    adapter over ``httpx.AsyncClient``, say); so is a blocking
+    :class:`Transport`, which :class:`AsyncClient` runs as it is.
+    """
+
+    def __call__(self, request: HttpRequest, timeout: float, /) -> Awaitable[HttpResponse]:
+        """Send ``request``; its whole response within ``timeout`` seconds."""
+        ...
 
 
 class ThreadTransport:
