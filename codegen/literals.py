@@ -26,6 +26,8 @@ import re
 import textwrap
 from typing import Any
 
+from codegen.runtime._printable import escape
+
 _QUOTES = re.compile(r'"+')
 
 
@@ -46,18 +48,13 @@ def text_literal(text: str, width: int = 60) -> str:
     return "(" + " ".join(repr(part) for part in parts) + ")"
 
 
-def escaped(character: str) -> str:
-    r"""The backslash escape of one character Python does not print as itself (``\u2028``)."""
-    return repr(character)[1:-1]
-
-
 def plain_text(text: str) -> str:
     r"""``text`` with every character that is not printed as itself, but ``\n``, escaped.
 
     What is left is printable text and line feeds: any writer of docstrings
     can hold it, however it splits lines, and UTF-8 encodes all of it.
     """
-    return "".join(c if c == "\n" or c.isprintable() else escaped(c) for c in text)
+    return "".join(c if c == "\n" or c.isprintable() else escape(c) for c in text)
 
 
 def docstring(text: str) -> str:
@@ -84,4 +81,6 @@ def comment(text: str) -> str:
     The backslash and every character not printed as itself (any line break,
     whether the tokenizer or ``str.splitlines`` would honour it) are escaped.
     """
-    return "# " + "".join(c if c.isprintable() and c != "\\" else escaped(c) for c in text)
+    return "# " + "".join(
+        "\\\\" if c == "\\" else c if c.isprintable() else escape(c) for c in text
+    )

@@ -25,13 +25,13 @@ def printable(text: str, limit: int | None = SHOWN_CHARACTERS) -> str:
     whole character, with ``…`` at the end; a ``limit`` of None keeps it whole.
     """
     if limit is None:
-        return "".join(c if c.isprintable() else _escape(c) for c in text)
+        return "".join(c if c.isprintable() else escape(c) for c in text)
     if len(text) <= limit and text.isprintable():
         return text
     pieces: list[str] = []
     size = 0
     for character in text:
-        piece = character if character.isprintable() else _escape(character)
+        piece = character if character.isprintable() else escape(character)
         if size + len(piece) > limit:
             break
         pieces.append(piece)
@@ -43,7 +43,8 @@ def printable(text: str, limit: int | None = SHOWN_CHARACTERS) -> str:
     return "".join(pieces) + "…"
 
 
-def _escape(character: str) -> str:
+def escape(character: str) -> str:
+    r"""The backslash escape of one character, as Python writes it in a literal (``\x1b``)."""
     code = ord(character)
     if character in _NAMED:
         return _NAMED[character]

@@ -111,15 +111,28 @@ def secret_of(request: HttpRequest | None) -> str:
 
 def redact(text: str, secret: str) -> str:
     """``text`` without any form of ``secret``, nor the start of one left at a cut (``…``)."""
-    forms = secret_forms(secret)
-    text = hide_secret(text, secret)
+    return hide_cut_starts(hide_secret(text, secret), secret_forms(secret), HIDDEN)
+
+
+SHORTEST_START = 4
+"""The fewest characters of a key, left just before a cut, that are hidden as a part of it."""
+
+
+def hide_cut_starts(text: str, forms: tuple[str, ...], mask: str) -> str:
+    """``text`` with ``mask`` for the start of any of ``forms`` that a cut (``…``) left behind.
+
+    Text shortened for a message may end in the middle of an echoed key: the
+    whole forms were hidden before, but the start of one is still there, just
+    before the ``…``. Starts of :data:`SHORTEST_START` characters or more are
+    hidden (of a shorter form, all but its last character).
+    """
     parts = text.split(_ELLIPSIS)
     for index, part in enumerate(parts[:-1]):
         for form in forms:
-            sizes = range(len(form) - 1, min(len(form) - 1, 4) - 1, -1)
+            sizes = range(len(form) - 1, min(len(form) - 1, SHORTEST_START) - 1, -1)
             cut = next((n for n in sizes if n and part.endswith(form[:n])), 0)
             if cut:
-                part = parts[index] = part[:-cut] + HIDDEN
+                part = parts[index] = part[:-cut] + mask
     return _ELLIPSIS.join(parts)
 
 

@@ -12,13 +12,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+from codegen.runtime._printable import escape
+from codegen.runtime._secrets import hide_cut_starts
 from tests.contract import coverage
 from tests.contract.runner import COVERAGE, KEY_PLACEHOLDER, RunResult
-
-CUT = "…"
-"""What a report writes where it shortened a server's text (``checks.compact``)."""
-SHORTEST_PART = 4
-"""The fewest characters of the key, left just before a cut, that are hidden as a part of it."""
 
 
 def redact(text: str, api_key: str) -> str:
@@ -32,27 +29,10 @@ def redact(text: str, api_key: str) -> str:
     """
     if api_key:
         text = key_pattern(api_key).sub(KEY_PLACEHOLDER, text)
-        encoded = (
-            urllib.parse.quote(api_key, safe=""),
-            base64.b64encode(api_key.encode()).decode(),
-        )
-        forms = (api_key, *encoded)
-        parts = text.split(CUT)
-        for index, part in enumerate(parts[:-1]):
-            for form in forms:
-                sizes = range(len(form) - 1, SHORTEST_PART - 1, -1)
-                cut = next((n for n in sizes if part.endswith(form[:n])), 0)
-                if cut:
-                    part = parts[index] = part[:-cut] + KEY_PLACEHOLDER
-        text = CUT.join(parts)
-    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)
-
-
-def _escape(character: str) -> str:
-    code = ord(character)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+        quoted = urllib.parse.quote(api_key, safe="")
+        forms = (api_key, quoted, base64.b64encode(api_key.encode()).decode())
+        text = hide_cut_starts(text, forms, KEY_PLACEHOLDER)
+    return "".join(c if c.isprintable() or c in "\n\t" else escape(c) for c in text)
 
 
 def key_pattern(api_key: str) -> re.Pattern[str]:
