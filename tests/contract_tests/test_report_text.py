@@ -25,7 +25,7 @@ def test_a_key_cut_short_by_a_snippet_leaves_no_part_behind(form: str) -> None:
     for offset in range(0, 220):
         body = ("x" * offset + form).encode()
         shown = report.redact(snippet(body), KEY)
-        assert form[: SHORTEST_START] not in shown, (offset, shown)
+        assert form[:SHORTEST_START] not in shown, (offset, shown)
         if form in snippet(body):
             assert KEY_PLACEHOLDER in shown, (offset, shown)
 
